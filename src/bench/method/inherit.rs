@@ -1,0 +1,51 @@
+//! `inherit`: the payload exists before `fork`; the child reads its copy-on-write view.
+
+use std::io;
+
+use nix::unistd::Pid;
+
+use super::{Delivery, Handover, Method, RunContext, SendError};
+use crate::bench::child::{ChildError, Received};
+use crate::bench::payload::Payload;
+
+pub struct Inherit;
+
+impl Method for Inherit {
+    fn id(&self) -> &'static str {
+        "inherit"
+    }
+
+    fn summary(&self) -> &'static str {
+        "the payload exists before fork; the child reads the pages it shares copy-on-write"
+    }
+
+    fn teaching(&self) -> &'static str {
+        include_str!("../../../assets/methods/inherit.md")
+    }
+
+    fn delivery(&self) -> Delivery {
+        Delivery::Inherited
+    }
+
+    fn start<'a>(&self, run: &RunContext<'a>) -> io::Result<Box<dyn Handover + 'a>> {
+        Ok(Box::new(Inherited { payload: run.payload }))
+    }
+}
+
+struct Inherited<'a> {
+    payload: &'a Payload,
+}
+
+impl Handover for Inherited<'_> {
+    fn before_fork(&mut self, _wire: &[u8]) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn receive(&mut self, _wire: &[u8]) -> Result<Received<'_>, ChildError> {
+        Ok(Received::Payload(self.payload))
+    }
+
+    fn send(&mut self, _wire: &[u8], _child: Pid) -> Result<(), SendError> {
+        Ok(())
+    }
+}

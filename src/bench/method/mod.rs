@@ -1,0 +1,185 @@
+//! The ways to hand data to a child, one file each, behind one trait.
+
+use std::fmt;
+use std::io;
+
+use nix::unistd::Pid;
+
+use super::child::{ChildError, Received};
+use super::env::Environment;
+use super::payload::Payload;
+use super::plan::{Access, Codec, Plan};
+use super::result::Phase;
+
+mod argument;
+mod inherit;
+mod pipe;
+mod queue;
+mod stream;
+
+/// How the payload reaches a method's children.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// No bytes move: the child finds the payload in the memory `fork` gave it.
+    Inherited,
+    /// The parent encodes the payload for every child and the bytes travel to it.
+    PerChild,
+    /// The parent encodes the payload once per run; every child reads the same bytes.
+    Once,
+}
+
+/// One way to hand data to a child.
+pub trait Method: Sync {
+    /// The short id used on the command line.
+    fn id(&self) -> &'static str;
+    /// One line: what happens.
+    fn summary(&self) -> &'static str;
+    /// The teaching text: what happens, which copies, which syscalls, what limits apply.
+    fn teaching(&self) -> &'static str;
+    fn delivery(&self) -> Delivery;
+    /// Whether a child process is made at all.
+    fn forks(&self) -> bool {
+        true
+    }
+    /// Refuses a plan this method cannot carry out on this machine, saying why.
+    fn check(&self, _plan: &Plan, _env: &Environment) -> Result<(), String> {
+        Ok(())
+    }
+    /// Once per method run, in the parent: what all of its children share.
+    fn start<'a>(&self, run: &RunContext<'a>) -> io::Result<Box<dyn Handover + 'a>>;
+
+    /// Whether the payload is encoded with the plan's codec on its way.
+    fn uses_codec(&self) -> bool {
+        self.delivery() != Delivery::Inherited
+    }
+
+    /// The phases a child of this method goes through under `plan`, in order.
+    fn phases(&self, plan: &Plan) -> Vec<Phase> {
+        let encoded = self.uses_codec() && plan.codec != Codec::Raw;
+        Phase::ALL
+            .into_iter()
+            .filter(|phase| match phase {
+                Phase::Encode => encoded && self.delivery() == Delivery::PerChild,
+                Phase::Spawn | Phase::Reap => self.forks(),
+                Phase::Transfer => self.delivery() != Delivery::Inherited,
+                Phase::Decode => encoded,
+                Phase::Access => plan.access == Access::Write,
+                Phase::Verify => true,
+            })
+            .collect()
+    }
+}
+
+/// What a method run shares with its method: the plan, the payload, the machine.
+pub struct RunContext<'a> {
+    pub plan: &'a Plan,
+    pub payload: &'a Payload,
+    pub env: &'a Environment,
+    /// The bytes encoded once, for `Delivery::Once` methods.
+    pub wire: &'a [u8],
+}
+
+/// One child's handover, split at the fork. `wire` is what the parent encoded for this child
+/// (empty for inherited payloads); the child sees the same bytes at the same address.
+pub trait Handover {
+    /// In the parent, before the fork: make this child's end of the channel.
+    fn before_fork(&mut self, wire: &[u8]) -> io::Result<()>;
+    /// In the child (or in the parent for a method that does not fork): get the payload.
+    /// Must be fork-safe: no lock but the allocator's, no printing.
+    fn receive(&mut self, wire: &[u8]) -> Result<Received<'_>, ChildError>;
+    /// In the parent, after the fork: hand the data over and close the parent's end.
+    fn send(&mut self, wire: &[u8], child: Pid) -> Result<(), SendError>;
+    /// In the parent, after the child is reaped: release what this child used.
+    fn after_reap(&mut self) {}
+}
+
+/// Why the parent could not hand a child its data.
+#[derive(Debug)]
+pub enum SendError {
+    /// The child stopped reading: it died, or closed its end.
+    ChildGone,
+    Io(&'static str, nix::Error),
+}
+
+impl fmt::Display for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendError::ChildGone => f.write_str("the child stopped reading before it had everything"),
+            SendError::Io(step, errno) => write!(f, "{step} failed: {errno}"),
+        }
+    }
+}
+
+pub type MethodRef = &'static dyn Method;
+
+impl fmt::Debug for dyn Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl PartialEq for dyn Method {
+    fn eq(&self, other: &Self) -> bool {
+        self.id() == other.id()
+    }
+}
+
+/// Every method, in the order `ipcscope methods` lists them.
+pub static ALL: &[MethodRef] = &[&inherit::Inherit, &argument::Argument, &queue::Queue, &pipe::Pipe];
+
+pub fn find(id: &str) -> Option<MethodRef> {
+    ALL.iter()
+        .copied()
+        .find(|method| method.id().eq_ignore_ascii_case(id.trim()))
+}
+
+pub fn ids() -> Vec<&'static str> {
+    ALL.iter().map(|method| method.id()).collect()
+}
+
+/// Parses `a,b,c` into methods, or says which id is unknown and which exist.
+pub fn parse_list(text: &str) -> Result<Vec<MethodRef>, String> {
+    text.split(',')
+        .filter(|id| !id.trim().is_empty())
+        .map(|id| {
+            find(id).ok_or_else(|| format!("unknown method '{}'; allowed: {}", id.trim(), ids().join(", ")))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_short_and_lower_case() {
+        let ids = ids();
+        for id in &ids {
+            assert!(id.chars().all(|c| c.is_ascii_lowercase()), "{id}");
+            assert_eq!(ids.iter().filter(|other| *other == id).count(), 1, "{id}");
+        }
+        for required in ["inherit", "argument", "queue", "pipe"] {
+            assert!(ids.contains(&required), "{required}");
+        }
+    }
+
+    #[test]
+    fn lists_parse_and_unknown_ids_name_the_valid_ones() {
+        let methods = parse_list("pipe,INHERIT, queue").unwrap();
+        let ids: Vec<_> = methods.iter().map(|m| m.id()).collect();
+        assert_eq!(ids, ["pipe", "inherit", "queue"]);
+        let error = parse_list("pipe,carrier-pigeon").unwrap_err();
+        assert!(
+            error.contains("carrier-pigeon") && error.contains("inherit, argument"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn every_method_has_a_summary_and_a_teaching_text() {
+        for method in ALL {
+            assert!(!method.summary().is_empty(), "{}", method.id());
+            assert!(method.teaching().len() > 200, "{}", method.id());
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! `queue`: a POSIX message queue; the payload travels encoded, in messages no larger than
+//! the queue's allowed message size.
+
+use std::ffi::CString;
+use std::io;
+use std::os::fd::AsRawFd;
+use std::time::Duration;
+
+use nix::errno::Errno;
+use nix::mqueue::{mq_close, mq_open, mq_receive, mq_unlink, MQ_OFlag, MqAttr, MqdT};
+use nix::sys::stat::Mode;
+use nix::unistd::Pid;
+
+use super::{Delivery, Handover, Method, RunContext, SendError};
+use crate::bench::child::{ChildError, Received, Step};
+use crate::bench::env::Environment;
+
+pub struct Queue;
+
+impl Method for Queue {
+    fn id(&self) -> &'static str {
+        "queue"
+    }
+
+    fn summary(&self) -> &'static str {
+        "the payload is encoded and sent through a POSIX message queue in messages of the allowed size"
+    }
+
+    fn teaching(&self) -> &'static str {
+        include_str!("../../../assets/methods/queue.md")
+    }
+
+    fn delivery(&self) -> Delivery {
+        Delivery::PerChild
+    }
+
+    fn start<'a>(&self, run: &RunContext<'a>) -> io::Result<Box<dyn Handover + 'a>> {
+        Ok(Box::new(QueueHandover {
+            limits: QueueLimits::of(run.env),
+            queue: None,
+            message_size: 0,
+            buffer: Vec::new(),
+        }))
+    }
+}
+
+/// The queue shape the machine allows: message size and depth within `msgsize_max`,
+/// `msg_max` and the user's `RLIMIT_MSGQUEUE` byte budget.
+#[derive(Clone, Copy, Debug)]
+pub struct QueueLimits {
+    pub message_size: u64,
+    pub depth: u64,
+}
+
+impl QueueLimits {
+    /// The kernel charges each message its size plus bookkeeping; this is a safe bound.
+    const OVERHEAD: u64 = 64;
+
+    pub fn of(env: &Environment) -> QueueLimits {
+        let message_size = env.mq_msgsize_max.max(8);
+        let budget = env.mq_bytes_limit.unwrap_or(u64::MAX);
+        let depth = env
+            .mq_msg_max
+            .min(budget / (message_size + Self::OVERHEAD))
+            .max(1);
+        QueueLimits { message_size, depth }
+    }
+}
+
+struct QueueHandover {
+    limits: QueueLimits,
+    queue: Option<MqdT>,
+    message_size: usize,
+    /// The child's receive buffer.
+    buffer: Vec<u8>,
+}
+
+impl Handover for QueueHandover {
+    fn before_fork(&mut self, wire: &[u8]) -> io::Result<()> {
+        let message_size = (wire.len() as u64).clamp(8, self.limits.message_size);
+        let attr = MqAttr::new(0, self.limits.depth as _, message_size as _, 0);
+        let name = unique_name()?;
+        let queue = mq_open(
+            name.as_c_str(),
+            MQ_OFlag::O_CREAT | MQ_OFlag::O_EXCL | MQ_OFlag::O_RDWR | MQ_OFlag::O_CLOEXEC,
+            Mode::S_IRUSR | Mode::S_IWUSR,
+            Some(&attr),
+        )?;
+        // Unlinked at once: parent and child keep their descriptors, and nothing named is
+        // left behind whatever happens to either of them.
+        mq_unlink(name.as_c_str())?;
+        self.queue = Some(queue);
+        self.message_size = message_size as usize;
+        Ok(())
+    }
+
+    fn receive(&mut self, wire: &[u8]) -> Result<Received<'_>, ChildError> {
+        let Some(queue) = &self.queue else {
+            return Err(ChildError::ShortRead {
+                got: 0,
+                expected: wire.len() as u64,
+            });
+        };
+        let size = self.message_size;
+        let mut message = vec![0u8; size];
+        let mut priority = 0;
+        let receive = |into: &mut [u8], priority: &mut u32| loop {
+            match mq_receive(queue, into, priority) {
+                Err(Errno::EINTR) => {}
+                other => return other.map_err(|errno| ChildError::io(Step::Receive, errno)),
+            }
+        };
+        let header = receive(&mut message, &mut priority)?;
+        let length = message[..header.min(8)]
+            .try_into()
+            .map(u64::from_le_bytes)
+            .map_err(|_| ChildError::Decode)?;
+        if header != 8 || length != wire.len() as u64 {
+            return Err(ChildError::Decode);
+        }
+        self.buffer = vec![0u8; wire.len()];
+        let mut got = 0;
+        while got < self.buffer.len() {
+            let remaining = self.buffer.len() - got;
+            // mq_receive needs room for a whole message: the last, shorter one lands in
+            // `message` first.
+            let length = if remaining >= size {
+                receive(&mut self.buffer[got..got + size], &mut priority)?
+            } else {
+                let length = receive(&mut message, &mut priority)?;
+                let take = length.min(remaining);
+                self.buffer[got..got + take].copy_from_slice(&message[..take]);
+                length
+            };
+            if length == 0 || length > remaining {
+                return Err(ChildError::ShortRead {
+                    got: got as u64,
+                    expected: self.buffer.len() as u64,
+                });
+            }
+            got += length;
+        }
+        Ok(Received::Wire(&self.buffer))
+    }
+
+    fn send(&mut self, wire: &[u8], child: Pid) -> Result<(), SendError> {
+        let Some(queue) = &self.queue else {
+            return Err(SendError::ChildGone);
+        };
+        send_message(queue, &(wire.len() as u64).to_le_bytes(), child)?;
+        for chunk in wire.chunks(self.message_size) {
+            send_message(queue, chunk, child)?;
+        }
+        Ok(())
+    }
+
+    fn after_reap(&mut self) {
+        if let Some(queue) = self.queue.take() {
+            let _ = mq_close(queue);
+        }
+    }
+}
+
+/// Sends one message, waiting while the queue is full; a queue stays full for good when its
+/// reader died, so every 100 ms of waiting checks that the child still lives.
+fn send_message(queue: &MqdT, message: &[u8], child: Pid) -> Result<(), SendError> {
+    loop {
+        let deadline = deadline_in(Duration::from_millis(100));
+        // SAFETY: a valid queue descriptor, message buffer and timespec.
+        let result = unsafe {
+            libc::mq_timedsend(
+                queue.as_raw_fd(),
+                message.as_ptr().cast(),
+                message.len(),
+                0,
+                &deadline,
+            )
+        };
+        if result == 0 {
+            return Ok(());
+        }
+        match Errno::last() {
+            Errno::EINTR => {}
+            Errno::ETIMEDOUT if child_alive(child) => {}
+            Errno::ETIMEDOUT => return Err(SendError::ChildGone),
+            errno => return Err(SendError::Io("mq_timedsend", errno)),
+        }
+    }
+}
+
+/// Whether `child` has not exited yet; it is not reaped here.
+fn child_alive(child: Pid) -> bool {
+    // SAFETY: siginfo is a plain out-parameter.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    let result = unsafe {
+        libc::waitid(
+            libc::P_PID,
+            child.as_raw() as libc::id_t,
+            &mut info,
+            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+        )
+    };
+    // SAFETY: si_pid is valid to read after waitid filled (or zeroed) the struct.
+    result == 0 && unsafe { info.si_pid() } == 0
+}
+
+/// An absolute CLOCK_REALTIME time `after` from now, as mq_timedsend wants it.
+fn deadline_in(after: Duration) -> libc::timespec {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: a valid pointer to a timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut now) };
+    let nanos = now.tv_nsec as u64 + u64::from(after.subsec_nanos());
+    libc::timespec {
+        tv_sec: now.tv_sec + after.as_secs() as libc::time_t + (nanos / 1_000_000_000) as libc::time_t,
+        tv_nsec: (nanos % 1_000_000_000) as _,
+    }
+}
+
+/// `/ipcscope-<pid>-<64 random bits>`: unique, and not guessable by another user.
+fn unique_name() -> io::Result<CString> {
+    let mut random = [0u8; 8];
+    // SAFETY: a valid buffer of the given length.
+    let filled = unsafe { libc::getrandom(random.as_mut_ptr().cast(), random.len(), 0) };
+    if filled != random.len() as isize {
+        return Err(io::Error::last_os_error());
+    }
+    CString::new(format!(
+        "/ipcscope-{}-{:016x}",
+        std::process::id(),
+        u64::from_le_bytes(random)
+    ))
+    .map_err(io::Error::other)
+}

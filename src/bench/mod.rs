@@ -1,0 +1,13 @@
+//! The measuring core: forks children, hands them data, times and verifies them.
+//! It knows no screen and prints nothing; its faces consume its `Event`s.
+
+pub mod child;
+pub mod env;
+pub mod event;
+pub mod method;
+pub mod payload;
+pub mod plan;
+pub mod result;
+pub mod runner;
+pub mod stats;
+pub mod watchdog;

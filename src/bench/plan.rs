@@ -1,0 +1,359 @@
+//! What to measure: the methods, the payload, the codec and how many children.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::env::Environment;
+use super::method::{self, MethodRef};
+
+/// The data handed to each child.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PayloadKind {
+    /// `size / 8` unsigned 64-bit integers `0, 1, 2, …`: the tutorial's `list(range(n))`.
+    Ints,
+    /// `size` pseudo-random bytes.
+    Bytes,
+    /// Small structs with a string and numbers: what makes serialization work hard.
+    Records,
+}
+
+impl PayloadKind {
+    pub const ALL: [PayloadKind; 3] = [PayloadKind::Ints, PayloadKind::Bytes, PayloadKind::Records];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            PayloadKind::Ints => "ints",
+            PayloadKind::Bytes => "bytes",
+            PayloadKind::Records => "records",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.name().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| format!("unknown payload '{text}'; allowed: ints, bytes, records"))
+    }
+}
+
+/// How a payload becomes bytes on the wire, for the methods that move bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Codec {
+    /// serde through bincode 2's standard configuration: variable-length integers.
+    Bincode,
+    /// serde through bincode 2 with fixed-width integers: bigger, but no branching per integer.
+    BincodeFixed,
+    /// No serialization: the payload's bytes as they lie in memory.
+    Raw,
+}
+
+impl Codec {
+    pub const ALL: [Codec; 3] = [Codec::Bincode, Codec::BincodeFixed, Codec::Raw];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Codec::Bincode => "bincode",
+            Codec::BincodeFixed => "bincode-fixed",
+            Codec::Raw => "raw",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|codec| codec.name().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| format!("unknown codec '{text}'; allowed: bincode, bincode-fixed, raw"))
+    }
+}
+
+/// What the child does with the data it got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Access {
+    /// Reads all of it (the verification).
+    Read,
+    /// Also writes to every page, so copy-on-write must copy.
+    Write,
+}
+
+impl Access {
+    pub const ALL: [Access; 2] = [Access::Read, Access::Write];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+            Access::Write => "write",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|access| access.name().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| format!("unknown access '{text}'; allowed: read, write"))
+    }
+}
+
+/// One experiment: every listed method, each with `warmup + repeats` children.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    pub methods: Vec<MethodRef>,
+    pub payload: PayloadKind,
+    /// Payload size in bytes.
+    pub size: u64,
+    pub codec: Codec,
+    pub access: Access,
+    pub repeats: u32,
+    pub warmup: u32,
+    /// A child that takes longer than this is killed and counted as a failure;
+    /// `None` derives a limit from the payload size.
+    pub timeout: Option<Duration>,
+}
+
+impl Default for Plan {
+    fn default() -> Self {
+        Plan {
+            methods: ["inherit", "argument", "queue", "pipe"]
+                .iter()
+                .filter_map(|id| method::find(id))
+                .collect(),
+            payload: PayloadKind::Ints,
+            size: 8_000_000,
+            codec: Codec::Bincode,
+            access: Access::Read,
+            repeats: 100,
+            warmup: 3,
+            timeout: None,
+        }
+    }
+}
+
+impl Plan {
+    /// The tutorial's experiment: 1000 children, each handed 1,000,000 integers.
+    pub fn seed() -> Self {
+        Plan {
+            repeats: 1000,
+            ..Plan::default()
+        }
+    }
+
+    /// The per-child limit in force: the explicit one, or a generous one for the size
+    /// (a second plus a second per 64 MB, far above any honest transfer).
+    pub fn child_timeout(&self) -> Duration {
+        self.timeout
+            .unwrap_or_else(|| Duration::from_secs(2 + self.size / 64_000_000))
+    }
+
+    /// Checks what no method can do, before anything is allocated.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.methods.is_empty() {
+            return Err(format!("no method chosen; allowed: {}", method::ids().join(", ")));
+        }
+        if self.repeats == 0 {
+            return Err("repeats must be at least 1".into());
+        }
+        if self.payload == PayloadKind::Records && self.codec == Codec::Raw {
+            return Err(
+                "codec raw cannot carry records: they hold pointers to their strings; use bincode or bincode-fixed"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+}
+
+impl Plan {
+    /// Refuses a payload that would not fit in the memory available, before anything is
+    /// allocated. A method that moves bytes holds up to four copies at once: the payload, its
+    /// encoding, and the child's receive buffer and decoded copy.
+    pub fn check_memory(&self, env: &Environment) -> Result<(), String> {
+        let moves_bytes = self.methods.iter().any(|method| method.uses_codec());
+        let copies: u64 = if moves_bytes { 4 } else { 2 };
+        let needed = self.size.saturating_mul(copies);
+        if env.memory_available > 0 && needed > env.memory_available {
+            return Err(format!(
+                "a payload of {} needs about {} of memory here ({copies} copies at once), but only {} is available; choose a smaller --size",
+                Size(self.size),
+                Size(needed),
+                Size(env.memory_available)
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A payload size as a person writes it: `8MB`, `12MiB`, `4096`, `1.5GB`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Size(pub u64);
+
+const UNITS: [(&str, u64); 8] = [
+    ("b", 1),
+    ("kb", 1_000),
+    ("mb", 1_000_000),
+    ("gb", 1_000_000_000),
+    ("kib", 1 << 10),
+    ("mib", 1 << 20),
+    ("gib", 1 << 30),
+    ("", 1),
+];
+
+impl Size {
+    pub const ALLOWED: &'static str =
+        "a number with an optional unit B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB (powers of 1024), e.g. 8MB or 12MiB";
+
+    pub fn parse(text: &str) -> Result<Size, String> {
+        let trimmed = text.trim();
+        let split = trimmed
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(trimmed.len());
+        let (number, unit) = trimmed.split_at(split);
+        let unit = unit.trim();
+        let Some(&(_, factor)) = UNITS.iter().find(|(name, _)| name.eq_ignore_ascii_case(unit)) else {
+            return Err(format!(
+                "unknown unit '{unit}' in size '{text}'; allowed: {}",
+                Self::ALLOWED
+            ));
+        };
+        if number.is_empty() {
+            return Err(format!("size '{text}' has no number; allowed: {}", Self::ALLOWED));
+        }
+        let bytes = if let Some((whole, fraction)) = number.split_once('.') {
+            let value: f64 = format!("{}.{}", if whole.is_empty() { "0" } else { whole }, fraction)
+                .parse()
+                .map_err(|_| format!("size '{text}' is not a number; allowed: {}", Self::ALLOWED))?;
+            let bytes = value * factor as f64;
+            if bytes.fract() != 0.0 {
+                return Err(format!("size '{text}' is not a whole number of bytes"));
+            }
+            if bytes >= u64::MAX as f64 {
+                return Err(format!("size '{text}' is too large"));
+            }
+            bytes as u64
+        } else {
+            let value: u64 = number
+                .parse()
+                .map_err(|_| format!("size '{text}' is too large"))?;
+            value
+                .checked_mul(factor)
+                .ok_or_else(|| format!("size '{text}' is too large"))?
+        };
+        Ok(Size(bytes))
+    }
+}
+
+impl fmt::Display for Size {
+    /// Binary units where the size is a whole multiple of one, decimal otherwise.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let bytes = self.0;
+        for (unit, factor) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
+            if bytes >= factor && bytes % factor == 0 {
+                return write!(f, "{} {unit}", bytes / factor);
+            }
+        }
+        for (unit, factor) in [("GB", 1_000_000_000u64), ("MB", 1_000_000), ("KB", 1_000)] {
+            if bytes >= factor {
+                let value = bytes as f64 / factor as f64;
+                return if bytes % factor == 0 {
+                    write!(f, "{} {unit}", bytes / factor)
+                } else {
+                    write!(f, "{value:.2} {unit}")
+                };
+            }
+        }
+        write!(f, "{bytes} B")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_in_every_unit_and_case() {
+        let cases = [
+            ("0", 0),
+            ("4096", 4096),
+            ("17B", 17),
+            ("8MB", 8_000_000),
+            ("8mb", 8_000_000),
+            ("12MiB", 12 << 20),
+            ("12mib", 12 << 20),
+            ("1KB", 1000),
+            ("1kib", 1024),
+            ("2GB", 2_000_000_000),
+            ("1GiB", 1 << 30),
+            ("1.5MB", 1_500_000),
+            ("0.5KiB", 512),
+            (" 3 MB ", 3_000_000),
+        ];
+        for (text, bytes) in cases {
+            assert_eq!(Size::parse(text), Ok(Size(bytes)), "{text}");
+        }
+    }
+
+    #[test]
+    fn bad_sizes_name_the_problem_and_what_is_allowed() {
+        for text in [
+            "8XB",
+            "MB",
+            "",
+            "-1",
+            "1.2.3MB",
+            "0.3B",
+            "99999999999999999999GB",
+            "abc",
+        ] {
+            let error = Size::parse(text).expect_err(text);
+            assert!(
+                error.contains(text.trim()) || error.contains("too large"),
+                "{text}: {error}"
+            );
+        }
+        assert!(Size::parse("8XB").unwrap_err().contains("KiB"));
+    }
+
+    #[test]
+    fn sizes_display_in_the_unit_they_were_likely_written_in() {
+        assert_eq!(Size(8_000_000).to_string(), "8 MB");
+        assert_eq!(Size(64 << 20).to_string(), "64 MiB");
+        assert_eq!(Size(4096).to_string(), "4 KiB");
+        assert_eq!(Size(1_500_000).to_string(), "1.50 MB");
+        assert_eq!(Size(999).to_string(), "999 B");
+        assert_eq!(Size(0).to_string(), "0 B");
+    }
+
+    #[test]
+    fn plans_refuse_what_no_method_can_do() {
+        let plan = Plan {
+            repeats: 0,
+            ..Plan::default()
+        };
+        assert!(plan.validate().unwrap_err().contains("at least 1"));
+        let plan = Plan {
+            payload: PayloadKind::Records,
+            codec: Codec::Raw,
+            ..Plan::default()
+        };
+        assert!(plan.validate().unwrap_err().contains("bincode"));
+        assert_eq!(Plan::default().validate(), Ok(()));
+        assert_eq!(Plan::seed().repeats, 1000);
+    }
+
+    #[test]
+    fn names_round_trip_through_parse() {
+        for kind in PayloadKind::ALL {
+            assert_eq!(PayloadKind::parse(kind.name()), Ok(kind));
+        }
+        for codec in Codec::ALL {
+            assert_eq!(Codec::parse(codec.name()), Ok(codec));
+        }
+        for access in Access::ALL {
+            assert_eq!(Access::parse(access.name()), Ok(access));
+        }
+        assert!(Codec::parse("json").unwrap_err().contains("allowed: bincode"));
+    }
+}

@@ -1,0 +1,131 @@
+//! Kills the current child when it overstays its time or the run is cancelled, so the parent
+//! never blocks for good on a child that hangs, whatever call it is blocked in.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+
+/// Why the watchdog killed a child.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KillCause {
+    Timeout,
+    Cancelled,
+}
+
+#[derive(Default)]
+struct Watched {
+    child: Option<(Pid, Instant)>,
+    killed: Option<KillCause>,
+    stop: bool,
+}
+
+struct Shared {
+    watched: Mutex<Watched>,
+    wake: Condvar,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Watched> {
+        self.watched
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+pub struct Watchdog {
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// How often the watchdog looks at the cancel flag while a child runs.
+const TICK: Duration = Duration::from_millis(20);
+
+impl Watchdog {
+    pub fn start(cancel: Arc<AtomicBool>) -> std::io::Result<Watchdog> {
+        let shared = Arc::new(Shared {
+            watched: Mutex::new(Watched::default()),
+            wake: Condvar::new(),
+            cancel,
+        });
+        let thread = std::thread::Builder::new()
+            .name("ipcscope-watchdog".into())
+            .spawn({
+                let shared = Arc::clone(&shared);
+                move || guard(&shared)
+            })?;
+        Ok(Watchdog {
+            shared,
+            thread: Some(thread),
+        })
+    }
+
+    /// Starts watching `child`, which may live for `limit`.
+    pub fn watch(&self, child: Pid, limit: Duration) {
+        let mut watched = self.shared.lock();
+        watched.child = Some((child, Instant::now() + limit));
+        watched.killed = None;
+    }
+
+    /// Waits until `child` has exited (without reaping it), stops watching it, and says
+    /// whether the watchdog killed it. The child stays a zombie until reaped, so its pid
+    /// cannot be reused while the watchdog might still signal it.
+    pub fn wait_exit(&self, child: Pid) -> Option<KillCause> {
+        loop {
+            // SAFETY: siginfo is a plain out-parameter; `child` is our own unreaped child.
+            let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+            let result = unsafe {
+                libc::waitid(
+                    libc::P_PID,
+                    child.as_raw() as libc::id_t,
+                    &mut info,
+                    libc::WEXITED | libc::WNOWAIT,
+                )
+            };
+            if result == 0 || nix::errno::Errno::last() != nix::errno::Errno::EINTR {
+                break;
+            }
+        }
+        let mut watched = self.shared.lock();
+        watched.child = None;
+        watched.killed.take()
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        self.shared.lock().stop = true;
+        self.shared.wake.notify_all();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn guard(shared: &Shared) {
+    let mut watched = shared.lock();
+    while !watched.stop {
+        if let Some((child, deadline)) = watched.child {
+            let cause = if shared.cancel.load(Ordering::Relaxed) {
+                Some(KillCause::Cancelled)
+            } else if Instant::now() >= deadline {
+                Some(KillCause::Timeout)
+            } else {
+                None
+            };
+            if let Some(cause) = cause.filter(|_| watched.killed.is_none()) {
+                // The child is unreaped while watched (see `wait_exit`), so this pid is ours.
+                let _ = kill(child, Signal::SIGKILL);
+                watched.killed = Some(cause);
+            }
+        }
+        watched = shared
+            .wake
+            .wait_timeout(watched, TICK)
+            .map_or_else(|poisoned| poisoned.into_inner().0, |(guard, _)| guard);
+    }
+}

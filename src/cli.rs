@@ -1,0 +1,237 @@
+//! The command line: clap definitions, turned into a `Plan` for whichever face runs it.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::bench::method::{self, MethodRef};
+use crate::bench::plan::{Access, Codec, PayloadKind, Plan, Size};
+
+/// What it costs to hand data to a child process on Linux, and why.
+///
+/// Without a subcommand, opens the interactive explorer, starting from the settings given.
+#[derive(Debug, Parser)]
+#[command(name = "ipcscope", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run one experiment headless, print the results, exit.
+    Run(RunArgs),
+    /// List every method: its id and a one-line explanation.
+    Methods,
+}
+
+/// What to measure; every option left out takes its default (or the preset's value).
+#[derive(Debug, Default, Args)]
+pub struct Settings {
+    /// Methods to run, in this order; comma-separated and repeatable [default: inherit,argument,queue,pipe]
+    #[arg(short = 'm', long = "method", value_name = "NAME[,NAME…]", value_parser = method::parse_list)]
+    pub methods: Vec<Vec<MethodRef>>,
+    /// Payload size: a number with an optional unit B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB (powers of 1024), case-insensitive [default: 8MB]
+    #[arg(short = 's', long, value_parser = Size::parse)]
+    pub size: Option<Size>,
+    /// Children per method that are counted (N ≥ 1) [default: 100]
+    #[arg(short = 'n', long, value_name = "N", allow_negative_numbers = true, value_parser = parse_repeats)]
+    pub repeats: Option<u32>,
+    /// Children per method run first and not counted (N ≥ 0) [default: 3]
+    #[arg(short = 'w', long, value_name = "N", allow_negative_numbers = true, value_parser = parse_warmup)]
+    pub warmup: Option<u32>,
+    /// Payload: ints (size / 8 unsigned 64-bit integers), bytes, or records (small structs with a string and numbers) [default: ints]
+    #[arg(short = 'p', long, value_name = "KIND", value_parser = PayloadKind::parse)]
+    pub payload: Option<PayloadKind>,
+    /// Codec: bincode (serde through bincode 2, varint integers), bincode-fixed (fixed-width integers) or raw (the payload's bytes as they lie in memory) [default: bincode]
+    #[arg(short = 'c', long, value_parser = Codec::parse)]
+    pub codec: Option<Codec>,
+    /// What the child does with the data: read all of it, or also write to every page (so copy-on-write must copy) [default: read]
+    #[arg(long, value_name = "read|write", value_parser = Access::parse)]
+    pub access: Option<Access>,
+    /// seed: the tutorial's experiment (methods inherit,argument,queue,pipe; ints; 1,000,000 integers; 1000 children); explicit flags override it
+    #[arg(long, value_enum)]
+    pub preset: Option<Preset>,
+    /// Kill and count as failed a child that takes longer than this, e.g. 500ms, 2s [default: 2s plus 1s per 64 MB]
+    #[arg(long, value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    /// The tutorial's experiment.
+    Seed,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format
+    #[arg(short = 'f', long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the results there instead of to stdout
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+    Markdown,
+}
+
+impl Settings {
+    /// The plan these settings ask for: the preset's values (or the defaults), overridden by
+    /// every option given.
+    pub fn plan(&self) -> Plan {
+        let base = match self.preset {
+            Some(Preset::Seed) => Plan::seed(),
+            None => Plan::default(),
+        };
+        Plan {
+            methods: if self.methods.is_empty() {
+                base.methods
+            } else {
+                self.methods.iter().flatten().copied().collect()
+            },
+            payload: self.payload.unwrap_or(base.payload),
+            size: self.size.map_or(base.size, |size| size.0),
+            codec: self.codec.unwrap_or(base.codec),
+            access: self.access.unwrap_or(base.access),
+            repeats: self.repeats.unwrap_or(base.repeats),
+            warmup: self.warmup.unwrap_or(base.warmup),
+            timeout: self.timeout.or(base.timeout),
+        }
+    }
+}
+
+fn parse_count(text: &str, what: &str, least: i64) -> Result<u32, String> {
+    let value: i64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{what} must be a whole number ≥ {least}, got '{text}'"))?;
+    if value < least {
+        return Err(format!("{what} must be at least {least}, got {value}"));
+    }
+    u32::try_from(value).map_err(|_| format!("{what} must be at most {}, got {value}", u32::MAX))
+}
+
+fn parse_repeats(text: &str) -> Result<u32, String> {
+    parse_count(text, "repeats", 1)
+}
+
+fn parse_warmup(text: &str) -> Result<u32, String> {
+    parse_count(text, "warm-up", 0)
+}
+
+/// `500ms`, `2s`, `1.5s`, `1m`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("duration '{text}' has no number; write e.g. 500ms, 2s or 1m"))?;
+    let seconds = match unit.trim() {
+        "ms" => value / 1000.0,
+        "" | "s" => value,
+        "m" | "min" => value * 60.0,
+        other => {
+            return Err(format!(
+                "unknown unit '{other}' in duration '{text}'; allowed: ms, s, m"
+            ))
+        }
+    };
+    if seconds <= 0.0 || !seconds.is_finite() {
+        return Err(format!("duration '{text}' must be more than zero"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan_of(args: &[&str]) -> Plan {
+        let mut argv = vec!["ipcscope", "run"];
+        argv.extend_from_slice(args);
+        match Cli::try_parse_from(argv).unwrap().command {
+            Some(Command::Run(run)) => run.settings.plan(),
+            other => panic!("not a run: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults_follow_the_contract() {
+        let plan = plan_of(&[]);
+        let ids: Vec<_> = plan.methods.iter().map(|m| m.id()).collect();
+        assert_eq!(ids, ["inherit", "argument", "queue", "pipe"]);
+        assert_eq!((plan.size, plan.repeats, plan.warmup), (8_000_000, 100, 3));
+        assert_eq!(
+            (plan.payload, plan.codec, plan.access),
+            (PayloadKind::Ints, Codec::Bincode, Access::Read)
+        );
+    }
+
+    #[test]
+    fn explicit_flags_override_the_preset() {
+        let plan = plan_of(&["--preset", "seed", "-n", "7", "-m", "pipe", "-m", "queue,inherit"]);
+        assert_eq!(plan.repeats, 7);
+        assert_eq!(plan.size, 8_000_000);
+        let ids: Vec<_> = plan.methods.iter().map(|m| m.id()).collect();
+        assert_eq!(ids, ["pipe", "queue", "inherit"]);
+        assert_eq!(plan_of(&["--preset", "seed"]).repeats, 1000);
+    }
+
+    #[test]
+    fn bad_values_are_usage_errors_that_say_what_is_allowed() {
+        let cases: [(&[&str], &str); 9] = [
+            (&["-n", "0"], "at least 1"),
+            (&["-n", "-3"], "at least 1"),
+            (&["-n", "many"], "whole number"),
+            (&["-w", "-1"], "at least 0"),
+            (&["-s", "8XB"], "KiB"),
+            (&["-m", "pigeon"], "allowed: inherit"),
+            (&["-p", "floats"], "allowed: ints, bytes, records"),
+            (&["-c", "json"], "allowed: bincode"),
+            (&["--access", "execute"], "allowed: read, write"),
+        ];
+        for (args, expected) in cases {
+            let mut argv = vec!["ipcscope", "run"];
+            argv.extend_from_slice(args);
+            let error = Cli::try_parse_from(argv).unwrap_err();
+            assert_eq!(error.exit_code(), 2, "{args:?}");
+            assert!(error.to_string().contains(expected), "{args:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn durations_parse_with_units() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("3h").unwrap_err().contains("allowed: ms, s, m"));
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}
