@@ -37,7 +37,7 @@ pub fn execute(plan: &Plan, cancel: Arc<AtomicBool>) -> color_eyre::Result<RunOu
         }
     }
     progress.clear();
-    drop(handle);
+    handle.join();
     if let Some(error) = failed {
         color_eyre::eyre::bail!(error);
     }

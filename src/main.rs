@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use clap::{CommandFactory, Parser};
@@ -56,7 +56,7 @@ fn run(args: &RunArgs) -> color_eyre::Result<ExitCode> {
     }
     let output = headless::execute(&plan, Arc::clone(&cancel))?;
     headless::write(&output, &args.output)?;
-    Ok(if cancel.load(Ordering::Relaxed) || output.partial {
+    Ok(if output.partial {
         ExitCode::from(EXIT_INTERRUPTED)
     } else if output.failures() > 0 {
         ExitCode::from(1)

@@ -262,7 +262,7 @@ impl MethodRun<'_> {
         match self.method.delivery() {
             Delivery::Inherited => None,
             Delivery::Once => Some(wire_once.len() as u64),
-            Delivery::PerChild => {
+            Delivery::PerChild | Delivery::Streamed => {
                 let mut buffer = Vec::new();
                 self.payload
                     .encode(self.plan.codec, &mut buffer)

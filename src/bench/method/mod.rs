@@ -15,7 +15,7 @@ mod argument;
 mod inherit;
 mod pipe;
 mod queue;
-mod stream;
+pub mod stream;
 
 /// How the payload reaches a method's children.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +26,9 @@ pub enum Delivery {
     PerChild,
     /// The parent encodes the payload once per run; every child reads the same bytes.
     Once,
+    /// The parent encodes while it sends and the child decodes while it receives, on two
+    /// cores at once: encoding, transfer and decoding overlap in the transfer phase.
+    Streamed,
 }
 
 /// One way to hand data to a child.
@@ -62,7 +65,7 @@ pub trait Method: Sync {
                 Phase::Encode => encoded && self.delivery() == Delivery::PerChild,
                 Phase::Spawn | Phase::Reap => self.forks(),
                 Phase::Transfer => self.delivery() != Delivery::Inherited,
-                Phase::Decode => encoded,
+                Phase::Decode => encoded && self.delivery() != Delivery::Streamed,
                 Phase::Access => plan.access == Access::Write,
                 Phase::Verify => true,
             })
@@ -98,6 +101,7 @@ pub trait Handover {
 pub enum SendError {
     /// The child stopped reading: it died, or closed its end.
     ChildGone,
+    Encode(crate::bench::payload::CodecError),
     Io(&'static str, nix::Error),
 }
 
@@ -105,6 +109,7 @@ impl fmt::Display for SendError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SendError::ChildGone => f.write_str("the child stopped reading before it had everything"),
+            SendError::Encode(error) => write!(f, "{error}"),
             SendError::Io(step, errno) => write!(f, "{step} failed: {errno}"),
         }
     }
