@@ -1,10 +1,12 @@
 //! Headless output, one file per format. Every format renders the same `RunOutput`.
 
+use crate::bench::crossing::Crossing;
 use crate::bench::env::Environment;
 use crate::bench::plan::Size;
 use crate::bench::result::MethodResult;
 use crate::cli::Format;
 
+pub mod compare;
 pub mod csv;
 pub mod json;
 pub mod markdown;
@@ -24,6 +26,34 @@ impl RunOutput {
     pub fn failures(&self) -> usize {
         self.results.iter().map(|result| result.failures.len()).sum()
     }
+}
+
+/// The results in groups of one payload size, in the order run: one group for a run, one per
+/// size for a sweep (whose results come size after size). Ratios to the fastest are taken
+/// within a group: comparing a method at 1 MiB with another at 4 KiB would say nothing.
+pub fn size_groups(results: &[MethodResult]) -> impl Iterator<Item = &[MethodResult]> {
+    results.chunk_by(|a, b| a.payload_bytes == b.payload_bytes)
+}
+
+/// Whether the results hold more than one size: a sweep's.
+pub fn is_sweep(results: &[MethodResult]) -> bool {
+    size_groups(results).nth(1).is_some()
+}
+
+/// `above 64 KiB, shm beats pipe (at 256 KiB: 40.1 µs against 55.3 µs)`.
+pub fn crossing(crossing: &Crossing) -> String {
+    format!(
+        "above {}, {} beats {} (at {}: {} against {}; at {}: {} against {})",
+        Size(crossing.below_bytes),
+        crossing.faster,
+        crossing.slower,
+        Size(crossing.above_bytes),
+        duration(crossing.faster_above_ns),
+        duration(crossing.slower_above_ns),
+        Size(crossing.below_bytes),
+        duration(crossing.faster_below_ns),
+        duration(crossing.slower_below_ns),
+    )
 }
 
 pub fn render(format: Format, output: &RunOutput) -> color_eyre::Result<String> {
@@ -75,16 +105,7 @@ pub fn ratio(ratio: f64) -> String {
 
 /// A result's title line: `pipe · 8 MB ints · bincode`.
 pub fn describe(result: &MethodResult) -> String {
-    let codec = result
-        .codec
-        .map_or("no codec".to_string(), |codec| codec.name().to_string());
-    format!(
-        "{} · {} {} · {}",
-        result.method,
-        Size(result.payload_bytes),
-        result.payload.name(),
-        codec
-    )
+    compare::Key::from(result).to_string()
 }
 
 /// `ipcscope methods`: every method's id and one-line explanation.
