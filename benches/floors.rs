@@ -59,7 +59,10 @@ fn main() {
             &format!("{id} vs fork floor + verify, 64 MiB"),
             rounds,
             || ours(id, PayloadKind::Ints, Codec::Raw, MIB64, per_round / 2),
-            || ours("fork", PayloadKind::Ints, Codec::Raw, MIB64, per_round / 2).map(|fork| fork + verify_alone),
+            || {
+                ours("fork", PayloadKind::Ints, Codec::Raw, MIB64, per_round / 2)
+                    .map(|fork| fork + verify_alone)
+            },
             1.5,
         ));
     }
@@ -75,7 +78,10 @@ fn main() {
         ));
     }
 
-    println!("{:<46} {:>10} {:>10} {:>8} {:>8}", "comparison", "ipcscope", "floor", "ratio", "target");
+    println!(
+        "{:<46} {:>10} {:>10} {:>8} {:>8}",
+        "comparison", "ipcscope", "floor", "ratio", "target"
+    );
     for row in &rows {
         println!("{row}");
     }
@@ -92,7 +98,8 @@ struct Row {
 
 impl std::fmt::Display for Row {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let ms = |nanos: Option<u64>| nanos.map_or("n/a".to_string(), |n| format!("{:.3} ms", n as f64 / 1e6));
+        let ms =
+            |nanos: Option<u64>| nanos.map_or("n/a".to_string(), |n| format!("{:.3} ms", n as f64 / 1e6));
         match (self.ours, self.floor) {
             (Some(ours), Some(floor)) if floor > 0 => {
                 let ratio = ours as f64 / floor as f64;
@@ -107,7 +114,13 @@ impl std::fmt::Display for Row {
                     self.target
                 )
             }
-            _ => write!(f, "{:<46} {:>10} {:>10}   (method missing or failed)", self.name, ms(self.ours), ms(self.floor)),
+            _ => write!(
+                f,
+                "{:<46} {:>10} {:>10}   (method missing or failed)",
+                self.name,
+                ms(self.ours),
+                ms(self.floor)
+            ),
         }
     }
 }
@@ -153,7 +166,11 @@ fn ours(id: &str, payload: PayloadKind, codec: Codec, size: u64, repeats: usize)
     let results = run_plan(&plan, 0, &Arc::new(AtomicBool::new(false)), &mut |_| {});
     let result = results.first()?;
     if !result.failures.is_empty() {
-        eprintln!("{id}: {} children failed: {:?}", result.failures.len(), result.failures.first());
+        eprintln!(
+            "{id}: {} children failed: {:?}",
+            result.failures.len(),
+            result.failures.first()
+        );
     }
     result.summary().map(|s| s.median)
 }
@@ -166,7 +183,10 @@ fn minimal_fork(payload: &Payload, children: usize) -> Option<u64> {
         // SAFETY: the child only reads memory and calls _exit.
         match unsafe { libc::fork() } {
             0 => {
-                let touched = bytes.iter().step_by(4096).fold(0u8, |sum, &b| sum.wrapping_add(b));
+                let touched = bytes
+                    .iter()
+                    .step_by(4096)
+                    .fold(0u8, |sum, &b| sum.wrapping_add(b));
                 unsafe { libc::_exit(i32::from(std::hint::black_box(touched) == 1)) }
             }
             pid => wait(pid),
@@ -179,7 +199,11 @@ fn minimal_fork(payload: &Payload, children: usize) -> Option<u64> {
 /// A pipe raised to pipe-max-size; the child reads every byte into a buffer of its own.
 fn minimal_pipe(payload: &Payload, children: usize) -> Option<u64> {
     let bytes = payload.flat()?;
-    let max: i32 = std::fs::read_to_string("/proc/sys/fs/pipe-max-size").ok()?.trim().parse().ok()?;
+    let max: i32 = std::fs::read_to_string("/proc/sys/fs/pipe-max-size")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
     let times = (0..children).map(|_| {
         let start = now_ns();
         let (read, write) = nix::unistd::pipe().expect("pipe");
@@ -220,19 +244,30 @@ fn wait(pid: libc::pid_t) {
     let mut status = 0;
     // SAFETY: waiting for our own child.
     unsafe { libc::waitpid(pid, &mut status, 0) };
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "a minimal child failed");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "a minimal child failed"
+    );
 }
 
 /// The tutorial's Python code on this machine, beside `ipcscope run --preset seed`'s numbers.
 fn python_comparison(children: usize) {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/tutorial.py");
-    let Ok(output) = Command::new("python3").arg(script).arg("-n").arg(children.to_string()).output() else {
+    let Ok(output) = Command::new("python3")
+        .arg(script)
+        .arg("-n")
+        .arg(children.to_string())
+        .output()
+    else {
         println!("\npython3 not found: no comparison with the tutorial's Python code");
         return;
     };
     let python = String::from_utf8_lossy(&output.stdout);
     println!("\nThe tutorial's experiment, 1,000,000 integers per child (ipcscope: --preset seed, {children} children):");
-    println!("{:<10} {:>12} {:>12} {:>10}", "method", "Python", "ipcscope", "speed-up");
+    println!(
+        "{:<10} {:>12} {:>12} {:>10}",
+        "method", "Python", "ipcscope", "speed-up"
+    );
     for line in python.lines() {
         let mut words = line.split_whitespace();
         let (Some(id), Some(ms)) = (words.next(), words.next().and_then(|w| w.parse::<f64>().ok())) else {
