@@ -31,19 +31,10 @@ fn main() -> color_eyre::Result<ExitCode> {
 
 /// Checks a plan as the command line gave it; anything impossible is a usage error (exit 2).
 fn checked_plan(plan: Plan) -> Plan {
-    let env = Environment::read();
-    if let Err(problem) = plan.validate().and_then(|()| plan.check_memory(&env)) {
+    if let Err(problem) = plan.check(&Environment::read()) {
         Cli::command()
             .error(clap::error::ErrorKind::ValueValidation, problem)
             .exit();
-    }
-    for method in &plan.methods {
-        if let Err(problem) = method.check(&plan, &env) {
-            let message = format!("method {} cannot run here: {problem}", method.id());
-            Cli::command()
-                .error(clap::error::ErrorKind::ValueValidation, message)
-                .exit();
-        }
     }
     plan
 }
@@ -72,7 +63,11 @@ fn explore(cli: &Cli) -> color_eyre::Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     }
-    let _plan = checked_plan(cli.settings.plan());
-    eprintln!("error: the explorer is not built yet; use `ipcscope run`");
-    Ok(ExitCode::from(2))
+    let plan = checked_plan(cli.settings.plan());
+    // The terminal is restored before color-eyre reports a panic; the child guard stays
+    // outermost so that a benchmark child that panics touches neither.
+    ipcscope::tui::install_restore_hook();
+    bench::child::install_panic_guard();
+    ipcscope::tui::explore(plan)?;
+    Ok(ExitCode::SUCCESS)
 }

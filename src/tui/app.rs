@@ -1,0 +1,963 @@
+//! The model: the explorer's state and `update(message)`. No drawing, no threads, no clock
+//! of its own: time comes in `Tick`s, and what must happen outside (start or cancel a run,
+//! write files, quit) goes back to the loop as an `Effect`.
+
+use std::time::{Duration, Instant};
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+use super::event::Message;
+use super::keymap::{self, Action};
+use crate::bench::env::Environment;
+use crate::bench::event::{Event, RunId};
+use crate::bench::method::{self, MethodRef};
+use crate::bench::plan::{Access, Codec, PayloadKind, Plan, Size};
+use crate::bench::result::{MethodResult, Phase, Sample};
+use crate::bench::stats::{LogHistogram, Running, Summary};
+use crate::report::{self, RunOutput};
+
+/// Payload sizes `+` and `-` step through; any other size can be typed.
+const SIZE_STEPS: [u64; 23] = [
+    1_000,
+    2_000,
+    4_000,
+    8_000,
+    16_000,
+    32_000,
+    64_000,
+    128_000,
+    256_000,
+    512_000,
+    1_000_000,
+    2_000_000,
+    4_000_000,
+    8_000_000,
+    16_000_000,
+    32_000_000,
+    64_000_000,
+    128_000_000,
+    256_000_000,
+    512_000_000,
+    1_000_000_000,
+    2_000_000_000,
+    4_000_000_000,
+];
+
+/// Repeat counts `+` and `-` step through.
+const REPEAT_STEPS: [u32; 13] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000];
+
+/// The longest value one may type.
+const MAX_TYPED: usize = 16;
+
+/// The panels `Tab` moves between.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    Settings,
+    Live,
+    Results,
+}
+
+impl Panel {
+    const ORDER: [Panel; 3] = [Panel::Settings, Panel::Live, Panel::Results];
+
+    fn step(self, forward: bool) -> Panel {
+        let at = Self::ORDER.iter().position(|&panel| panel == self).unwrap_or(0);
+        let next = if forward { at + 1 } else { at + Self::ORDER.len() - 1 };
+        Self::ORDER[next % Self::ORDER.len()]
+    }
+}
+
+/// One row of the settings panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Row {
+    /// A method, by its place in `method::ALL`.
+    Method(usize),
+    Size,
+    Repeats,
+    Warmup,
+    Payload,
+    Codec,
+    Access,
+}
+
+impl Row {
+    /// Every row: each method the core has, then the values.
+    pub fn all() -> Vec<Row> {
+        (0..method::ALL.len())
+            .map(Row::Method)
+            .chain([
+                Row::Size,
+                Row::Repeats,
+                Row::Warmup,
+                Row::Payload,
+                Row::Codec,
+                Row::Access,
+            ])
+            .collect()
+    }
+
+    fn typed(self) -> bool {
+        matches!(self, Row::Size | Row::Repeats | Row::Warmup)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Overlay {
+    Help { scroll: u16 },
+    Teaching { method: MethodRef, scroll: u16 },
+}
+
+/// A value being typed into a settings row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub row: Row,
+    pub text: String,
+}
+
+/// The one-line message under the panels.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    Info(String),
+    /// Something asked for was not done, and why.
+    Refused(String),
+}
+
+/// What the loop must do for the model.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// Cancel and reap any run in progress, then start this one.
+    StartRun { plan: Plan, run: RunId },
+    CancelRun,
+    /// Write `App::export_output` to files and report with `App::exported`.
+    Export,
+    /// Cancel and reap any run in progress, then leave.
+    Quit,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunState {
+    /// Asked for; the runner has not said anything yet.
+    Starting,
+    Running,
+    Cancelling,
+    Finished,
+    Cancelled,
+    Failed(String),
+}
+
+impl RunState {
+    pub fn active(&self) -> bool {
+        matches!(self, RunState::Starting | RunState::Running | RunState::Cancelling)
+    }
+
+    pub fn word(&self) -> &'static str {
+        match self {
+            RunState::Starting => "starting",
+            RunState::Running => "running",
+            RunState::Cancelling => "cancelling",
+            RunState::Finished => "finished",
+            RunState::Cancelled => "cancelled",
+            RunState::Failed(_) => "failed",
+        }
+    }
+}
+
+/// Where one method of a run is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MethodState {
+    Waiting,
+    WarmingUp,
+    Measuring,
+    Done,
+    /// Ended early: the run was cancelled while it ran.
+    Partial,
+    /// Never ran: the run ended first.
+    Skipped,
+}
+
+impl MethodState {
+    /// A symbol and a word, so that the state never rests on colour alone.
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            MethodState::Waiting => ("·", "waiting"),
+            MethodState::WarmingUp => ("▶", "warm-up"),
+            MethodState::Measuring => ("▶", "running"),
+            MethodState::Done => ("✓", "done"),
+            MethodState::Partial => ("■", "partial"),
+            MethodState::Skipped => ("-", "skipped"),
+        }
+    }
+}
+
+/// A method's finished result and its summary, computed once when it arrives.
+#[derive(Clone, Debug)]
+pub struct Completed {
+    pub result: MethodResult,
+    pub summary: Option<Summary>,
+}
+
+/// What the explorer knows of one method of a run, folded from the runner's events as they
+/// come: running aggregates, so no frame re-scans the samples.
+#[derive(Clone, Debug)]
+pub struct MethodLive {
+    pub method: MethodRef,
+    pub phases: Vec<Phase>,
+    pub warmup: u32,
+    pub repeats: u32,
+    pub warmup_done: u32,
+    pub done: u32,
+    pub failures: u32,
+    pub totals: Running,
+    pub histogram: LogHistogram,
+    /// Per phase, by `Phase::index`.
+    pub phase_times: Vec<Running>,
+    pub started: Option<Instant>,
+    pub ended: Option<Instant>,
+    pub completed: Option<Completed>,
+}
+
+impl MethodLive {
+    fn new(method: MethodRef, plan: &Plan) -> MethodLive {
+        MethodLive {
+            method,
+            phases: method.phases(plan),
+            warmup: plan.warmup,
+            repeats: plan.repeats,
+            warmup_done: 0,
+            done: 0,
+            failures: 0,
+            totals: Running::default(),
+            histogram: LogHistogram::default(),
+            phase_times: vec![Running::default(); Phase::ALL.len()],
+            started: None,
+            ended: None,
+            completed: None,
+        }
+    }
+
+    fn push(&mut self, sample: &Sample) {
+        self.totals.push(sample.total_ns);
+        self.histogram.push(sample.total_ns);
+        for phase in &self.phases {
+            if let Some(nanos) = sample.phases[phase.index()] {
+                self.phase_times[phase.index()].push(nanos);
+            }
+        }
+    }
+
+    pub fn state(&self, run: &RunState) -> MethodState {
+        match (&self.completed, self.started) {
+            (Some(completed), _) if completed.result.partial => MethodState::Partial,
+            (Some(_), _) => MethodState::Done,
+            (None, Some(_)) if !run.active() => MethodState::Partial,
+            (None, Some(_)) if self.done == 0 && self.warmup_done < self.warmup => MethodState::WarmingUp,
+            (None, Some(_)) => MethodState::Measuring,
+            (None, None) if run.active() => MethodState::Waiting,
+            (None, None) => MethodState::Skipped,
+        }
+    }
+
+    /// Children finished so far (warm-up included) and in all.
+    pub fn children(&self) -> (u32, u32) {
+        (
+            self.warmup_done.saturating_add(self.done),
+            self.warmup.saturating_add(self.repeats),
+        )
+    }
+
+    pub fn median(&self) -> Option<u64> {
+        match &self.completed {
+            Some(completed) => completed.summary.map(|summary| summary.median),
+            None => self.totals.median(),
+        }
+    }
+
+    /// How long the method has run (or ran), at `now`.
+    pub fn elapsed(&self, now: Instant) -> Option<Duration> {
+        let started = self.started?;
+        Some(self.ended.unwrap_or(now).saturating_duration_since(started))
+    }
+
+    /// The time left, extrapolated from the children done so far.
+    pub fn eta(&self, now: Instant) -> Option<Duration> {
+        if self.ended.is_some() {
+            return None;
+        }
+        let (done, total) = self.children();
+        let elapsed = self.elapsed(now)?;
+        (done > 0).then(|| elapsed.mul_f64(f64::from(total.saturating_sub(done)) / f64::from(done)))
+    }
+}
+
+/// One run, live while it goes and kept afterwards to compare with the next.
+#[derive(Clone, Debug)]
+pub struct LiveRun {
+    pub id: RunId,
+    pub plan: Plan,
+    pub state: RunState,
+    pub started: Instant,
+    pub ended: Option<Instant>,
+    pub environment: Environment,
+    pub methods: Vec<MethodLive>,
+    /// The method the runner is on.
+    pub current: Option<usize>,
+}
+
+impl LiveRun {
+    fn new(id: RunId, plan: Plan, now: Instant) -> LiveRun {
+        LiveRun {
+            id,
+            methods: plan.methods.iter().map(|&method| MethodLive::new(method, &plan)).collect(),
+            plan,
+            state: RunState::Starting,
+            started: now,
+            ended: None,
+            environment: Environment::default(),
+            current: None,
+        }
+    }
+
+    pub fn elapsed(&self, now: Instant) -> Duration {
+        self.ended.unwrap_or(now).saturating_duration_since(self.started)
+    }
+
+    /// The finished results, in the order run.
+    pub fn completed(&self) -> impl Iterator<Item = &Completed> {
+        self.methods.iter().filter_map(|method| method.completed.as_ref())
+    }
+
+    pub fn fastest_median(&self) -> Option<u64> {
+        self.completed()
+            .filter_map(|completed| completed.summary.map(|summary| summary.median))
+            .min()
+    }
+
+    /// `8 MB ints · bincode · read · n=100 w=3`: the settings, to title a result.
+    pub fn describe(&self) -> String {
+        describe_plan(&self.plan)
+    }
+
+    /// "queue is 31.2× slower than inherit", once two methods have results.
+    pub fn headline(&self) -> Option<String> {
+        let medians: Vec<(&str, u64)> = self
+            .completed()
+            .filter_map(|completed| {
+                completed
+                    .summary
+                    .map(|summary| (completed.result.method.as_str(), summary.median))
+            })
+            .collect();
+        let fastest = medians.iter().min_by_key(|(_, median)| *median)?;
+        let slowest = medians.iter().max_by_key(|(_, median)| *median)?;
+        if medians.len() < 2 || fastest.1 == 0 {
+            return Some(format!(
+                "{} takes {} per child",
+                fastest.0,
+                report::duration(fastest.1)
+            ));
+        }
+        Some(format!(
+            "{} is {} slower than {}",
+            slowest.0,
+            report::ratio(slowest.1 as f64 / fastest.1 as f64),
+            fastest.0
+        ))
+    }
+}
+
+pub fn describe_plan(plan: &Plan) -> String {
+    format!(
+        "{} {} · {} · {} · n={} w={}",
+        Size(plan.size),
+        plan.payload.name(),
+        plan.codec.name(),
+        plan.access.name(),
+        plan.repeats,
+        plan.warmup
+    )
+}
+
+/// The explorer's whole state.
+pub struct App {
+    /// What the next run will use.
+    pub settings: Plan,
+    pub environment: Environment,
+    pub focus: Panel,
+    /// The settings row under the cursor, an index into `Row::all()`.
+    pub cursor: usize,
+    pub edit: Option<Edit>,
+    pub overlay: Option<Overlay>,
+    pub notice: Option<Notice>,
+    /// The run in progress, or the latest one.
+    pub run: Option<LiveRun>,
+    /// The run before, kept on screen for comparison.
+    pub previous: Option<LiveRun>,
+    /// The method (index in the run) whose details the live view shows; `None` follows the
+    /// runner.
+    pub viewed: Option<usize>,
+    pub next_run: RunId,
+    pub now: Instant,
+    /// Something visible changed since the last frame.
+    pub dirty: bool,
+    pub quitting: bool,
+}
+
+impl App {
+    pub fn new(settings: Plan, environment: Environment, now: Instant) -> App {
+        App {
+            settings,
+            environment,
+            focus: Panel::Settings,
+            cursor: 0,
+            edit: None,
+            overlay: None,
+            notice: None,
+            run: None,
+            previous: None,
+            viewed: None,
+            next_run: 1,
+            now,
+            dirty: true,
+            quitting: false,
+        }
+    }
+
+    pub fn update(&mut self, message: Message) -> Option<Effect> {
+        match message {
+            Message::Key(key) => {
+                self.dirty = true;
+                self.key(key)
+            }
+            Message::Resize => {
+                self.dirty = true;
+                None
+            }
+            Message::Tick(now) => {
+                self.tick(now);
+                None
+            }
+            Message::Run(event) => {
+                self.fold(event);
+                None
+            }
+            Message::Stop => Some(self.quit()),
+        }
+    }
+
+    /// Whether the loop should send ticks: only while a run's clocks move.
+    pub fn wants_ticks(&self) -> bool {
+        self.run.as_ref().is_some_and(|run| run.state.active())
+    }
+
+    pub fn row(&self) -> Row {
+        let rows = Row::all();
+        rows[self.cursor.min(rows.len() - 1)]
+    }
+
+    /// The method the live view details: the one chosen with ↑/↓, or the one running.
+    pub fn viewed_method(&self) -> Option<&MethodLive> {
+        let run = self.run.as_ref()?;
+        let index = self.viewed.or(run.current).unwrap_or(0);
+        run.methods.get(index)
+    }
+
+    fn tick(&mut self, now: Instant) {
+        // The clocks on screen show whole seconds: redraw only when one of them turns.
+        if let Some(run) = self.run.as_ref().filter(|run| run.state.active()) {
+            if run.elapsed(self.now).as_secs() != run.elapsed(now).as_secs() {
+                self.dirty = true;
+            }
+        }
+        self.now = now;
+    }
+
+    fn quit(&mut self) -> Effect {
+        self.quitting = true;
+        Effect::Quit
+    }
+
+    fn refuse(&mut self, why: impl Into<String>) -> Option<Effect> {
+        self.notice = Some(Notice::Refused(why.into()));
+        None
+    }
+
+    fn key(&mut self, key: KeyEvent) -> Option<Effect> {
+        let action = keymap::action_for(&key);
+        if action == Some(Action::Quit) {
+            return Some(self.quit());
+        }
+        self.notice = None;
+        if self.edit.is_some() {
+            return self.edit_key(key);
+        }
+        if let Some(overlay) = self.overlay {
+            return self.overlay_key(overlay, action);
+        }
+        let Some(action) = action else {
+            return self.unbound_key(key);
+        };
+        match action {
+            Action::Run => self.start_run(),
+            Action::Cancel => self.cancel_run(),
+            Action::Quit => Some(self.quit()),
+            Action::Help => {
+                self.overlay = Some(Overlay::Help { scroll: 0 });
+                None
+            }
+            Action::NextPanel | Action::PreviousPanel => {
+                self.focus = self.focus.step(action == Action::NextPanel);
+                None
+            }
+            Action::Up | Action::Down => {
+                self.move_cursor(action == Action::Down);
+                None
+            }
+            Action::Decrease | Action::Increase => self.change(action == Action::Increase),
+            Action::Toggle => match self.row() {
+                Row::Method(index) if self.focus == Panel::Settings => self.toggle_method(index),
+                _ => self.refuse("Space chooses a method: move to one in the settings panel"),
+            },
+            Action::Type => match self.row() {
+                Row::Method(index) if self.focus == Panel::Settings => self.toggle_method(index),
+                row if self.focus == Panel::Settings && row.typed() => {
+                    self.edit = Some(Edit {
+                        row,
+                        text: String::new(),
+                    });
+                    None
+                }
+                _ => None,
+            },
+            Action::Teach => {
+                self.overlay = Some(Overlay::Teaching {
+                    method: self.teaching_method(),
+                    scroll: 0,
+                });
+                None
+            }
+            Action::Export => {
+                if self.export_output().is_some() {
+                    Some(Effect::Export)
+                } else {
+                    self.refuse("nothing to export yet: press r to run first")
+                }
+            }
+        }
+    }
+
+    /// A digit on a value row starts typing a value.
+    fn unbound_key(&mut self, key: KeyEvent) -> Option<Effect> {
+        let row = self.row();
+        match key.code {
+            KeyCode::Char(c) if c.is_ascii_digit() && self.focus == Panel::Settings && row.typed() => {
+                self.edit = Some(Edit {
+                    row,
+                    text: c.to_string(),
+                });
+                None
+            }
+            KeyCode::Char(c) if c.is_ascii_digit() => {
+                self.refuse("to type a value, move to size, repeats or warm-up in the settings panel")
+            }
+            _ => None,
+        }
+    }
+
+    fn overlay_key(&mut self, overlay: Overlay, action: Option<Action>) -> Option<Effect> {
+        let scrolled = |scroll: u16, down: bool| {
+            if down {
+                scroll.saturating_add(1)
+            } else {
+                scroll.saturating_sub(1)
+            }
+        };
+        self.overlay = match (overlay, action) {
+            (Overlay::Help { .. }, Some(Action::Help)) | (Overlay::Teaching { .. }, Some(Action::Teach)) => None,
+            (_, Some(Action::Cancel)) => None,
+            (_, Some(Action::Help)) => Some(Overlay::Help { scroll: 0 }),
+            (Overlay::Help { scroll }, Some(direction @ (Action::Up | Action::Down))) => Some(Overlay::Help {
+                scroll: scrolled(scroll, direction == Action::Down),
+            }),
+            (Overlay::Teaching { method, scroll }, Some(direction @ (Action::Up | Action::Down))) => {
+                Some(Overlay::Teaching {
+                    method,
+                    scroll: scrolled(scroll, direction == Action::Down),
+                })
+            }
+            (overlay, _) => {
+                self.notice = Some(Notice::Info("Esc closes the overlay".into()));
+                Some(overlay)
+            }
+        };
+        None
+    }
+
+    fn move_cursor(&mut self, down: bool) {
+        match self.focus {
+            Panel::Settings => {
+                let last = Row::all().len() - 1;
+                self.cursor = if down {
+                    (self.cursor + 1).min(last)
+                } else {
+                    self.cursor.saturating_sub(1)
+                };
+            }
+            Panel::Live | Panel::Results => {
+                let Some(run) = &self.run else { return };
+                let count = run.methods.len();
+                let at = self.viewed.or(run.current).unwrap_or(0);
+                self.viewed = Some(if down {
+                    (at + 1).min(count.saturating_sub(1))
+                } else {
+                    at.saturating_sub(1)
+                });
+            }
+        }
+    }
+
+    /// The method `t` explains: the one under the cursor, else the one on view.
+    fn teaching_method(&self) -> MethodRef {
+        if let (Panel::Settings, Row::Method(index)) = (self.focus, self.row()) {
+            return method::ALL[index];
+        }
+        self.viewed_method()
+            .map(|live| live.method)
+            .or_else(|| self.settings.methods.first().copied())
+            .unwrap_or(method::ALL[0])
+    }
+
+    fn start_run(&mut self) -> Option<Effect> {
+        if let Err(problem) = self.check(&self.settings) {
+            return self.refuse(format!("cannot run: {problem}"));
+        }
+        let id = self.next_run;
+        self.next_run += 1;
+        if let Some(old) = self.run.take() {
+            if old.completed().next().is_some() {
+                self.previous = Some(old);
+            }
+        }
+        self.run = Some(LiveRun::new(id, self.settings.clone(), self.now));
+        self.viewed = None;
+        Some(Effect::StartRun {
+            plan: self.settings.clone(),
+            run: id,
+        })
+    }
+
+    fn cancel_run(&mut self) -> Option<Effect> {
+        match self.run.as_mut() {
+            Some(run) if matches!(run.state, RunState::Starting | RunState::Running) => {
+                run.state = RunState::Cancelling;
+                Some(Effect::CancelRun)
+            }
+            _ => None,
+        }
+    }
+
+    fn check(&self, plan: &Plan) -> Result<(), String> {
+        if plan.methods.is_empty() {
+            return Err("choose at least one method (Space on a method)".into());
+        }
+        plan.check(&self.environment)
+    }
+
+    /// Applies a change to the settings if the result can run here; otherwise says why not.
+    fn try_settings(&mut self, candidate: Plan) -> Option<Effect> {
+        match self.check(&candidate) {
+            Ok(()) => {
+                self.settings = candidate;
+                None
+            }
+            Err(problem) => self.refuse(problem),
+        }
+    }
+
+    fn toggle_method(&mut self, index: usize) -> Option<Effect> {
+        let method = method::ALL[index];
+        let mut candidate = self.settings.clone();
+        if let Some(at) = candidate.methods.iter().position(|&chosen| chosen == method) {
+            if candidate.methods.len() == 1 {
+                return self.refuse("at least one method must stay chosen");
+            }
+            candidate.methods.remove(at);
+        } else {
+            candidate.methods.push(method);
+        }
+        self.try_settings(candidate)
+    }
+
+    fn change(&mut self, up: bool) -> Option<Effect> {
+        if self.focus != Panel::Settings {
+            return None;
+        }
+        let mut candidate = self.settings.clone();
+        match self.row() {
+            Row::Method(index) => return self.toggle_method(index),
+            Row::Size => {
+                let step = if up {
+                    SIZE_STEPS.iter().find(|&&size| size > candidate.size)
+                } else {
+                    SIZE_STEPS.iter().rev().find(|&&size| size < candidate.size)
+                };
+                let Some(&size) = step else {
+                    return self.refuse("no further step that way; type a size, e.g. 12MiB");
+                };
+                candidate.size = size;
+            }
+            Row::Repeats => {
+                let step = if up {
+                    REPEAT_STEPS.iter().find(|&&n| n > candidate.repeats)
+                } else {
+                    REPEAT_STEPS.iter().rev().find(|&&n| n < candidate.repeats)
+                };
+                let Some(&repeats) = step else {
+                    return self.refuse("no further step that way; type a number of repeats");
+                };
+                candidate.repeats = repeats;
+            }
+            Row::Warmup => {
+                candidate.warmup = if up {
+                    candidate.warmup.saturating_add(1)
+                } else if candidate.warmup == 0 {
+                    return self.refuse("warm-up is already 0");
+                } else {
+                    candidate.warmup - 1
+                };
+            }
+            Row::Payload => {
+                return self.cycle(&PayloadKind::ALL, up, |plan| &mut plan.payload, PayloadKind::name)
+            }
+            Row::Codec => return self.cycle(&Codec::ALL, up, |plan| &mut plan.codec, Codec::name),
+            Row::Access => return self.cycle(&Access::ALL, up, |plan| &mut plan.access, Access::name),
+        }
+        self.try_settings(candidate)
+    }
+
+    /// Moves a choice to the next value the plan can run with, saying which were skipped.
+    fn cycle<T: Copy + PartialEq>(
+        &mut self,
+        values: &[T],
+        up: bool,
+        field: fn(&mut Plan) -> &mut T,
+        name: fn(T) -> &'static str,
+    ) -> Option<Effect> {
+        let mut candidate = self.settings.clone();
+        let at = values
+            .iter()
+            .position(|value| value == field(&mut candidate))
+            .unwrap_or(0);
+        let mut skipped = Vec::new();
+        for distance in 1..values.len() {
+            let next = if up {
+                (at + distance) % values.len()
+            } else {
+                (at + values.len() - distance) % values.len()
+            };
+            *field(&mut candidate) = values[next];
+            match self.check(&candidate) {
+                Ok(()) => {
+                    self.settings = candidate;
+                    if let Some((value, why)) = skipped.first() {
+                        self.notice = Some(Notice::Info(format!("skipped {value}: {why}")));
+                    }
+                    return None;
+                }
+                Err(why) => skipped.push((name(values[next]), why)),
+            }
+        }
+        let why = skipped
+            .first()
+            .map_or_else(String::new, |(value, why)| format!(" ({value}: {why})"));
+        self.refuse(format!("no other value can run with these settings{why}"))
+    }
+
+    fn edit_key(&mut self, key: KeyEvent) -> Option<Effect> {
+        let Some(edit) = self.edit.as_mut() else {
+            return None;
+        };
+        match key.code {
+            KeyCode::Esc => {
+                self.edit = None;
+                None
+            }
+            KeyCode::Backspace => {
+                edit.text.pop();
+                None
+            }
+            KeyCode::Enter => self.commit_edit(),
+            KeyCode::Char(c) => {
+                let mut text = edit.text.clone();
+                text.push(c);
+                let row = edit.row;
+                if text.len() > MAX_TYPED {
+                    return self.refuse("that is long enough: Enter applies it, Esc drops it");
+                }
+                if !plausible(row, &text) {
+                    let allowed = match row {
+                        Row::Size => Size::ALLOWED,
+                        _ => "digits",
+                    };
+                    return self.refuse(format!("'{c}' does not belong there; allowed: {allowed}"));
+                }
+                edit.text = text;
+                None
+            }
+            _ => self.refuse("finish typing first: Enter applies, Esc drops"),
+        }
+    }
+
+    fn commit_edit(&mut self) -> Option<Effect> {
+        let edit = self.edit.clone()?;
+        let mut candidate = self.settings.clone();
+        let parsed = match edit.row {
+            Row::Size => Size::parse(&edit.text).map(|size| candidate.size = size.0),
+            Row::Repeats => crate::cli::parse_repeats(&edit.text).map(|n| candidate.repeats = n),
+            Row::Warmup => crate::cli::parse_warmup(&edit.text).map(|n| candidate.warmup = n),
+            _ => Ok(()),
+        };
+        // A refused value stays in the box, to be mended.
+        if let Err(problem) = parsed.and_then(|()| self.check(&candidate)) {
+            return self.refuse(problem);
+        }
+        self.settings = candidate;
+        self.edit = None;
+        None
+    }
+
+    fn fold(&mut self, event: Event) {
+        let now = self.now;
+        // A cancelled or superseded run's stragglers belong to no run on screen.
+        let Some(run) = self.run.as_mut().filter(|run| run.id == event.run()) else {
+            return;
+        };
+        self.dirty = true;
+        match event {
+            Event::Started { environment, .. } => {
+                run.environment = environment;
+                if run.state == RunState::Starting {
+                    run.state = RunState::Running;
+                }
+            }
+            Event::MethodStarted { method, .. } => {
+                run.current = Some(method);
+                if let Some(live) = run.methods.get_mut(method) {
+                    live.started = Some(now);
+                }
+            }
+            Event::Samples {
+                method,
+                samples,
+                failures,
+                ..
+            } => {
+                if let Some(live) = run.methods.get_mut(method) {
+                    samples.iter().for_each(|sample| live.push(sample));
+                    live.failures = live.failures.saturating_add(failures.len() as u32);
+                }
+            }
+            Event::Progress {
+                method,
+                warmup_done,
+                done,
+                ..
+            } => {
+                if let Some(live) = run.methods.get_mut(method) {
+                    live.warmup_done = warmup_done;
+                    live.done = done;
+                }
+            }
+            Event::MethodDone { method, result, .. } => {
+                if let Some(live) = run.methods.get_mut(method) {
+                    live.started.get_or_insert(now);
+                    live.ended = Some(now);
+                    live.failures = result.failures.len() as u32;
+                    let summary = result.summary();
+                    live.completed = Some(Completed { result, summary });
+                }
+            }
+            Event::Finished { cancelled, .. } => {
+                run.ended = Some(now);
+                if !matches!(run.state, RunState::Failed(_)) {
+                    run.state = if cancelled {
+                        RunState::Cancelled
+                    } else {
+                        RunState::Finished
+                    };
+                }
+                let failures: u32 = run.methods.iter().map(|live| live.failures).sum();
+                let mut text = format!("run {} {}", run.id, run.state.word());
+                if let Some(headline) = run.headline() {
+                    text += &format!(": {headline}");
+                }
+                if failures > 0 {
+                    text += &format!("; {failures} children failed");
+                }
+                self.notice = Some(match run.state {
+                    RunState::Failed(_) => Notice::Refused(text),
+                    _ => Notice::Info(text),
+                });
+            }
+            Event::Failed { error, .. } => {
+                self.notice = Some(Notice::Refused(format!("run {} failed: {error}", run.id)));
+                run.state = RunState::Failed(error);
+            }
+        }
+    }
+
+    /// The latest results worth writing: the run on screen if it has any, else the one before.
+    pub fn export_output(&self) -> Option<(RunId, RunOutput)> {
+        [self.run.as_ref(), self.previous.as_ref()]
+            .into_iter()
+            .flatten()
+            .find(|run| run.completed().next().is_some())
+            .map(|run| {
+                (
+                    run.id,
+                    RunOutput {
+                        environment: run.environment.clone(),
+                        results: run.completed().map(|completed| completed.result.clone()).collect(),
+                        partial: run.state != RunState::Finished,
+                    },
+                )
+            })
+    }
+
+    /// The runner could not even start.
+    pub fn start_failed(&mut self, problem: String) {
+        self.dirty = true;
+        if let Some(run) = self.run.as_mut() {
+            run.state = RunState::Failed(problem.clone());
+            run.ended = Some(self.now);
+        }
+        self.notice = Some(Notice::Refused(problem));
+    }
+
+    /// Says where the export went, or why it did not.
+    pub fn exported(&mut self, outcome: Result<String, String>) {
+        self.dirty = true;
+        self.notice = Some(match outcome {
+            Ok(written) => Notice::Info(format!("wrote {written}")),
+            Err(problem) => Notice::Refused(format!("export failed: {problem}")),
+        });
+    }
+}
+
+/// Whether `text` can still become a valid value for `row` as one types on.
+fn plausible(row: Row, text: &str) -> bool {
+    match row {
+        Row::Size => {
+            let split = text
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .unwrap_or(text.len());
+            let (number, unit) = text.split_at(split);
+            let unit = unit.trim_start().to_ascii_lowercase();
+            !number.is_empty()
+                && number.matches('.').count() <= 1
+                && ["b", "kb", "mb", "gb", "kib", "mib", "gib"]
+                    .iter()
+                    .any(|known| known.starts_with(&unit))
+        }
+        _ => text.chars().all(|c| c.is_ascii_digit()),
+    }
+}
