@@ -961,3 +961,272 @@ fn plausible(row: Row, text: &str) -> bool {
         _ => text.chars().all(|c| c.is_ascii_digit()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
+
+    use super::*;
+    use crate::tui::fake;
+
+    fn press(app: &mut App, keys: &str) -> Vec<Effect> {
+        keys.chars()
+            .filter_map(|c| app.update(Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))))
+            .collect()
+    }
+
+    fn press_code(app: &mut App, code: KeyCode) -> Option<Effect> {
+        app.update(Message::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    }
+
+    /// An app on the machine's real limits, the cursor on `row`.
+    fn app_at(row: Row) -> App {
+        let mut app = App::new(fake::plan(), Environment::read(), Instant::now());
+        app.cursor = Row::all().iter().position(|&r| r == row).unwrap();
+        app
+    }
+
+    fn refused(app: &App) -> String {
+        match &app.notice {
+            Some(Notice::Refused(text)) => text.clone(),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_method_of_the_core_is_a_settings_row() {
+        let rows = Row::all();
+        for (index, method) in method::ALL.iter().enumerate() {
+            assert_eq!(rows[index], Row::Method(index), "{}", method.id());
+        }
+        assert_eq!(rows.len(), method::ALL.len() + 6);
+    }
+
+    #[test]
+    fn tab_cycles_the_panels_and_the_cursor_stays_on_the_rows() {
+        let mut app = app_at(Row::Method(0));
+        press_code(&mut app, KeyCode::Tab);
+        assert_eq!(app.focus, Panel::Live);
+        press_code(&mut app, KeyCode::Tab);
+        press_code(&mut app, KeyCode::Tab);
+        assert_eq!(app.focus, Panel::Settings);
+        press_code(&mut app, KeyCode::BackTab);
+        assert_eq!(app.focus, Panel::Results);
+        press_code(&mut app, KeyCode::Tab);
+        press(&mut app, "kkk");
+        assert_eq!(app.cursor, 0);
+        press(&mut app, &"j".repeat(50));
+        assert_eq!(app.row(), Row::Access);
+        press_code(&mut app, KeyCode::Up);
+        assert_eq!(app.row(), Row::Codec);
+    }
+
+    #[test]
+    fn space_toggles_methods_but_never_the_last_one() {
+        let mut app = app_at(Row::Method(0));
+        let argument = method::find("argument").unwrap();
+        app.cursor = method::ALL.iter().position(|&m| m == argument).unwrap();
+        press(&mut app, " ");
+        assert_eq!(app.settings.methods.last().copied(), Some(argument));
+        press(&mut app, " ");
+        assert!(!app.settings.methods.contains(&argument));
+
+        app.settings.methods = vec![argument];
+        press(&mut app, " ");
+        assert_eq!(app.settings.methods, vec![argument]);
+        assert!(refused(&app).contains("at least one method"));
+    }
+
+    #[test]
+    fn plus_and_minus_step_sizes_and_repeats() {
+        let mut app = app_at(Row::Size);
+        press(&mut app, "+");
+        assert_eq!(app.settings.size, 128_000);
+        press(&mut app, "--");
+        assert_eq!(app.settings.size, 32_000);
+        press_code(&mut app, KeyCode::Right);
+        assert_eq!(app.settings.size, 64_000);
+
+        let mut app = app_at(Row::Repeats);
+        press(&mut app, "+l");
+        assert_eq!(app.settings.repeats, 20);
+        press(&mut app, "h-----");
+        assert_eq!(app.settings.repeats, 1);
+        assert!(refused(&app).contains("no further step"));
+
+        let mut app = app_at(Row::Warmup);
+        press(&mut app, "--");
+        assert_eq!(app.settings.warmup, 0);
+        assert!(refused(&app).contains("already 0"));
+    }
+
+    #[test]
+    fn a_typed_size_is_applied_and_nonsense_is_refused_on_the_spot() {
+        let mut app = app_at(Row::Size);
+        press(&mut app, "12Mx");
+        assert!(refused(&app).contains("'x' does not belong there"));
+        assert_eq!(app.edit.as_ref().map(|e| e.text.as_str()), Some("12M"));
+        press(&mut app, "iB");
+        assert_eq!(press_code(&mut app, KeyCode::Enter), None);
+        assert_eq!(app.settings.size, 12 << 20);
+        assert_eq!(app.edit, None);
+
+        press(&mut app, "1.5.");
+        assert!(refused(&app).contains("'.'"));
+        press_code(&mut app, KeyCode::Esc);
+        assert_eq!((app.edit.clone(), app.settings.size), (None, 12 << 20));
+    }
+
+    #[test]
+    fn a_typed_count_is_checked_and_stays_to_be_mended() {
+        let mut app = app_at(Row::Repeats);
+        press(&mut app, "0");
+        press_code(&mut app, KeyCode::Enter);
+        assert!(refused(&app).contains("at least 1"));
+        assert_eq!(app.edit.as_ref().map(|e| e.text.as_str()), Some("0"));
+        assert_eq!(app.settings.repeats, 5);
+        press_code(&mut app, KeyCode::Backspace);
+        press(&mut app, "250");
+        press_code(&mut app, KeyCode::Enter);
+        assert_eq!(app.settings.repeats, 250);
+
+        // Other keys wait until the typing is done; quitting does not.
+        press(&mut app, "7");
+        press_code(&mut app, KeyCode::Tab);
+        assert!(refused(&app).contains("finish typing"));
+        assert_eq!(app.focus, Panel::Settings);
+        assert_eq!(press(&mut app, "q"), vec![Effect::Quit]);
+    }
+
+    #[test]
+    fn cycling_skips_values_the_plan_cannot_run_with() {
+        let mut app = app_at(Row::Codec);
+        press(&mut app, "++");
+        assert_eq!(app.settings.codec, Codec::Raw);
+        app.cursor = Row::all().iter().position(|&r| r == Row::Payload).unwrap();
+        press(&mut app, "+");
+        assert_eq!(app.settings.payload, PayloadKind::Bytes);
+        press(&mut app, "+");
+        assert_eq!(app.settings.payload, PayloadKind::Ints, "records cannot go raw");
+        assert!(matches!(&app.notice, Some(Notice::Info(text)) if text.contains("skipped records")));
+    }
+
+    #[test]
+    fn r_starts_a_run_and_a_new_run_keeps_the_last_one_for_comparison() {
+        let mut app = app_at(Row::Size);
+        let effects = press(&mut app, "r");
+        assert_eq!(
+            effects,
+            vec![Effect::StartRun {
+                plan: fake::plan(),
+                run: 1
+            }]
+        );
+        fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 2, 0);
+        assert_eq!(app.run.as_ref().unwrap().state, RunState::Finished);
+        assert!(matches!(&app.notice, Some(Notice::Info(text)) if text.contains("pipe is 7.50× slower than inherit")));
+
+        let effects = press(&mut app, "+r");
+        let plan = Plan {
+            size: 128_000,
+            ..fake::plan()
+        };
+        assert_eq!(effects, vec![Effect::StartRun { plan, run: 2 }]);
+        assert_eq!(app.previous.as_ref().map(|run| run.id), Some(1));
+        assert_eq!(app.run.as_ref().map(|run| run.id), Some(2));
+    }
+
+    #[test]
+    fn events_of_a_superseded_run_are_ignored() {
+        let mut app = app_at(Row::Size);
+        press(&mut app, "rr");
+        fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 2, 0);
+        let run = app.run.as_ref().unwrap();
+        assert_eq!((run.id, &run.state), (2, &RunState::Starting));
+        assert!(run.methods.iter().all(|live| live.totals.count() == 0 && live.completed.is_none()));
+        assert!(app.previous.is_none(), "run 1 had no results when it was superseded");
+    }
+
+    #[test]
+    fn esc_cancels_a_run_and_q_or_ctrl_c_quit() {
+        let mut app = app_at(Row::Size);
+        press(&mut app, "r");
+        fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 1, 2);
+        assert_eq!(press_code(&mut app, KeyCode::Esc), Some(Effect::CancelRun));
+        assert_eq!(app.run.as_ref().unwrap().state, RunState::Cancelling);
+        fake::feed(
+            &mut app,
+            Event::Finished {
+                run: 1,
+                cancelled: true,
+            },
+        );
+        let run = app.run.as_ref().unwrap();
+        assert_eq!(run.state, RunState::Cancelled);
+        assert_eq!(run.methods[0].state(&run.state), MethodState::Done);
+        assert_eq!(run.methods[1].state(&run.state), MethodState::Partial);
+        assert_eq!(press_code(&mut app, KeyCode::Esc), None, "nothing left to cancel");
+
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(app.update(Message::Key(ctrl_c)), Some(Effect::Quit));
+        assert!(app.quitting);
+    }
+
+    #[test]
+    fn export_needs_results_and_then_exports_the_latest() {
+        let mut app = app_at(Row::Size);
+        assert_eq!(press(&mut app, "x"), vec![]);
+        assert!(refused(&app).contains("nothing to export"));
+        press(&mut app, "r");
+        fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 1, 2);
+        assert_eq!(press(&mut app, "x"), vec![Effect::Export]);
+        let (run, output) = app.export_output().unwrap();
+        assert_eq!(run, 1);
+        assert_eq!(output.results.len(), 1);
+        assert_eq!(output.results[0].samples.len(), 5);
+        assert!(output.partial, "the run is still going");
+    }
+
+    #[test]
+    fn help_and_teaching_overlays_open_and_close() {
+        let mut app = app_at(Row::Method(0));
+        press(&mut app, "?");
+        assert_eq!(app.overlay, Some(Overlay::Help { scroll: 0 }));
+        press(&mut app, "jj");
+        assert_eq!(app.overlay, Some(Overlay::Help { scroll: 2 }));
+        press(&mut app, "r");
+        assert!(app.run.is_none(), "keys other than quit wait while an overlay is open");
+        press(&mut app, "?");
+        assert_eq!(app.overlay, None);
+        press(&mut app, "t");
+        assert_eq!(
+            app.overlay,
+            Some(Overlay::Teaching {
+                method: method::ALL[0],
+                scroll: 0
+            })
+        );
+        press_code(&mut app, KeyCode::Esc);
+        assert_eq!(app.overlay, None);
+    }
+
+    #[test]
+    fn samples_fold_into_running_aggregates_and_clocks_redraw_once_a_second() {
+        let base = Instant::now();
+        let mut app = App::new(fake::plan(), Environment::default(), base);
+        press(&mut app, "r");
+        fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 1, 3);
+        let run = app.run.as_ref().unwrap();
+        assert_eq!(run.methods[0].totals.count(), 5);
+        assert_eq!(run.methods[0].median(), Some(3_000_000));
+        assert_eq!(run.methods[1].totals.count(), 3);
+        assert_eq!(run.methods[1].children(), (4, 6));
+        assert_eq!(run.current, Some(1));
+
+        app.dirty = false;
+        fake::tick(&mut app, fake::later(base, 300));
+        assert!(!app.dirty, "the clock still shows 0 s");
+        fake::tick(&mut app, fake::later(base, 1_100));
+        assert!(app.dirty, "the clock turned to 1 s");
+    }
+}

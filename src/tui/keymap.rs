@@ -76,7 +76,7 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[ch('r')],
         label: "r",
         short: "run",
-        help: "run the current settings (a run in progress is cancelled first)",
+        help: "run the current settings (cancels a run in progress first)",
         on_bar: true,
     },
     Binding {
@@ -84,7 +84,7 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[key(KeyCode::Esc)],
         label: "Esc",
         short: "cancel",
-        help: "cancel the run in progress; close an overlay; drop a value being typed",
+        help: "cancel the run; close an overlay; drop a value being typed",
         on_bar: true,
     },
     Binding {
@@ -116,7 +116,7 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[key(KeyCode::Up), ch('k')],
         label: "↑ k",
         short: "up",
-        help: "settings: previous row; live and results: previous method; overlays: scroll",
+        help: "previous row (settings), method (live, results), or scroll",
         on_bar: false,
     },
     Binding {
@@ -124,7 +124,7 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[key(KeyCode::Down), ch('j')],
         label: "↓ j",
         short: "down",
-        help: "settings: next row; live and results: next method; overlays: scroll",
+        help: "next row (settings), method (live, results), or scroll",
         on_bar: false,
     },
     Binding {
@@ -132,7 +132,7 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[ch(' ')],
         label: "Space",
         short: "toggle",
-        help: "settings: choose or drop the method under the cursor",
+        help: "choose or drop the method under the cursor",
         on_bar: true,
     },
     Binding {
@@ -140,7 +140,7 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[ch('-'), key(KeyCode::Left), ch('h')],
         label: "- ← h",
         short: "less",
-        help: "settings: smaller size, fewer repeats or warm-up, previous payload, codec or access",
+        help: "smaller value, or the previous payload, codec or access",
         on_bar: false,
     },
     Binding {
@@ -148,7 +148,7 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[ch('+'), ch('='), key(KeyCode::Right), ch('l')],
         label: "+ → l",
         short: "more",
-        help: "settings: larger size, more repeats or warm-up, next payload, codec or access",
+        help: "larger value, or the next payload, codec or access",
         on_bar: false,
     },
     Binding {
@@ -156,7 +156,7 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[key(KeyCode::Enter)],
         label: "0-9 Enter",
         short: "type",
-        help: "on size, repeats or warm-up: type a value (e.g. 12MiB); Enter applies, Esc drops it",
+        help: "type a size, repeats or warm-up (12MiB); Enter applies, Esc drops",
         on_bar: false,
     },
     Binding {
@@ -164,7 +164,7 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[ch('t')],
         label: "t",
         short: "teach",
-        help: "the current method's full teaching text: what happens, which copies, which limits",
+        help: "the method's teaching text: what happens, copies, limits",
         on_bar: true,
     },
     Binding {
@@ -172,7 +172,7 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[ch('x')],
         label: "x",
         short: "export",
-        help: "write the latest results as JSON, CSV and Markdown files in the current directory",
+        help: "write the results as JSON, CSV and Markdown here",
         on_bar: true,
     },
 ];
@@ -232,6 +232,10 @@ mod tests {
         let keys: Vec<Key> = BINDINGS.iter().flat_map(|b| b.keys.iter().copied()).collect();
         for (i, key) in keys.iter().enumerate() {
             assert!(!keys[i + 1..].contains(key), "{key:?} bound twice");
+        }
+        // The help overlay is 80 columns at the smallest: label, then the sentence.
+        for binding in BINDINGS {
+            assert!(binding.help.chars().count() <= 66, "{}", binding.help);
         }
     }
 

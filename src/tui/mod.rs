@@ -189,3 +189,154 @@ fn watch_signals(sender: Sender<Message>) -> color_eyre::Result<()> {
         .wrap_err("starting the signal thread")?;
     Ok(())
 }
+
+/// Deterministic runs made of fake events, for the model's and the view's tests.
+#[cfg(test)]
+pub(crate) mod fake {
+    use std::time::{Duration, Instant};
+
+    use super::app::App;
+    use super::event::Message;
+    use crate::bench::env::Environment;
+    use crate::bench::event::{Event, RunId};
+    use crate::bench::method::{self, MethodRef};
+    use crate::bench::plan::Plan;
+    use crate::bench::result::{MethodResult, Phase, PhaseTimes, Sample, Usage};
+
+    pub fn method(id: &str) -> MethodRef {
+        method::find(id).expect("a method the core has")
+    }
+
+    /// pipe then inherit, 64 KiB of ints, 5 counted children after 1 warm-up.
+    pub fn plan() -> Plan {
+        Plan {
+            methods: vec![method("pipe"), method("inherit")],
+            size: 64 << 10,
+            repeats: 5,
+            warmup: 1,
+            ..Plan::default()
+        }
+    }
+
+    /// A child of `total_ns`, its time shared over the method's phases in fixed proportions.
+    pub fn sample(method: MethodRef, plan: &Plan, total_ns: u64) -> Sample {
+        let phases = method.phases(plan);
+        let weights: Vec<u64> = phases.iter().map(|phase| phase.index() as u64 + 1).collect();
+        let sum: u64 = weights.iter().sum();
+        let mut times: PhaseTimes = [None; Phase::ALL.len()];
+        for (phase, weight) in phases.iter().zip(&weights) {
+            times[phase.index()] = Some(total_ns * weight / sum);
+        }
+        Sample {
+            total_ns,
+            phases: times,
+            usage: Usage::default(),
+        }
+    }
+
+    pub fn result(method: MethodRef, plan: &Plan, samples: Vec<Sample>) -> MethodResult {
+        MethodResult {
+            method: method.id().to_string(),
+            payload: plan.payload,
+            codec: method.uses_codec().then_some(plan.codec),
+            access: plan.access,
+            payload_bytes: plan.size,
+            wire_bytes: None,
+            repeats: plan.repeats,
+            warmup: plan.warmup,
+            phases: method.phases(plan),
+            samples,
+            failures: Vec::new(),
+            setup_ns: 0,
+            partial: false,
+        }
+    }
+
+    /// The children's times of method `index`: around `median`, spread a little.
+    pub fn totals(median: u64, count: u32) -> Vec<u64> {
+        (0..u64::from(count)).map(|i| median + (i % 3) * median / 10 - median / 10).collect()
+    }
+
+    pub fn feed(app: &mut App, event: Event) {
+        app.update(Message::Run(event));
+    }
+
+    pub fn tick(app: &mut App, at: Instant) {
+        app.update(Message::Tick(at));
+    }
+
+    /// Feeds run `run` of `plan`: every method up to `done_methods` completes with
+    /// `medians[i]`; the next one, if any, is left running with `running_children` done.
+    pub fn run(
+        app: &mut App,
+        run: RunId,
+        plan: &Plan,
+        medians: &[u64],
+        done_methods: usize,
+        running_children: u32,
+    ) {
+        feed(
+            app,
+            Event::Started {
+                run,
+                plan: plan.clone(),
+                environment: Environment::default(),
+            },
+        );
+        for (index, (&method, &median)) in plan.methods.iter().zip(medians).enumerate() {
+            if index > done_methods {
+                break;
+            }
+            feed(app, Event::MethodStarted { run, method: index });
+            let count = if index < done_methods {
+                plan.repeats
+            } else {
+                running_children
+            };
+            let samples: Vec<Sample> = totals(median, count)
+                .into_iter()
+                .map(|total| sample(method, plan, total))
+                .collect();
+            feed(
+                app,
+                Event::Samples {
+                    run,
+                    method: index,
+                    samples: samples.clone(),
+                    failures: Vec::new(),
+                },
+            );
+            feed(
+                app,
+                Event::Progress {
+                    run,
+                    method: index,
+                    warmup_done: plan.warmup,
+                    done: count,
+                },
+            );
+            if index < done_methods {
+                feed(
+                    app,
+                    Event::MethodDone {
+                        run,
+                        method: index,
+                        result: result(method, plan, samples),
+                    },
+                );
+            }
+        }
+        if done_methods >= plan.methods.len() {
+            feed(app, Event::Finished { run, cancelled: false });
+        }
+    }
+
+    /// An app at a fixed instant, with the machine's limits left out.
+    pub fn app(base: Instant) -> App {
+        App::new(plan(), Environment::default(), base)
+    }
+
+    pub fn later(base: Instant, millis: u64) -> Instant {
+        base + Duration::from_millis(millis)
+    }
+}

@@ -42,6 +42,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     if details_area.height < 3 {
         return;
     }
+    // Enough for every phase; a taller histogram says no more.
+    let details_area = Rect {
+        height: details_area.height.min(Phase::ALL.len() as u16 + 3),
+        ..details_area
+    };
     let [histogram_area, phases_area] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
             .spacing(2)

@@ -94,7 +94,7 @@ const COLUMNS: [Column; 11] = [
     },
     Column {
         title: "vs fastest",
-        width: 10,
+        width: 12,
         rank: 1,
         cell: |e| match e.ratio {
             Some(r) if (r - 1.0).abs() < 0.005 => "fastest".into(),
