@@ -16,32 +16,17 @@ use crate::bench::result::{MethodResult, Phase, Sample};
 use crate::bench::stats::{LogHistogram, Running, Summary};
 use crate::report::{self, RunOutput};
 
-/// Payload sizes `+` and `-` step through; any other size can be typed.
-const SIZE_STEPS: [u64; 23] = [
-    1_000,
-    2_000,
-    4_000,
-    8_000,
-    16_000,
-    32_000,
-    64_000,
-    128_000,
-    256_000,
-    512_000,
-    1_000_000,
-    2_000_000,
-    4_000_000,
-    8_000_000,
-    16_000_000,
-    32_000_000,
-    64_000_000,
-    128_000_000,
-    256_000_000,
-    512_000_000,
-    1_000_000_000,
-    2_000_000_000,
-    4_000_000_000,
-];
+/// Payload sizes `+` and `-` step through: powers of two from 1 KiB to 4 GiB; any other
+/// size can be typed.
+const SIZE_STEPS: [u64; 23] = {
+    let mut steps = [0; 23];
+    let mut at = 0;
+    while at < steps.len() {
+        steps[at] = 1 << (10 + at);
+        at += 1;
+    }
+    steps
+};
 
 /// Repeat counts `+` and `-` step through.
 const REPEAT_STEPS: [u32; 13] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000];
@@ -62,7 +47,11 @@ impl Panel {
 
     fn step(self, forward: bool) -> Panel {
         let at = Self::ORDER.iter().position(|&panel| panel == self).unwrap_or(0);
-        let next = if forward { at + 1 } else { at + Self::ORDER.len() - 1 };
+        let next = if forward {
+            at + 1
+        } else {
+            at + Self::ORDER.len() - 1
+        };
         Self::ORDER[next % Self::ORDER.len()]
     }
 }
@@ -126,7 +115,10 @@ pub enum Notice {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     /// Cancel and reap any run in progress, then start this one.
-    StartRun { plan: Plan, run: RunId },
+    StartRun {
+        plan: Plan,
+        run: RunId,
+    },
     CancelRun,
     /// Write `App::export_output` to files and report with `App::exported`.
     Export,
@@ -147,7 +139,10 @@ pub enum RunState {
 
 impl RunState {
     pub fn active(&self) -> bool {
-        matches!(self, RunState::Starting | RunState::Running | RunState::Cancelling)
+        matches!(
+            self,
+            RunState::Starting | RunState::Running | RunState::Cancelling
+        )
     }
 
     pub fn word(&self) -> &'static str {
@@ -307,7 +302,11 @@ impl LiveRun {
     fn new(id: RunId, plan: Plan, now: Instant) -> LiveRun {
         LiveRun {
             id,
-            methods: plan.methods.iter().map(|&method| MethodLive::new(method, &plan)).collect(),
+            methods: plan
+                .methods
+                .iter()
+                .map(|&method| MethodLive::new(method, &plan))
+                .collect(),
             plan,
             state: RunState::Starting,
             started: now,
@@ -572,12 +571,16 @@ impl App {
             }
         };
         self.overlay = match (overlay, action) {
-            (Overlay::Help { .. }, Some(Action::Help)) | (Overlay::Teaching { .. }, Some(Action::Teach)) => None,
+            (Overlay::Help { .. }, Some(Action::Help)) | (Overlay::Teaching { .. }, Some(Action::Teach)) => {
+                None
+            }
             (_, Some(Action::Cancel)) => None,
             (_, Some(Action::Help)) => Some(Overlay::Help { scroll: 0 }),
-            (Overlay::Help { scroll }, Some(direction @ (Action::Up | Action::Down))) => Some(Overlay::Help {
-                scroll: scrolled(scroll, direction == Action::Down),
-            }),
+            (Overlay::Help { scroll }, Some(direction @ (Action::Up | Action::Down))) => {
+                Some(Overlay::Help {
+                    scroll: scrolled(scroll, direction == Action::Down),
+                })
+            }
             (Overlay::Teaching { method, scroll }, Some(direction @ (Action::Up | Action::Down))) => {
                 Some(Overlay::Teaching {
                     method,
@@ -773,9 +776,7 @@ impl App {
     }
 
     fn edit_key(&mut self, key: KeyEvent) -> Option<Effect> {
-        let Some(edit) = self.edit.as_mut() else {
-            return None;
-        };
+        let edit = self.edit.as_mut()?;
         match key.code {
             KeyCode::Esc => {
                 self.edit = None;
@@ -916,7 +917,10 @@ impl App {
                     run.id,
                     RunOutput {
                         environment: run.environment.clone(),
-                        results: run.completed().map(|completed| completed.result.clone()).collect(),
+                        results: run
+                            .completed()
+                            .map(|completed| completed.result.clone())
+                            .collect(),
                         partial: run.state != RunState::Finished,
                     },
                 )
@@ -1041,11 +1045,11 @@ mod tests {
     fn plus_and_minus_step_sizes_and_repeats() {
         let mut app = app_at(Row::Size);
         press(&mut app, "+");
-        assert_eq!(app.settings.size, 128_000);
+        assert_eq!(app.settings.size, 128 << 10);
         press(&mut app, "--");
-        assert_eq!(app.settings.size, 32_000);
+        assert_eq!(app.settings.size, 32 << 10);
         press_code(&mut app, KeyCode::Right);
-        assert_eq!(app.settings.size, 64_000);
+        assert_eq!(app.settings.size, 64 << 10);
 
         let mut app = app_at(Row::Repeats);
         press(&mut app, "+l");
@@ -1124,11 +1128,13 @@ mod tests {
         );
         fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 2, 0);
         assert_eq!(app.run.as_ref().unwrap().state, RunState::Finished);
-        assert!(matches!(&app.notice, Some(Notice::Info(text)) if text.contains("pipe is 7.50× slower than inherit")));
+        assert!(
+            matches!(&app.notice, Some(Notice::Info(text)) if text.contains("pipe is 7.50× slower than inherit"))
+        );
 
         let effects = press(&mut app, "+r");
         let plan = Plan {
-            size: 128_000,
+            size: 128 << 10,
             ..fake::plan()
         };
         assert_eq!(effects, vec![Effect::StartRun { plan, run: 2 }]);
@@ -1143,8 +1149,14 @@ mod tests {
         fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 2, 0);
         let run = app.run.as_ref().unwrap();
         assert_eq!((run.id, &run.state), (2, &RunState::Starting));
-        assert!(run.methods.iter().all(|live| live.totals.count() == 0 && live.completed.is_none()));
-        assert!(app.previous.is_none(), "run 1 had no results when it was superseded");
+        assert!(run
+            .methods
+            .iter()
+            .all(|live| live.totals.count() == 0 && live.completed.is_none()));
+        assert!(
+            app.previous.is_none(),
+            "run 1 had no results when it was superseded"
+        );
     }
 
     #[test]
@@ -1195,7 +1207,10 @@ mod tests {
         press(&mut app, "jj");
         assert_eq!(app.overlay, Some(Overlay::Help { scroll: 2 }));
         press(&mut app, "r");
-        assert!(app.run.is_none(), "keys other than quit wait while an overlay is open");
+        assert!(
+            app.run.is_none(),
+            "keys other than quit wait while an overlay is open"
+        );
         press(&mut app, "?");
         assert_eq!(app.overlay, None);
         press(&mut app, "t");

@@ -245,7 +245,10 @@ mod tests {
         assert_eq!(press(KeyCode::Char('r'), KeyModifiers::NONE), Some(Action::Run));
         assert_eq!(press(KeyCode::Esc, KeyModifiers::NONE), Some(Action::Cancel));
         assert_eq!(press(KeyCode::Char('q'), KeyModifiers::NONE), Some(Action::Quit));
-        assert_eq!(press(KeyCode::Char('c'), KeyModifiers::CONTROL), Some(Action::Quit));
+        assert_eq!(
+            press(KeyCode::Char('c'), KeyModifiers::CONTROL),
+            Some(Action::Quit)
+        );
         assert_eq!(press(KeyCode::Char('?'), KeyModifiers::SHIFT), Some(Action::Help));
         assert_eq!(press(KeyCode::Char('c'), KeyModifiers::NONE), None);
     }

@@ -161,12 +161,17 @@ fn perform(effect: Effect, app: &mut App, runner: &mut Option<RunHandle>, sender
 /// Writes the latest results as JSON, CSV and Markdown in the current directory.
 fn export(app: &App) -> Result<String, String> {
     let (run, output) = app.export_output().ok_or("nothing to export")?;
-    let directory = std::env::current_dir().map_err(|error| format!("finding the current directory: {error}"))?;
+    let directory =
+        std::env::current_dir().map_err(|error| format!("finding the current directory: {error}"))?;
     let stamp = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |since| since.as_secs());
     let stem = format!("ipcscope-run{run}-{stamp}");
-    for (format, extension) in [(Format::Json, "json"), (Format::Csv, "csv"), (Format::Markdown, "md")] {
+    for (format, extension) in [
+        (Format::Json, "json"),
+        (Format::Csv, "csv"),
+        (Format::Markdown, "md"),
+    ] {
         let path = directory.join(format!("{stem}.{extension}"));
         let text = report::render(format, &output).map_err(|error| error.to_string())?;
         std::fs::write(&path, text).map_err(|error| format!("writing {}: {error}", path.display()))?;
@@ -177,8 +182,8 @@ fn export(app: &App) -> Result<String, String> {
 /// SIGTERM, SIGHUP (the SSH session went) and SIGINT end the explorer as `q` does.
 fn watch_signals(sender: Sender<Message>) -> color_eyre::Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let mut signals =
-        signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT]).wrap_err("installing the signal handlers")?;
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])
+        .wrap_err("installing the signal handlers")?;
     std::thread::Builder::new()
         .name("ipcscope-signals".into())
         .spawn(move || {
@@ -254,7 +259,9 @@ pub(crate) mod fake {
 
     /// The children's times of method `index`: around `median`, spread a little.
     pub fn totals(median: u64, count: u32) -> Vec<u64> {
-        (0..u64::from(count)).map(|i| median + (i % 3) * median / 10 - median / 10).collect()
+        (0..u64::from(count))
+            .map(|i| median + (i % 3) * median / 10 - median / 10)
+            .collect()
     }
 
     pub fn feed(app: &mut App, event: Event) {
@@ -327,7 +334,13 @@ pub(crate) mod fake {
             }
         }
         if done_methods >= plan.methods.len() {
-            feed(app, Event::Finished { run, cancelled: false });
+            feed(
+                app,
+                Event::Finished {
+                    run,
+                    cancelled: false,
+                },
+            );
         }
     }
 

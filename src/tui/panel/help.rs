@@ -23,7 +23,7 @@ pub fn draw_overlay(frame: &mut Frame, area: Rect, scroll: u16, theme: Theme) {
         .collect();
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        "States: ▶ running · ✓ done · ■ partial (cancelled) · - skipped · waiting",
+        "States: ▶ running, ✓ done, ■ partial (cancelled), - skipped, · waiting",
         theme.dim(),
     ));
     let height = lines.len() as u16 + 2;
@@ -33,7 +33,9 @@ pub fn draw_overlay(frame: &mut Frame, area: Rect, scroll: u16, theme: Theme) {
     frame.render_widget(Clear, box_area);
     frame.render_widget(outer, box_area);
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
         inner,
     );
 }

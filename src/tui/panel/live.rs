@@ -22,7 +22,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         let inner = outer.inner(area);
         frame.render_widget(outer, area);
         frame.render_widget(
-            Paragraph::new("Nothing has run yet: choose settings on the left, then press r.").style(theme.dim()),
+            Paragraph::new("Nothing has run yet: choose settings on the left, then press r.")
+                .style(theme.dim()),
             inner,
         );
         return;
@@ -36,7 +37,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         Layout::vertical([Constraint::Length(methods_height), Constraint::Fill(1)])
             .spacing(1)
             .areas(inner);
-    frame.render_widget(Paragraph::new(method_lines(run, app, methods_area.width as usize, theme)), methods_area);
+    frame.render_widget(
+        Paragraph::new(method_lines(run, app, methods_area.width as usize, theme)),
+        methods_area,
+    );
 
     let Some(viewed) = app.viewed_method() else { return };
     if details_area.height < 3 {
@@ -52,7 +56,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             .spacing(2)
             .areas(details_area);
     draw_histogram(frame, histogram_area, viewed, theme);
-    frame.render_widget(Paragraph::new(phase_lines(viewed, phases_area.width as usize, theme)), phases_area);
+    frame.render_widget(
+        Paragraph::new(phase_lines(viewed, phases_area.width as usize, theme)),
+        phases_area,
+    );
 }
 
 fn title(run: &LiveRun, app: &App) -> String {
@@ -67,7 +74,11 @@ fn title(run: &LiveRun, app: &App) -> String {
         .and_then(|index| run.methods.get(index))
         .and_then(|live| live.eta(app.now));
     if let (true, Some(eta)) = (run.state.active(), eta) {
-        title += &format!(" · {} left ~{}", run.methods[run.current.unwrap_or(0)].method.id(), clock(eta));
+        title += &format!(
+            " · {} left ~{}",
+            run.methods[run.current.unwrap_or(0)].method.id(),
+            clock(eta)
+        );
     }
     title
 }
@@ -84,7 +95,13 @@ fn clock(duration: Duration) -> String {
 
 /// One line per method: state, name, children gauge, count, median bar and median.
 fn method_lines(run: &LiveRun, app: &App, width: usize, theme: Theme) -> Vec<Line<'static>> {
-    let name_width = run.methods.iter().map(|live| live.method.id().len()).max().unwrap_or(4).max(6);
+    let name_width = run
+        .methods
+        .iter()
+        .map(|live| live.method.id().len())
+        .max()
+        .unwrap_or(4)
+        .max(6);
     let count_width = run
         .methods
         .first()
@@ -96,7 +113,12 @@ fn method_lines(run: &LiveRun, app: &App, width: usize, theme: Theme) -> Vec<Lin
     let spare = width.saturating_sub(fixed + if show_time { time_width + 1 } else { 0 });
     let gauge_width = (spare * 2 / 5).max(3);
     let bar_width = spare.saturating_sub(gauge_width).max(1);
-    let longest = run.methods.iter().filter_map(MethodLive::median).max().unwrap_or(0);
+    let longest = run
+        .methods
+        .iter()
+        .filter_map(MethodLive::median)
+        .max()
+        .unwrap_or(0);
     let viewed = app.viewed.or(run.current).unwrap_or(0);
 
     let mut lines = vec![Line::styled(
@@ -120,14 +142,26 @@ fn method_lines(run: &LiveRun, app: &App, width: usize, theme: Theme) -> Vec<Lin
             MethodState::Waiting | MethodState::Skipped => theme.dim(),
         };
         let (done, total) = live.children();
-        let fraction = if total == 0 { 0.0 } else { f64::from(done) / f64::from(total) };
+        let fraction = if total == 0 {
+            0.0
+        } else {
+            f64::from(done) / f64::from(total)
+        };
         let filled = bar(fraction, gauge_width);
         let empty = "░".repeat(gauge_width.saturating_sub(filled.chars().count()));
         let name = format!("{:<name_width$}", live.method.id());
-        let name_style = if index == viewed { theme.heading() } else { Default::default() };
+        let name_style = if index == viewed {
+            theme.heading()
+        } else {
+            Default::default()
+        };
         let median = live.median();
         let median_bar = median.map_or(String::new(), |m| {
-            let fraction = if longest == 0 { 0.0 } else { m as f64 / longest as f64 };
+            let fraction = if longest == 0 {
+                0.0
+            } else {
+                m as f64 / longest as f64
+            };
             bar(fraction, bar_width)
         });
         let median_text = match (median, state) {
@@ -159,15 +193,14 @@ fn method_lines(run: &LiveRun, app: &App, width: usize, theme: Theme) -> Vec<Lin
 }
 
 fn draw_histogram(frame: &mut Frame, area: Rect, live: &MethodLive, theme: Theme) {
-    let [title_area, chart_area, axis_area] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Fill(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [title_area, chart_area, axis_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
     let width = area.width as usize;
     let title = format!("{}: time per child (n={})", live.method.id(), live.totals.count());
-    frame.render_widget(Paragraph::new(Line::styled(fit(&title, width), theme.heading())), title_area);
+    frame.render_widget(
+        Paragraph::new(Line::styled(fit(&title, width), theme.heading())),
+        title_area,
+    );
     let bins = live.histogram.dense();
     let (Some(&(first, _)), Some(&(last, _))) = (bins.first(), bins.last()) else {
         frame.render_widget(Paragraph::new("no samples yet").style(theme.dim()), chart_area);
@@ -194,10 +227,14 @@ fn spread(bins: &[(u32, u64)], width: usize) -> Vec<u64> {
     }
     if bins.len() > width {
         let group = bins.len().div_ceil(width);
-        bins.chunks(group).map(|chunk| chunk.iter().map(|&(_, count)| count).sum()).collect()
+        bins.chunks(group)
+            .map(|chunk| chunk.iter().map(|&(_, count)| count).sum())
+            .collect()
     } else {
         let each = width / bins.len();
-        bins.iter().flat_map(|&(_, count)| std::iter::repeat_n(count, each)).collect()
+        bins.iter()
+            .flat_map(|&(_, count)| std::iter::repeat_n(count, each))
+            .collect()
     }
 }
 
@@ -206,21 +243,29 @@ fn phase_lines(live: &MethodLive, width: usize, theme: Theme) -> Vec<Line<'stati
     let medians: Vec<(Phase, u64)> = live
         .phases
         .iter()
-        .filter_map(|&phase| live.phase_times[phase.index()].median().map(|median| (phase, median)))
+        .filter_map(|&phase| {
+            live.phase_times[phase.index()]
+                .median()
+                .map(|median| (phase, median))
+        })
         .collect();
     let sum: u64 = medians.iter().map(|(_, median)| median).sum();
-    let mut lines = vec![Line::styled(fit("where the time goes (median)", width), theme.heading())];
+    let mut lines = vec![Line::styled(
+        fit("where the time goes (median)", width),
+        theme.heading(),
+    )];
     if medians.is_empty() {
         lines.push(Line::styled("no samples yet", theme.dim()));
         return lines;
     }
-    let bar_width = width.saturating_sub(8 + 1 + 9 + 1 + 5).max(1);
+    // Name, median and share always; the bar in what is left.
+    let bar_width = width.saturating_sub(8 + 1 + 9 + 1 + 4 + 1);
     for (phase, median) in medians {
         let share = if sum == 0 { 0.0 } else { median as f64 / sum as f64 };
         lines.push(Line::from(vec![
             Span::raw(format!("{:<8} {:>9} ", phase.name(), report::duration(median))),
             Span::styled(format!("{:<bar_width$}", bar(share, bar_width)), theme.bar()),
-            Span::raw(format!("{:>4.0}%", share * 100.0)),
+            Span::raw(format!(" {:>3.0}%", share * 100.0)),
         ]));
     }
     lines

@@ -36,7 +36,7 @@ struct Column {
 const COLUMNS: [Column; 11] = [
     Column {
         title: "method",
-        width: 11,
+        width: 10,
         rank: 0,
         cell: |e| format!("{} {}", e.symbol, e.method),
     },
@@ -52,9 +52,13 @@ const COLUMNS: [Column; 11] = [
     },
     Column {
         title: "mean ± σ",
-        width: 19,
+        width: 17,
         rank: 4,
-        cell: |e| numbers(e, |s| format!("{} ± {}", report::duration(s.mean), report::duration(s.stddev))),
+        cell: |e| {
+            numbers(e, |s| {
+                format!("{} ± {}", report::duration(s.mean), report::duration(s.stddev))
+            })
+        },
     },
     Column {
         title: "min",
@@ -160,7 +164,10 @@ fn entries(app: &App) -> Vec<Entry> {
     }
     if let Some(previous) = &app.previous {
         for completed in previous.completed() {
-            if entries.iter().any(|entry| entry.method == completed.result.method) {
+            if entries
+                .iter()
+                .any(|entry| entry.method == completed.result.method)
+            {
                 continue;
             }
             entries.push(Entry {
@@ -191,15 +198,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let entries = entries(app);
     if entries.is_empty() {
         frame.render_widget(
-            Paragraph::new("Results appear here as each method finishes; the previous run stays beside them.")
-                .style(theme.dim()),
+            Paragraph::new(
+                "Results appear here as each method finishes; the previous run stays beside them.",
+            )
+            .style(theme.dim()),
             inner,
         );
         return;
     }
     let chosen = columns_that_fit(inner.width);
     let header = Row::new(chosen.iter().map(|column| Cell::from(column.title))).style(theme.heading());
-    let viewed = app.run.as_ref().map(|run| app.viewed.or(run.current).unwrap_or(0));
+    let viewed = app
+        .run
+        .as_ref()
+        .map(|run| app.viewed.or(run.current).unwrap_or(0));
     let rows = entries.iter().enumerate().map(|(index, entry)| {
         let style = match entry.state {
             Some(MethodState::Done) if Some(index) == viewed => theme.heading(),
@@ -226,13 +238,18 @@ fn columns_that_fit(width: u16) -> Vec<&'static Column> {
         used += needed;
         keep.push(column.title);
     }
-    COLUMNS.iter().filter(|column| keep.contains(&column.title)).collect()
+    COLUMNS
+        .iter()
+        .filter(|column| keep.contains(&column.title))
+        .collect()
 }
 
 fn title(app: &App) -> Line<'static> {
     let describe = |run: &LiveRun| format!("run {}: {}", run.id, run.describe());
     let mut title = match &app.run {
-        Some(run) if run.state == RunState::Finished || run.state.active() => format!("Results · {}", describe(run)),
+        Some(run) if run.state == RunState::Finished || run.state.active() => {
+            format!("Results · {}", describe(run))
+        }
         Some(run) => format!("Results · {} ({})", describe(run), run.state.word()),
         None => "Results".into(),
     };
@@ -253,11 +270,27 @@ mod tests {
 
     #[test]
     fn narrow_tables_keep_the_essential_columns() {
-        let titles = |width| columns_that_fit(width).iter().map(|c| c.title).collect::<Vec<_>>();
+        let titles = |width| {
+            columns_that_fit(width)
+                .iter()
+                .map(|c| c.title)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(titles(21), ["method", "median"]);
         let at_80 = titles(78);
-        for needed in ["method", "median", "vs fastest", "previous", "change", "failed"] {
-            assert!(at_80.contains(&needed), "{needed} missing at 80 columns: {at_80:?}");
+        for needed in [
+            "method",
+            "median",
+            "mean ± σ",
+            "vs fastest",
+            "previous",
+            "change",
+            "failed",
+        ] {
+            assert!(
+                at_80.contains(&needed),
+                "{needed} missing at 80 columns: {at_80:?}"
+            );
         }
         assert_eq!(titles(200).len(), COLUMNS.len());
     }

@@ -57,7 +57,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
 fn line(app: &App, row: Row, selected: bool, width: usize, theme: Theme) -> Line<'static> {
     let plan = &app.settings;
     let marker = if selected { "›" } else { " " };
-    let style = if selected { theme.selected() } else { Default::default() };
+    let style = if selected {
+        theme.selected()
+    } else {
+        Default::default()
+    };
     if let Row::Method(index) = row {
         let method = method::ALL[index];
         let chosen = plan.methods.contains(&method);
