@@ -364,6 +364,17 @@ impl LiveRun {
     }
 }
 
+/// A clock on screen: tenths of a second below ten seconds, whole seconds above, so that it
+/// turns at most ten times a second and once a second in long runs.
+pub fn clock(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    match seconds {
+        0..10 => format!("{}.{}s", seconds, duration.subsec_millis() / 100),
+        10..60 => format!("{seconds}s"),
+        _ => format!("{}m{:02}s", seconds / 60, seconds % 60),
+    }
+}
+
 pub fn describe_plan(plan: &Plan) -> String {
     format!(
         "{} {} · {} · {} · n={} w={}",
@@ -461,9 +472,9 @@ impl App {
     }
 
     fn tick(&mut self, now: Instant) {
-        // The clocks on screen show whole seconds: redraw only when one of them turns.
+        // Redraw for the clock only when the run's clock on screen turns.
         if let Some(run) = self.run.as_ref().filter(|run| run.state.active()) {
-            if run.elapsed(self.now).as_secs() != run.elapsed(now).as_secs() {
+            if clock(run.elapsed(self.now)) != clock(run.elapsed(now)) {
                 self.dirty = true;
             }
         }
@@ -1239,9 +1250,21 @@ mod tests {
         assert_eq!(run.current, Some(1));
 
         app.dirty = false;
-        fake::tick(&mut app, fake::later(base, 300));
-        assert!(!app.dirty, "the clock still shows 0 s");
-        fake::tick(&mut app, fake::later(base, 1_100));
-        assert!(app.dirty, "the clock turned to 1 s");
+        fake::tick(&mut app, fake::later(base, 30));
+        assert!(!app.dirty, "the clock still shows 0.0s");
+        fake::tick(&mut app, fake::later(base, 110));
+        assert!(app.dirty, "the clock turned to 0.1s");
+        app.dirty = false;
+        fake::tick(&mut app, fake::later(base, 12_100));
+        app.dirty = false;
+        fake::tick(&mut app, fake::later(base, 12_900));
+        assert!(!app.dirty, "past ten seconds the clock shows whole seconds");
+    }
+
+    #[test]
+    fn clocks_read_well() {
+        assert_eq!(clock(Duration::from_millis(2_345)), "2.3s");
+        assert_eq!(clock(Duration::from_secs(42)), "42s");
+        assert_eq!(clock(Duration::from_secs(75)), "1m15s");
     }
 }

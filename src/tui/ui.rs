@@ -166,7 +166,9 @@ mod tests {
 
     #[test]
     fn before_any_run_at_80_by_24() {
-        insta::assert_snapshot!(render(&fake::app(std::time::Instant::now()), 80, 24));
+        let mut app = fake::app(std::time::Instant::now());
+        app.cursor = Row::all().iter().position(|&row| row == Row::Repeats).unwrap();
+        insta::assert_snapshot!(render(&app, 80, 24));
     }
 
     #[test]

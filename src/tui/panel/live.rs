@@ -1,18 +1,16 @@
 //! The run as it goes: a gauge and a growing median bar per method, the histogram of the
 //! method on view, and where its time goes.
 
-use std::time::Duration;
-
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Sparkline};
+use ratatui::widgets::{Paragraph, Sparkline, Wrap};
 use ratatui::Frame;
 
 use super::{bar, block, fit};
 use crate::bench::result::Phase;
 use crate::bench::stats::LogHistogram;
 use crate::report;
-use crate::tui::app::{App, LiveRun, MethodLive, MethodState, Panel};
+use crate::tui::app::{clock, App, LiveRun, MethodLive, MethodState, Panel};
 use crate::tui::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
@@ -23,7 +21,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         frame.render_widget(outer, area);
         frame.render_widget(
             Paragraph::new("Nothing has run yet: choose settings on the left, then press r.")
-                .style(theme.dim()),
+                .style(theme.dim())
+                .wrap(Wrap { trim: true }),
             inner,
         );
         return;
@@ -83,16 +82,6 @@ fn title(run: &LiveRun, app: &App) -> String {
     title
 }
 
-/// Whole seconds: the clocks on screen turn once a second, so they cost one frame a second.
-fn clock(duration: Duration) -> String {
-    let seconds = duration.as_secs();
-    if seconds >= 60 {
-        format!("{}m{:02}s", seconds / 60, seconds % 60)
-    } else {
-        format!("{seconds}s")
-    }
-}
-
 /// One line per method: state, name, children gauge, count, median bar and median.
 fn method_lines(run: &LiveRun, app: &App, width: usize, theme: Theme) -> Vec<Line<'static>> {
     let name_width = run
@@ -107,7 +96,7 @@ fn method_lines(run: &LiveRun, app: &App, width: usize, theme: Theme) -> Vec<Lin
         .first()
         .map_or(7, |live| 2 * live.children().1.to_string().len() + 1);
     let median_width = 9;
-    let time_width = 8;
+    let time_width = 11;
     let fixed = 2 + name_width + 1 + 1 + count_width + 2 + 1 + median_width;
     let show_time = width >= fixed + time_width + 1 + 20;
     let spare = width.saturating_sub(fixed + if show_time { time_width + 1 } else { 0 });
@@ -281,6 +270,5 @@ mod tests {
         assert_eq!(spread(&bins, 7), vec![1, 1, 0, 0, 3, 3]);
         assert_eq!(spread(&bins, 2), vec![1, 3]);
         assert!(spread(&bins, 0).is_empty());
-        assert_eq!(clock(Duration::from_secs(75)), "1m15s");
     }
 }

@@ -3,7 +3,7 @@
 
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
 use super::block;
@@ -201,7 +201,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             Paragraph::new(
                 "Results appear here as each method finishes; the previous run stays beside them.",
             )
-            .style(theme.dim()),
+            .style(theme.dim())
+            .wrap(Wrap { trim: true }),
             inner,
         );
         return;
