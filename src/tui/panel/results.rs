@@ -46,6 +46,7 @@ const COLUMNS: [Column; 11] = [
         rank: 0,
         cell: |e| match (e.summary, e.state) {
             (Some(s), _) => report::duration(s.median),
+            (None, Some(MethodState::Done | MethodState::Partial)) if e.failures > 0 => "all failed".into(),
             (None, Some(state)) => state.label().1.to_string(),
             (None, None) => "—".into(),
         },
