@@ -8,12 +8,13 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::event::Message;
 use super::keymap::{self, Action};
+use super::median::RunningMedian;
 use crate::bench::env::Environment;
 use crate::bench::event::{Event, RunId};
 use crate::bench::method::{self, MethodRef};
 use crate::bench::plan::{Access, Codec, PayloadKind, Plan, Size};
 use crate::bench::result::{MethodResult, Phase, Sample};
-use crate::bench::stats::{LogHistogram, Running, Summary};
+use crate::bench::stats::{LogHistogram, Summary};
 use crate::report::{self, RunOutput};
 
 /// Payload sizes `+` and `-` step through: powers of two from 1 KiB to 4 GiB; any other
@@ -192,7 +193,8 @@ pub struct Completed {
 }
 
 /// What the explorer knows of one method of a run, folded from the runner's events as they
-/// come: running aggregates, so no frame re-scans the samples.
+/// come: running medians and a histogram, so neither a frame nor a batch re-scans the
+/// samples. The full summary comes once, with the method's result.
 #[derive(Clone, Debug)]
 pub struct MethodLive {
     pub method: MethodRef,
@@ -202,10 +204,10 @@ pub struct MethodLive {
     pub warmup_done: u32,
     pub done: u32,
     pub failures: u32,
-    pub totals: Running,
+    pub totals: RunningMedian,
     pub histogram: LogHistogram,
     /// Per phase, by `Phase::index`.
-    pub phase_times: Vec<Running>,
+    pub phase_times: Vec<RunningMedian>,
     pub started: Option<Instant>,
     pub ended: Option<Instant>,
     pub completed: Option<Completed>,
@@ -221,9 +223,9 @@ impl MethodLive {
             warmup_done: 0,
             done: 0,
             failures: 0,
-            totals: Running::default(),
+            totals: RunningMedian::default(),
             histogram: LogHistogram::default(),
-            phase_times: vec![Running::default(); Phase::ALL.len()],
+            phase_times: vec![RunningMedian::default(); Phase::ALL.len()],
             started: None,
             ended: None,
             completed: None,
@@ -1259,6 +1261,27 @@ mod tests {
         app.dirty = false;
         fake::tick(&mut app, fake::later(base, 12_900));
         assert!(!app.dirty, "past ten seconds the clock shows whole seconds");
+    }
+
+    #[test]
+    fn a_size_the_machine_cannot_hold_is_refused_on_the_spot() {
+        let small = Environment {
+            memory_available: 1 << 20,
+            ..Environment::default()
+        };
+        let mut app = App::new(fake::plan(), small, Instant::now());
+        app.cursor = Row::all().iter().position(|&r| r == Row::Size).unwrap();
+        press(&mut app, "+++");
+        assert_eq!(
+            app.settings.size,
+            256 << 10,
+            "512 KiB needs four copies: 1 MiB is not enough"
+        );
+        assert!(refused(&app).contains("choose a smaller"));
+        press(&mut app, "2MB");
+        press_code(&mut app, KeyCode::Enter);
+        assert!(refused(&app).contains("2 MB"));
+        assert_eq!(app.settings.size, 256 << 10);
     }
 
     #[test]
