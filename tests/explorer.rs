@@ -112,7 +112,10 @@ impl Explorer {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status;
             }
-            assert!(start.elapsed() < PATIENCE, "the explorer did not exit after q");
+            assert!(
+                start.elapsed() < PATIENCE,
+                "the explorer did not exit when told to quit"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -183,6 +186,14 @@ fn the_explorer_runs_exports_cancels_and_quits_cleanly() {
     let me = std::process::id();
     let directory = tempfile::tempdir().unwrap();
 
+    // Without a terminal it says where to go instead, with the usage status.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ipcscope"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("ipcscope run"));
+
     // A run to the end, its results on screen, exported, then q.
     let mut explorer = Explorer::start(
         &["-m", "pipe,inherit", "-s", "64KiB", "-n", "5", "-w", "0"],
@@ -225,7 +236,7 @@ fn the_explorer_runs_exports_cancels_and_quits_cleanly() {
     explorer.assert_restored();
     assert_eq!(children_of(me), vec![], "the explorer left processes behind");
 
-    // A long run: cancelled with Esc, started again, then q in the middle of it.
+    // A long run: cancelled with Esc, started again, then Ctrl-C in the middle of it.
     let mut explorer = Explorer::start(
         &["-m", "pipe", "-s", "1MiB", "-n", "1000000", "-w", "0"],
         directory.path(),
@@ -242,7 +253,7 @@ fn the_explorer_runs_exports_cancels_and_quits_cleanly() {
     );
     explorer.press("r");
     explorer.wait_for("run 2 · running");
-    explorer.press("q");
+    explorer.press("\x03");
     let status = explorer.wait_exit();
     assert!(status.success(), "exit status {status:?}");
     explorer.assert_restored();
