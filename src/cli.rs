@@ -166,11 +166,11 @@ fn parse_count(text: &str, what: &str, least: i64) -> Result<u32, String> {
     u32::try_from(value).map_err(|_| format!("{what} must be at most {}, got {value}", u32::MAX))
 }
 
-fn parse_repeats(text: &str) -> Result<u32, String> {
+pub fn parse_repeats(text: &str) -> Result<u32, String> {
     parse_count(text, "repeats", 1)
 }
 
-fn parse_warmup(text: &str) -> Result<u32, String> {
+pub fn parse_warmup(text: &str) -> Result<u32, String> {
     parse_count(text, "warm-up", 0)
 }
 

@@ -39,20 +39,9 @@ fn usage_error(message: impl std::fmt::Display) -> ! {
         .exit()
 }
 
-/// What makes `plan` impossible here, if anything.
-fn plan_problem(plan: &Plan, env: &Environment) -> Result<(), String> {
-    plan.validate().and_then(|()| plan.check_memory(env))?;
-    for method in &plan.methods {
-        method
-            .check(plan, env)
-            .map_err(|problem| format!("method {} cannot run here: {problem}", method.id()))?;
-    }
-    Ok(())
-}
-
 /// Checks a plan as the command line gave it; anything impossible is a usage error (exit 2).
 fn checked_plan(plan: Plan) -> Plan {
-    if let Err(problem) = plan_problem(&plan, &Environment::read()) {
+    if let Err(problem) = plan.check(&Environment::read()) {
         usage_error(problem);
     }
     plan
@@ -90,7 +79,7 @@ fn sweep(args: &SweepArgs) -> color_eyre::Result<ExitCode> {
     let sweep = args.sweep().unwrap_or_else(|problem| usage_error(problem));
     let env = Environment::read();
     for plan in sweep.plans() {
-        if let Err(problem) = plan_problem(&plan, &env) {
+        if let Err(problem) = plan.check(&env) {
             usage_error(format!("at {}: {problem}", Size(plan.size)));
         }
     }
@@ -119,7 +108,11 @@ fn explore(cli: &Cli) -> color_eyre::Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     }
-    let _plan = checked_plan(cli.settings.plan());
-    eprintln!("error: the explorer is not built yet; use `ipcscope run`");
-    Ok(ExitCode::from(2))
+    let plan = checked_plan(cli.settings.plan());
+    // The terminal is restored before color-eyre reports a panic; the child guard stays
+    // outermost so that a benchmark child that panics touches neither.
+    ipcscope::tui::install_restore_hook();
+    bench::child::install_panic_guard();
+    ipcscope::tui::explore(plan)?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -3,6 +3,10 @@
 use std::process::Command;
 
 /// Peak resident memory of a finished child process and of its own children, from wait4.
+#[expect(
+    clippy::zombie_processes,
+    reason = "reaped by wait4 below, which also gives its rusage"
+)]
 fn run_and_measure_peak_rss(args: &[&str]) -> (i32, u64) {
     let child = Command::new(env!("CARGO_BIN_EXE_ipcscope"))
         .args(args)

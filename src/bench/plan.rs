@@ -167,6 +167,18 @@ impl Plan {
 }
 
 impl Plan {
+    /// Everything that makes a plan impossible here: `validate`, `check_memory`, and each
+    /// method's own `check`, as one message naming the problem.
+    pub fn check(&self, env: &Environment) -> Result<(), String> {
+        self.validate().and_then(|()| self.check_memory(env))?;
+        for method in &self.methods {
+            method
+                .check(self, env)
+                .map_err(|problem| format!("method {} cannot run here: {problem}", method.id()))?;
+        }
+        Ok(())
+    }
+
     /// Refuses a payload that would not fit in the memory available, before anything is
     /// allocated. A method that moves bytes holds up to four copies at once: the payload, its
     /// encoding, and the child's receive buffer and decoded copy.

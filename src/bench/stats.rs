@@ -18,8 +18,12 @@ pub struct Summary {
 impl Summary {
     /// `None` for no samples.
     pub fn of(samples: &[u64]) -> Option<Summary> {
+        // Sorted first, every push lands at the end: O(n log n), where pushing in the order
+        // run would move half the vector each time (seconds for 100,000 children).
+        let mut sorted = samples.to_vec();
+        sorted.sort_unstable();
         let mut running = Running::default();
-        samples.iter().for_each(|&sample| running.push(sample));
+        sorted.iter().for_each(|&sample| running.push(sample));
         running.summary()
     }
 }

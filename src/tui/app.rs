@@ -1,0 +1,1293 @@
+//! The model: the explorer's state and `update(message)`. No drawing, no threads, no clock
+//! of its own: time comes in `Tick`s, and what must happen outside (start or cancel a run,
+//! write files, quit) goes back to the loop as an `Effect`.
+
+use std::time::{Duration, Instant};
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+use super::event::Message;
+use super::keymap::{self, Action};
+use super::median::RunningMedian;
+use crate::bench::env::Environment;
+use crate::bench::event::{Event, RunId};
+use crate::bench::method::{self, MethodRef};
+use crate::bench::plan::{Access, Codec, PayloadKind, Plan, Size};
+use crate::bench::result::{MethodResult, Phase, Sample};
+use crate::bench::stats::{LogHistogram, Summary};
+use crate::report::{self, RunOutput};
+
+/// Payload sizes `+` and `-` step through: powers of two from 1 KiB to 4 GiB; any other
+/// size can be typed.
+const SIZE_STEPS: [u64; 23] = {
+    let mut steps = [0; 23];
+    let mut at = 0;
+    while at < steps.len() {
+        steps[at] = 1 << (10 + at);
+        at += 1;
+    }
+    steps
+};
+
+/// Repeat counts `+` and `-` step through.
+const REPEAT_STEPS: [u32; 13] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000];
+
+/// The longest value one may type.
+const MAX_TYPED: usize = 16;
+
+/// The panels `Tab` moves between.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    Settings,
+    Live,
+    Results,
+}
+
+impl Panel {
+    const ORDER: [Panel; 3] = [Panel::Settings, Panel::Live, Panel::Results];
+
+    fn step(self, forward: bool) -> Panel {
+        let at = Self::ORDER.iter().position(|&panel| panel == self).unwrap_or(0);
+        let next = if forward {
+            at + 1
+        } else {
+            at + Self::ORDER.len() - 1
+        };
+        Self::ORDER[next % Self::ORDER.len()]
+    }
+}
+
+/// One row of the settings panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Row {
+    /// A method, by its place in `method::ALL`.
+    Method(usize),
+    Size,
+    Repeats,
+    Warmup,
+    Payload,
+    Codec,
+    Access,
+}
+
+impl Row {
+    /// Every row: each method the core has, then the values.
+    pub fn all() -> Vec<Row> {
+        (0..method::ALL.len())
+            .map(Row::Method)
+            .chain([
+                Row::Size,
+                Row::Repeats,
+                Row::Warmup,
+                Row::Payload,
+                Row::Codec,
+                Row::Access,
+            ])
+            .collect()
+    }
+
+    fn typed(self) -> bool {
+        matches!(self, Row::Size | Row::Repeats | Row::Warmup)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Overlay {
+    Help { scroll: u16 },
+    Teaching { method: MethodRef, scroll: u16 },
+}
+
+/// A value being typed into a settings row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub row: Row,
+    pub text: String,
+}
+
+/// The one-line message under the panels.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    Info(String),
+    /// Something asked for was not done, and why.
+    Refused(String),
+}
+
+/// What the loop must do for the model.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// Cancel and reap any run in progress, then start this one.
+    StartRun {
+        plan: Plan,
+        run: RunId,
+    },
+    CancelRun,
+    /// Write `App::export_output` to files and report with `App::exported`.
+    Export,
+    /// Cancel and reap any run in progress, then leave.
+    Quit,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunState {
+    /// Asked for; the runner has not said anything yet.
+    Starting,
+    Running,
+    Cancelling,
+    Finished,
+    Cancelled,
+    Failed(String),
+}
+
+impl RunState {
+    pub fn active(&self) -> bool {
+        matches!(
+            self,
+            RunState::Starting | RunState::Running | RunState::Cancelling
+        )
+    }
+
+    pub fn word(&self) -> &'static str {
+        match self {
+            RunState::Starting => "starting",
+            RunState::Running => "running",
+            RunState::Cancelling => "cancelling",
+            RunState::Finished => "finished",
+            RunState::Cancelled => "cancelled",
+            RunState::Failed(_) => "failed",
+        }
+    }
+}
+
+/// Where one method of a run is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MethodState {
+    Waiting,
+    WarmingUp,
+    Measuring,
+    Done,
+    /// Ended early: the run was cancelled while it ran.
+    Partial,
+    /// Never ran: the run ended first.
+    Skipped,
+}
+
+impl MethodState {
+    /// A symbol and a word, so that the state never rests on colour alone.
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            MethodState::Waiting => ("·", "waiting"),
+            MethodState::WarmingUp => ("▶", "warm-up"),
+            MethodState::Measuring => ("▶", "running"),
+            MethodState::Done => ("✓", "done"),
+            MethodState::Partial => ("■", "partial"),
+            MethodState::Skipped => ("-", "skipped"),
+        }
+    }
+}
+
+/// A method's finished result and its summary, computed once when it arrives.
+#[derive(Clone, Debug)]
+pub struct Completed {
+    pub result: MethodResult,
+    pub summary: Option<Summary>,
+}
+
+/// What the explorer knows of one method of a run, folded from the runner's events as they
+/// come: running medians and a histogram, so neither a frame nor a batch re-scans the
+/// samples. The full summary comes once, with the method's result.
+#[derive(Clone, Debug)]
+pub struct MethodLive {
+    pub method: MethodRef,
+    pub phases: Vec<Phase>,
+    pub warmup: u32,
+    pub repeats: u32,
+    pub warmup_done: u32,
+    pub done: u32,
+    pub failures: u32,
+    pub totals: RunningMedian,
+    pub histogram: LogHistogram,
+    /// Per phase, by `Phase::index`.
+    pub phase_times: Vec<RunningMedian>,
+    pub started: Option<Instant>,
+    pub ended: Option<Instant>,
+    pub completed: Option<Completed>,
+}
+
+impl MethodLive {
+    fn new(method: MethodRef, plan: &Plan) -> MethodLive {
+        MethodLive {
+            method,
+            phases: method.phases(plan),
+            warmup: plan.warmup,
+            repeats: plan.repeats,
+            warmup_done: 0,
+            done: 0,
+            failures: 0,
+            totals: RunningMedian::default(),
+            histogram: LogHistogram::default(),
+            phase_times: vec![RunningMedian::default(); Phase::ALL.len()],
+            started: None,
+            ended: None,
+            completed: None,
+        }
+    }
+
+    fn push(&mut self, sample: &Sample) {
+        self.totals.push(sample.total_ns);
+        self.histogram.push(sample.total_ns);
+        for phase in &self.phases {
+            if let Some(nanos) = sample.phases[phase.index()] {
+                self.phase_times[phase.index()].push(nanos);
+            }
+        }
+    }
+
+    pub fn state(&self, run: &RunState) -> MethodState {
+        match (&self.completed, self.started) {
+            (Some(completed), _) if completed.result.partial => MethodState::Partial,
+            (Some(_), _) => MethodState::Done,
+            (None, Some(_)) if !run.active() => MethodState::Partial,
+            (None, Some(_)) if self.done == 0 && self.warmup_done < self.warmup => MethodState::WarmingUp,
+            (None, Some(_)) => MethodState::Measuring,
+            (None, None) if run.active() => MethodState::Waiting,
+            (None, None) => MethodState::Skipped,
+        }
+    }
+
+    /// Children finished so far (warm-up included) and in all.
+    pub fn children(&self) -> (u32, u32) {
+        (
+            self.warmup_done.saturating_add(self.done),
+            self.warmup.saturating_add(self.repeats),
+        )
+    }
+
+    pub fn median(&self) -> Option<u64> {
+        match &self.completed {
+            Some(completed) => completed.summary.map(|summary| summary.median),
+            None => self.totals.median(),
+        }
+    }
+
+    /// How long the method has run (or ran), at `now`.
+    pub fn elapsed(&self, now: Instant) -> Option<Duration> {
+        let started = self.started?;
+        Some(self.ended.unwrap_or(now).saturating_duration_since(started))
+    }
+
+    /// The time left, extrapolated from the children done so far.
+    pub fn eta(&self, now: Instant) -> Option<Duration> {
+        if self.ended.is_some() {
+            return None;
+        }
+        let (done, total) = self.children();
+        let elapsed = self.elapsed(now)?;
+        (done > 0).then(|| elapsed.mul_f64(f64::from(total.saturating_sub(done)) / f64::from(done)))
+    }
+}
+
+/// One run, live while it goes and kept afterwards to compare with the next.
+#[derive(Clone, Debug)]
+pub struct LiveRun {
+    pub id: RunId,
+    pub plan: Plan,
+    pub state: RunState,
+    pub started: Instant,
+    pub ended: Option<Instant>,
+    pub environment: Environment,
+    pub methods: Vec<MethodLive>,
+    /// The method the runner is on.
+    pub current: Option<usize>,
+}
+
+impl LiveRun {
+    fn new(id: RunId, plan: Plan, now: Instant) -> LiveRun {
+        LiveRun {
+            id,
+            methods: plan
+                .methods
+                .iter()
+                .map(|&method| MethodLive::new(method, &plan))
+                .collect(),
+            plan,
+            state: RunState::Starting,
+            started: now,
+            ended: None,
+            environment: Environment::default(),
+            current: None,
+        }
+    }
+
+    pub fn elapsed(&self, now: Instant) -> Duration {
+        self.ended.unwrap_or(now).saturating_duration_since(self.started)
+    }
+
+    /// The finished results, in the order run.
+    pub fn completed(&self) -> impl Iterator<Item = &Completed> {
+        self.methods.iter().filter_map(|method| method.completed.as_ref())
+    }
+
+    pub fn fastest_median(&self) -> Option<u64> {
+        self.completed()
+            .filter_map(|completed| completed.summary.map(|summary| summary.median))
+            .min()
+    }
+
+    /// `8 MB ints · bincode · read · n=100 w=3`: the settings, to title a result.
+    pub fn describe(&self) -> String {
+        describe_plan(&self.plan)
+    }
+
+    /// "queue is 31.2× slower than inherit", once two methods have results.
+    pub fn headline(&self) -> Option<String> {
+        let medians: Vec<(&str, u64)> = self
+            .completed()
+            .filter_map(|completed| {
+                completed
+                    .summary
+                    .map(|summary| (completed.result.method.as_str(), summary.median))
+            })
+            .collect();
+        let fastest = medians.iter().min_by_key(|(_, median)| *median)?;
+        let slowest = medians.iter().max_by_key(|(_, median)| *median)?;
+        if medians.len() < 2 || fastest.1 == 0 {
+            return Some(format!(
+                "{} takes {} per child",
+                fastest.0,
+                report::duration(fastest.1)
+            ));
+        }
+        Some(format!(
+            "{} is {} slower than {}",
+            slowest.0,
+            report::ratio(slowest.1 as f64 / fastest.1 as f64),
+            fastest.0
+        ))
+    }
+}
+
+/// A clock on screen: tenths of a second below ten seconds, whole seconds above, so that it
+/// turns at most ten times a second and once a second in long runs.
+pub fn clock(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    match seconds {
+        0..10 => format!("{}.{}s", seconds, duration.subsec_millis() / 100),
+        10..60 => format!("{seconds}s"),
+        _ => format!("{}m{:02}s", seconds / 60, seconds % 60),
+    }
+}
+
+pub fn describe_plan(plan: &Plan) -> String {
+    format!(
+        "{} {} · {} · {} · n={} w={}",
+        Size(plan.size),
+        plan.payload.name(),
+        plan.codec.name(),
+        plan.access.name(),
+        plan.repeats,
+        plan.warmup
+    )
+}
+
+/// The explorer's whole state.
+pub struct App {
+    /// What the next run will use.
+    pub settings: Plan,
+    pub environment: Environment,
+    pub focus: Panel,
+    /// The settings row under the cursor, an index into `Row::all()`.
+    pub cursor: usize,
+    pub edit: Option<Edit>,
+    pub overlay: Option<Overlay>,
+    pub notice: Option<Notice>,
+    /// The run in progress, or the latest one.
+    pub run: Option<LiveRun>,
+    /// The run before, kept on screen for comparison.
+    pub previous: Option<LiveRun>,
+    /// The method (index in the run) whose details the live view shows; `None` follows the
+    /// runner.
+    pub viewed: Option<usize>,
+    pub next_run: RunId,
+    pub now: Instant,
+    /// Something visible changed since the last frame.
+    pub dirty: bool,
+    pub quitting: bool,
+}
+
+impl App {
+    pub fn new(settings: Plan, environment: Environment, now: Instant) -> App {
+        App {
+            settings,
+            environment,
+            focus: Panel::Settings,
+            cursor: 0,
+            edit: None,
+            overlay: None,
+            notice: None,
+            run: None,
+            previous: None,
+            viewed: None,
+            next_run: 1,
+            now,
+            dirty: true,
+            quitting: false,
+        }
+    }
+
+    pub fn update(&mut self, message: Message) -> Option<Effect> {
+        match message {
+            Message::Key(key) => {
+                self.dirty = true;
+                self.key(key)
+            }
+            Message::Resize => {
+                self.dirty = true;
+                None
+            }
+            Message::Tick(now) => {
+                self.tick(now);
+                None
+            }
+            Message::Run(event) => {
+                self.fold(event);
+                None
+            }
+            Message::Stop => Some(self.quit()),
+        }
+    }
+
+    /// Whether the loop should send ticks: only while a run's clocks move.
+    pub fn wants_ticks(&self) -> bool {
+        self.run.as_ref().is_some_and(|run| run.state.active())
+    }
+
+    pub fn row(&self) -> Row {
+        let rows = Row::all();
+        rows[self.cursor.min(rows.len() - 1)]
+    }
+
+    /// The method the live view details: the one chosen with ↑/↓, or the one running.
+    pub fn viewed_method(&self) -> Option<&MethodLive> {
+        let run = self.run.as_ref()?;
+        let index = self.viewed.or(run.current).unwrap_or(0);
+        run.methods.get(index)
+    }
+
+    fn tick(&mut self, now: Instant) {
+        // Redraw for the clock only when the run's clock on screen turns.
+        if let Some(run) = self.run.as_ref().filter(|run| run.state.active()) {
+            if clock(run.elapsed(self.now)) != clock(run.elapsed(now)) {
+                self.dirty = true;
+            }
+        }
+        self.now = now;
+    }
+
+    fn quit(&mut self) -> Effect {
+        self.quitting = true;
+        Effect::Quit
+    }
+
+    fn refuse(&mut self, why: impl Into<String>) -> Option<Effect> {
+        self.notice = Some(Notice::Refused(why.into()));
+        None
+    }
+
+    fn key(&mut self, key: KeyEvent) -> Option<Effect> {
+        let action = keymap::action_for(&key);
+        if action == Some(Action::Quit) {
+            return Some(self.quit());
+        }
+        self.notice = None;
+        if self.edit.is_some() {
+            return self.edit_key(key);
+        }
+        if let Some(overlay) = self.overlay {
+            return self.overlay_key(overlay, action);
+        }
+        let Some(action) = action else {
+            return self.unbound_key(key);
+        };
+        match action {
+            Action::Run => self.start_run(),
+            Action::Cancel => self.cancel_run(),
+            Action::Quit => Some(self.quit()),
+            Action::Help => {
+                self.overlay = Some(Overlay::Help { scroll: 0 });
+                None
+            }
+            Action::NextPanel | Action::PreviousPanel => {
+                self.focus = self.focus.step(action == Action::NextPanel);
+                None
+            }
+            Action::Up | Action::Down => {
+                self.move_cursor(action == Action::Down);
+                None
+            }
+            Action::Decrease | Action::Increase => self.change(action == Action::Increase),
+            Action::Toggle => match self.row() {
+                Row::Method(index) if self.focus == Panel::Settings => self.toggle_method(index),
+                _ => self.refuse("Space chooses a method: move to one in the settings panel"),
+            },
+            Action::Type => match self.row() {
+                Row::Method(index) if self.focus == Panel::Settings => self.toggle_method(index),
+                row if self.focus == Panel::Settings && row.typed() => {
+                    self.edit = Some(Edit {
+                        row,
+                        text: String::new(),
+                    });
+                    None
+                }
+                _ => None,
+            },
+            Action::Teach => {
+                self.overlay = Some(Overlay::Teaching {
+                    method: self.teaching_method(),
+                    scroll: 0,
+                });
+                None
+            }
+            Action::Export => {
+                if self.export_output().is_some() {
+                    Some(Effect::Export)
+                } else {
+                    self.refuse("nothing to export yet: press r to run first")
+                }
+            }
+        }
+    }
+
+    /// A digit on a value row starts typing a value.
+    fn unbound_key(&mut self, key: KeyEvent) -> Option<Effect> {
+        let row = self.row();
+        match key.code {
+            KeyCode::Char(c) if c.is_ascii_digit() && self.focus == Panel::Settings && row.typed() => {
+                self.edit = Some(Edit {
+                    row,
+                    text: c.to_string(),
+                });
+                None
+            }
+            KeyCode::Char(c) if c.is_ascii_digit() => {
+                self.refuse("to type a value, move to size, repeats or warm-up in the settings panel")
+            }
+            _ => None,
+        }
+    }
+
+    fn overlay_key(&mut self, overlay: Overlay, action: Option<Action>) -> Option<Effect> {
+        let scrolled = |scroll: u16, down: bool| {
+            if down {
+                scroll.saturating_add(1)
+            } else {
+                scroll.saturating_sub(1)
+            }
+        };
+        self.overlay = match (overlay, action) {
+            (Overlay::Help { .. }, Some(Action::Help)) | (Overlay::Teaching { .. }, Some(Action::Teach)) => {
+                None
+            }
+            (_, Some(Action::Cancel)) => None,
+            (_, Some(Action::Help)) => Some(Overlay::Help { scroll: 0 }),
+            (Overlay::Help { scroll }, Some(direction @ (Action::Up | Action::Down))) => {
+                Some(Overlay::Help {
+                    scroll: scrolled(scroll, direction == Action::Down),
+                })
+            }
+            (Overlay::Teaching { method, scroll }, Some(direction @ (Action::Up | Action::Down))) => {
+                Some(Overlay::Teaching {
+                    method,
+                    scroll: scrolled(scroll, direction == Action::Down),
+                })
+            }
+            (overlay, _) => {
+                self.notice = Some(Notice::Info("Esc closes the overlay".into()));
+                Some(overlay)
+            }
+        };
+        None
+    }
+
+    fn move_cursor(&mut self, down: bool) {
+        match self.focus {
+            Panel::Settings => {
+                let last = Row::all().len() - 1;
+                self.cursor = if down {
+                    (self.cursor + 1).min(last)
+                } else {
+                    self.cursor.saturating_sub(1)
+                };
+            }
+            Panel::Live | Panel::Results => {
+                let Some(run) = &self.run else { return };
+                let count = run.methods.len();
+                let at = self.viewed.or(run.current).unwrap_or(0);
+                self.viewed = Some(if down {
+                    (at + 1).min(count.saturating_sub(1))
+                } else {
+                    at.saturating_sub(1)
+                });
+            }
+        }
+    }
+
+    /// The method `t` explains: the one under the cursor, else the one on view.
+    fn teaching_method(&self) -> MethodRef {
+        if let (Panel::Settings, Row::Method(index)) = (self.focus, self.row()) {
+            return method::ALL[index];
+        }
+        self.viewed_method()
+            .map(|live| live.method)
+            .or_else(|| self.settings.methods.first().copied())
+            .unwrap_or(method::ALL[0])
+    }
+
+    fn start_run(&mut self) -> Option<Effect> {
+        if let Err(problem) = self.check(&self.settings) {
+            return self.refuse(format!("cannot run: {problem}"));
+        }
+        let id = self.next_run;
+        self.next_run += 1;
+        if let Some(old) = self.run.take() {
+            if old.completed().next().is_some() {
+                self.previous = Some(old);
+            }
+        }
+        self.run = Some(LiveRun::new(id, self.settings.clone(), self.now));
+        self.viewed = None;
+        Some(Effect::StartRun {
+            plan: self.settings.clone(),
+            run: id,
+        })
+    }
+
+    fn cancel_run(&mut self) -> Option<Effect> {
+        match self.run.as_mut() {
+            Some(run) if matches!(run.state, RunState::Starting | RunState::Running) => {
+                run.state = RunState::Cancelling;
+                Some(Effect::CancelRun)
+            }
+            _ => None,
+        }
+    }
+
+    fn check(&self, plan: &Plan) -> Result<(), String> {
+        if plan.methods.is_empty() {
+            return Err("choose at least one method (Space on a method)".into());
+        }
+        plan.check(&self.environment)
+    }
+
+    /// Applies a change to the settings if the result can run here; otherwise says why not.
+    fn try_settings(&mut self, candidate: Plan) -> Option<Effect> {
+        match self.check(&candidate) {
+            Ok(()) => {
+                self.settings = candidate;
+                None
+            }
+            Err(problem) => self.refuse(problem),
+        }
+    }
+
+    fn toggle_method(&mut self, index: usize) -> Option<Effect> {
+        let method = method::ALL[index];
+        let mut candidate = self.settings.clone();
+        if let Some(at) = candidate.methods.iter().position(|&chosen| chosen == method) {
+            if candidate.methods.len() == 1 {
+                return self.refuse("at least one method must stay chosen");
+            }
+            candidate.methods.remove(at);
+        } else {
+            candidate.methods.push(method);
+        }
+        self.try_settings(candidate)
+    }
+
+    fn change(&mut self, up: bool) -> Option<Effect> {
+        if self.focus != Panel::Settings {
+            return None;
+        }
+        let mut candidate = self.settings.clone();
+        match self.row() {
+            Row::Method(index) => return self.toggle_method(index),
+            Row::Size => {
+                let step = if up {
+                    SIZE_STEPS.iter().find(|&&size| size > candidate.size)
+                } else {
+                    SIZE_STEPS.iter().rev().find(|&&size| size < candidate.size)
+                };
+                let Some(&size) = step else {
+                    return self.refuse("no further step that way; type a size, e.g. 12MiB");
+                };
+                candidate.size = size;
+            }
+            Row::Repeats => {
+                let step = if up {
+                    REPEAT_STEPS.iter().find(|&&n| n > candidate.repeats)
+                } else {
+                    REPEAT_STEPS.iter().rev().find(|&&n| n < candidate.repeats)
+                };
+                let Some(&repeats) = step else {
+                    return self.refuse("no further step that way; type a number of repeats");
+                };
+                candidate.repeats = repeats;
+            }
+            Row::Warmup => {
+                candidate.warmup = if up {
+                    candidate.warmup.saturating_add(1)
+                } else if candidate.warmup == 0 {
+                    return self.refuse("warm-up is already 0");
+                } else {
+                    candidate.warmup - 1
+                };
+            }
+            Row::Payload => {
+                return self.cycle(&PayloadKind::ALL, up, |plan| &mut plan.payload, PayloadKind::name)
+            }
+            Row::Codec => return self.cycle(&Codec::ALL, up, |plan| &mut plan.codec, Codec::name),
+            Row::Access => return self.cycle(&Access::ALL, up, |plan| &mut plan.access, Access::name),
+        }
+        self.try_settings(candidate)
+    }
+
+    /// Moves a choice to the next value the plan can run with, saying which were skipped.
+    fn cycle<T: Copy + PartialEq>(
+        &mut self,
+        values: &[T],
+        up: bool,
+        field: fn(&mut Plan) -> &mut T,
+        name: fn(T) -> &'static str,
+    ) -> Option<Effect> {
+        let mut candidate = self.settings.clone();
+        let at = values
+            .iter()
+            .position(|value| value == field(&mut candidate))
+            .unwrap_or(0);
+        let mut skipped = Vec::new();
+        for distance in 1..values.len() {
+            let next = if up {
+                (at + distance) % values.len()
+            } else {
+                (at + values.len() - distance) % values.len()
+            };
+            *field(&mut candidate) = values[next];
+            match self.check(&candidate) {
+                Ok(()) => {
+                    self.settings = candidate;
+                    if let Some((value, why)) = skipped.first() {
+                        self.notice = Some(Notice::Info(format!("skipped {value}: {why}")));
+                    }
+                    return None;
+                }
+                Err(why) => skipped.push((name(values[next]), why)),
+            }
+        }
+        let why = skipped
+            .first()
+            .map_or_else(String::new, |(value, why)| format!(" ({value}: {why})"));
+        self.refuse(format!("no other value can run with these settings{why}"))
+    }
+
+    fn edit_key(&mut self, key: KeyEvent) -> Option<Effect> {
+        let edit = self.edit.as_mut()?;
+        match key.code {
+            KeyCode::Esc => {
+                self.edit = None;
+                None
+            }
+            KeyCode::Backspace => {
+                edit.text.pop();
+                None
+            }
+            KeyCode::Enter => self.commit_edit(),
+            KeyCode::Char(c) => {
+                let mut text = edit.text.clone();
+                text.push(c);
+                let row = edit.row;
+                if text.len() > MAX_TYPED {
+                    return self.refuse("that is long enough: Enter applies it, Esc drops it");
+                }
+                if !plausible(row, &text) {
+                    let allowed = match row {
+                        Row::Size => Size::ALLOWED,
+                        _ => "digits",
+                    };
+                    return self.refuse(format!("'{c}' does not belong there; allowed: {allowed}"));
+                }
+                edit.text = text;
+                None
+            }
+            _ => self.refuse("finish typing first: Enter applies, Esc drops"),
+        }
+    }
+
+    fn commit_edit(&mut self) -> Option<Effect> {
+        let edit = self.edit.clone()?;
+        let mut candidate = self.settings.clone();
+        let parsed = match edit.row {
+            Row::Size => Size::parse(&edit.text).map(|size| candidate.size = size.0),
+            Row::Repeats => crate::cli::parse_repeats(&edit.text).map(|n| candidate.repeats = n),
+            Row::Warmup => crate::cli::parse_warmup(&edit.text).map(|n| candidate.warmup = n),
+            _ => Ok(()),
+        };
+        // A refused value stays in the box, to be mended.
+        if let Err(problem) = parsed.and_then(|()| self.check(&candidate)) {
+            return self.refuse(problem);
+        }
+        self.settings = candidate;
+        self.edit = None;
+        None
+    }
+
+    fn fold(&mut self, event: Event) {
+        let now = self.now;
+        // A cancelled or superseded run's stragglers belong to no run on screen.
+        let Some(run) = self.run.as_mut().filter(|run| run.id == event.run()) else {
+            return;
+        };
+        self.dirty = true;
+        match event {
+            Event::Started { environment, .. } => {
+                run.environment = environment;
+                if run.state == RunState::Starting {
+                    run.state = RunState::Running;
+                }
+            }
+            Event::MethodStarted { method, .. } => {
+                run.current = Some(method);
+                if let Some(live) = run.methods.get_mut(method) {
+                    live.started = Some(now);
+                }
+            }
+            Event::Samples {
+                method,
+                samples,
+                failures,
+                ..
+            } => {
+                if let Some(live) = run.methods.get_mut(method) {
+                    samples.iter().for_each(|sample| live.push(sample));
+                    live.failures = live.failures.saturating_add(failures.len() as u32);
+                }
+            }
+            Event::Progress {
+                method,
+                warmup_done,
+                done,
+                ..
+            } => {
+                if let Some(live) = run.methods.get_mut(method) {
+                    live.warmup_done = warmup_done;
+                    live.done = done;
+                }
+            }
+            Event::MethodDone { method, result, .. } => {
+                if let Some(live) = run.methods.get_mut(method) {
+                    live.started.get_or_insert(now);
+                    live.ended = Some(now);
+                    live.failures = result.failures.len() as u32;
+                    let summary = result.summary();
+                    live.completed = Some(Completed { result, summary });
+                }
+            }
+            Event::Finished { cancelled, .. } => {
+                run.ended = Some(now);
+                if !matches!(run.state, RunState::Failed(_)) {
+                    run.state = if cancelled {
+                        RunState::Cancelled
+                    } else {
+                        RunState::Finished
+                    };
+                }
+                let failures: u32 = run.methods.iter().map(|live| live.failures).sum();
+                let mut text = format!("run {} {}", run.id, run.state.word());
+                if let Some(headline) = run.headline() {
+                    text += &format!(": {headline}");
+                }
+                if failures > 0 {
+                    text += &format!("; {failures} children failed");
+                }
+                self.notice = Some(match run.state {
+                    RunState::Failed(_) => Notice::Refused(text),
+                    _ => Notice::Info(text),
+                });
+            }
+            Event::Failed { error, .. } => {
+                self.notice = Some(Notice::Refused(format!("run {} failed: {error}", run.id)));
+                run.state = RunState::Failed(error);
+            }
+        }
+    }
+
+    /// The latest results worth writing: the run on screen if it has any, else the one before.
+    pub fn export_output(&self) -> Option<(RunId, RunOutput)> {
+        [self.run.as_ref(), self.previous.as_ref()]
+            .into_iter()
+            .flatten()
+            .find(|run| run.completed().next().is_some())
+            .map(|run| {
+                (
+                    run.id,
+                    RunOutput {
+                        environment: run.environment.clone(),
+                        results: run
+                            .completed()
+                            .map(|completed| completed.result.clone())
+                            .collect(),
+                        partial: run.state != RunState::Finished,
+                    },
+                )
+            })
+    }
+
+    /// The runner could not even start.
+    pub fn start_failed(&mut self, problem: String) {
+        self.dirty = true;
+        if let Some(run) = self.run.as_mut() {
+            run.state = RunState::Failed(problem.clone());
+            run.ended = Some(self.now);
+        }
+        self.notice = Some(Notice::Refused(problem));
+    }
+
+    /// Says where the export went, or why it did not.
+    pub fn exported(&mut self, outcome: Result<String, String>) {
+        self.dirty = true;
+        self.notice = Some(match outcome {
+            Ok(written) => Notice::Info(format!("wrote {written}")),
+            Err(problem) => Notice::Refused(format!("export failed: {problem}")),
+        });
+    }
+}
+
+/// Whether `text` can still become a valid value for `row` as one types on.
+fn plausible(row: Row, text: &str) -> bool {
+    match row {
+        Row::Size => {
+            let split = text
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .unwrap_or(text.len());
+            let (number, unit) = text.split_at(split);
+            let unit = unit.trim_start().to_ascii_lowercase();
+            !number.is_empty()
+                && number.matches('.').count() <= 1
+                && ["b", "kb", "mb", "gb", "kib", "mib", "gib"]
+                    .iter()
+                    .any(|known| known.starts_with(&unit))
+        }
+        _ => text.chars().all(|c| c.is_ascii_digit()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
+
+    use super::*;
+    use crate::tui::fake;
+
+    fn press(app: &mut App, keys: &str) -> Vec<Effect> {
+        keys.chars()
+            .filter_map(|c| app.update(Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))))
+            .collect()
+    }
+
+    fn press_code(app: &mut App, code: KeyCode) -> Option<Effect> {
+        app.update(Message::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    }
+
+    /// An app on the machine's real limits, the cursor on `row`.
+    fn app_at(row: Row) -> App {
+        let mut app = App::new(fake::plan(), Environment::read(), Instant::now());
+        app.cursor = Row::all().iter().position(|&r| r == row).unwrap();
+        app
+    }
+
+    fn refused(app: &App) -> String {
+        match &app.notice {
+            Some(Notice::Refused(text)) => text.clone(),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_method_of_the_core_is_a_settings_row() {
+        let rows = Row::all();
+        for (index, method) in method::ALL.iter().enumerate() {
+            assert_eq!(rows[index], Row::Method(index), "{}", method.id());
+        }
+        assert_eq!(rows.len(), method::ALL.len() + 6);
+    }
+
+    #[test]
+    fn tab_cycles_the_panels_and_the_cursor_stays_on_the_rows() {
+        let mut app = app_at(Row::Method(0));
+        press_code(&mut app, KeyCode::Tab);
+        assert_eq!(app.focus, Panel::Live);
+        press_code(&mut app, KeyCode::Tab);
+        press_code(&mut app, KeyCode::Tab);
+        assert_eq!(app.focus, Panel::Settings);
+        press_code(&mut app, KeyCode::BackTab);
+        assert_eq!(app.focus, Panel::Results);
+        press_code(&mut app, KeyCode::Tab);
+        press(&mut app, "kkk");
+        assert_eq!(app.cursor, 0);
+        press(&mut app, &"j".repeat(50));
+        assert_eq!(app.row(), Row::Access);
+        press_code(&mut app, KeyCode::Up);
+        assert_eq!(app.row(), Row::Codec);
+    }
+
+    #[test]
+    fn space_toggles_methods_but_never_the_last_one() {
+        let mut app = app_at(Row::Method(0));
+        let argument = method::find("argument").unwrap();
+        app.cursor = method::ALL.iter().position(|&m| m == argument).unwrap();
+        press(&mut app, " ");
+        assert_eq!(app.settings.methods.last().copied(), Some(argument));
+        press(&mut app, " ");
+        assert!(!app.settings.methods.contains(&argument));
+
+        app.settings.methods = vec![argument];
+        press(&mut app, " ");
+        assert_eq!(app.settings.methods, vec![argument]);
+        assert!(refused(&app).contains("at least one method"));
+    }
+
+    #[test]
+    fn plus_and_minus_step_sizes_and_repeats() {
+        let mut app = app_at(Row::Size);
+        press(&mut app, "+");
+        assert_eq!(app.settings.size, 128 << 10);
+        press(&mut app, "--");
+        assert_eq!(app.settings.size, 32 << 10);
+        press_code(&mut app, KeyCode::Right);
+        assert_eq!(app.settings.size, 64 << 10);
+
+        let mut app = app_at(Row::Repeats);
+        press(&mut app, "+l");
+        assert_eq!(app.settings.repeats, 20);
+        press(&mut app, "h-----");
+        assert_eq!(app.settings.repeats, 1);
+        assert!(refused(&app).contains("no further step"));
+
+        let mut app = app_at(Row::Warmup);
+        press(&mut app, "--");
+        assert_eq!(app.settings.warmup, 0);
+        assert!(refused(&app).contains("already 0"));
+    }
+
+    #[test]
+    fn a_typed_size_is_applied_and_nonsense_is_refused_on_the_spot() {
+        let mut app = app_at(Row::Size);
+        press(&mut app, "12Mx");
+        assert!(refused(&app).contains("'x' does not belong there"));
+        assert_eq!(app.edit.as_ref().map(|e| e.text.as_str()), Some("12M"));
+        press(&mut app, "iB");
+        assert_eq!(press_code(&mut app, KeyCode::Enter), None);
+        assert_eq!(app.settings.size, 12 << 20);
+        assert_eq!(app.edit, None);
+
+        press(&mut app, "1.5.");
+        assert!(refused(&app).contains("'.'"));
+        press_code(&mut app, KeyCode::Esc);
+        assert_eq!((app.edit.clone(), app.settings.size), (None, 12 << 20));
+    }
+
+    #[test]
+    fn a_typed_count_is_checked_and_stays_to_be_mended() {
+        let mut app = app_at(Row::Repeats);
+        press(&mut app, "0");
+        press_code(&mut app, KeyCode::Enter);
+        assert!(refused(&app).contains("at least 1"));
+        assert_eq!(app.edit.as_ref().map(|e| e.text.as_str()), Some("0"));
+        assert_eq!(app.settings.repeats, 5);
+        press_code(&mut app, KeyCode::Backspace);
+        press(&mut app, "250");
+        press_code(&mut app, KeyCode::Enter);
+        assert_eq!(app.settings.repeats, 250);
+
+        // Other keys wait until the typing is done; quitting does not.
+        press(&mut app, "7");
+        press_code(&mut app, KeyCode::Tab);
+        assert!(refused(&app).contains("finish typing"));
+        assert_eq!(app.focus, Panel::Settings);
+        assert_eq!(press(&mut app, "q"), vec![Effect::Quit]);
+    }
+
+    #[test]
+    fn cycling_skips_values_the_plan_cannot_run_with() {
+        let mut app = app_at(Row::Codec);
+        press(&mut app, "++");
+        assert_eq!(app.settings.codec, Codec::Raw);
+        app.cursor = Row::all().iter().position(|&r| r == Row::Payload).unwrap();
+        press(&mut app, "+");
+        assert_eq!(app.settings.payload, PayloadKind::Bytes);
+        press(&mut app, "+");
+        assert_eq!(app.settings.payload, PayloadKind::Ints, "records cannot go raw");
+        assert!(matches!(&app.notice, Some(Notice::Info(text)) if text.contains("skipped records")));
+    }
+
+    #[test]
+    fn r_starts_a_run_and_a_new_run_keeps_the_last_one_for_comparison() {
+        let mut app = app_at(Row::Size);
+        let effects = press(&mut app, "r");
+        assert_eq!(
+            effects,
+            vec![Effect::StartRun {
+                plan: fake::plan(),
+                run: 1
+            }]
+        );
+        fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 2, 0);
+        assert_eq!(app.run.as_ref().unwrap().state, RunState::Finished);
+        assert!(
+            matches!(&app.notice, Some(Notice::Info(text)) if text.contains("pipe is 7.50× slower than inherit"))
+        );
+
+        let effects = press(&mut app, "+r");
+        let plan = Plan {
+            size: 128 << 10,
+            ..fake::plan()
+        };
+        assert_eq!(effects, vec![Effect::StartRun { plan, run: 2 }]);
+        assert_eq!(app.previous.as_ref().map(|run| run.id), Some(1));
+        assert_eq!(app.run.as_ref().map(|run| run.id), Some(2));
+    }
+
+    #[test]
+    fn events_of_a_superseded_run_are_ignored() {
+        let mut app = app_at(Row::Size);
+        press(&mut app, "rr");
+        fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 2, 0);
+        let run = app.run.as_ref().unwrap();
+        assert_eq!((run.id, &run.state), (2, &RunState::Starting));
+        assert!(run
+            .methods
+            .iter()
+            .all(|live| live.totals.count() == 0 && live.completed.is_none()));
+        assert!(
+            app.previous.is_none(),
+            "run 1 had no results when it was superseded"
+        );
+    }
+
+    #[test]
+    fn esc_cancels_a_run_and_q_or_ctrl_c_quit() {
+        let mut app = app_at(Row::Size);
+        press(&mut app, "r");
+        fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 1, 2);
+        assert_eq!(press_code(&mut app, KeyCode::Esc), Some(Effect::CancelRun));
+        assert_eq!(app.run.as_ref().unwrap().state, RunState::Cancelling);
+        fake::feed(
+            &mut app,
+            Event::Finished {
+                run: 1,
+                cancelled: true,
+            },
+        );
+        let run = app.run.as_ref().unwrap();
+        assert_eq!(run.state, RunState::Cancelled);
+        assert_eq!(run.methods[0].state(&run.state), MethodState::Done);
+        assert_eq!(run.methods[1].state(&run.state), MethodState::Partial);
+        assert_eq!(press_code(&mut app, KeyCode::Esc), None, "nothing left to cancel");
+
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(app.update(Message::Key(ctrl_c)), Some(Effect::Quit));
+        assert!(app.quitting);
+    }
+
+    #[test]
+    fn export_needs_results_and_then_exports_the_latest() {
+        let mut app = app_at(Row::Size);
+        assert_eq!(press(&mut app, "x"), vec![]);
+        assert!(refused(&app).contains("nothing to export"));
+        press(&mut app, "r");
+        fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 1, 2);
+        assert_eq!(press(&mut app, "x"), vec![Effect::Export]);
+        let (run, output) = app.export_output().unwrap();
+        assert_eq!(run, 1);
+        assert_eq!(output.results.len(), 1);
+        assert_eq!(output.results[0].samples.len(), 5);
+        assert!(output.partial, "the run is still going");
+    }
+
+    #[test]
+    fn help_and_teaching_overlays_open_and_close() {
+        let mut app = app_at(Row::Method(0));
+        press(&mut app, "?");
+        assert_eq!(app.overlay, Some(Overlay::Help { scroll: 0 }));
+        press(&mut app, "jj");
+        assert_eq!(app.overlay, Some(Overlay::Help { scroll: 2 }));
+        press(&mut app, "r");
+        assert!(
+            app.run.is_none(),
+            "keys other than quit wait while an overlay is open"
+        );
+        press(&mut app, "?");
+        assert_eq!(app.overlay, None);
+        press(&mut app, "t");
+        assert_eq!(
+            app.overlay,
+            Some(Overlay::Teaching {
+                method: method::ALL[0],
+                scroll: 0
+            })
+        );
+        press_code(&mut app, KeyCode::Esc);
+        assert_eq!(app.overlay, None);
+    }
+
+    #[test]
+    fn samples_fold_into_running_aggregates_and_clocks_redraw_once_a_second() {
+        let base = Instant::now();
+        let mut app = App::new(fake::plan(), Environment::default(), base);
+        press(&mut app, "r");
+        fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 1, 3);
+        let run = app.run.as_ref().unwrap();
+        assert_eq!(run.methods[0].totals.count(), 5);
+        assert_eq!(run.methods[0].median(), Some(3_000_000));
+        assert_eq!(run.methods[1].totals.count(), 3);
+        assert_eq!(run.methods[1].children(), (4, 6));
+        assert_eq!(run.current, Some(1));
+
+        app.dirty = false;
+        fake::tick(&mut app, fake::later(base, 30));
+        assert!(!app.dirty, "the clock still shows 0.0s");
+        fake::tick(&mut app, fake::later(base, 110));
+        assert!(app.dirty, "the clock turned to 0.1s");
+        app.dirty = false;
+        fake::tick(&mut app, fake::later(base, 12_100));
+        app.dirty = false;
+        fake::tick(&mut app, fake::later(base, 12_900));
+        assert!(!app.dirty, "past ten seconds the clock shows whole seconds");
+    }
+
+    #[test]
+    fn a_size_the_machine_cannot_hold_is_refused_on_the_spot() {
+        let small = Environment {
+            memory_available: 1 << 20,
+            ..Environment::default()
+        };
+        let mut app = App::new(fake::plan(), small, Instant::now());
+        app.cursor = Row::all().iter().position(|&r| r == Row::Size).unwrap();
+        press(&mut app, "+++");
+        assert_eq!(
+            app.settings.size,
+            256 << 10,
+            "512 KiB needs four copies: 1 MiB is not enough"
+        );
+        assert!(refused(&app).contains("choose a smaller"));
+        press(&mut app, "2MB");
+        press_code(&mut app, KeyCode::Enter);
+        assert!(refused(&app).contains("2 MB"));
+        assert_eq!(app.settings.size, 256 << 10);
+    }
+
+    #[test]
+    fn clocks_read_well() {
+        assert_eq!(clock(Duration::from_millis(2_345)), "2.3s");
+        assert_eq!(clock(Duration::from_secs(42)), "42s");
+        assert_eq!(clock(Duration::from_secs(75)), "1m15s");
+    }
+}

@@ -1,0 +1,51 @@
+//! The loop's one input: keys and resizes from the terminal, ticks from the loop itself, and
+//! the runner's events, all through one channel.
+
+use std::sync::mpsc::Sender;
+use std::time::Instant;
+
+use ratatui::crossterm::event::{self as term, KeyEvent, KeyEventKind};
+
+use crate::bench::event::Event;
+
+#[derive(Clone, Debug)]
+pub enum Message {
+    Key(KeyEvent),
+    Resize,
+    /// Time passes: the loop sends one when it has waited a frame with nothing to do, so the
+    /// clocks on screen move while a long child runs. The app reads time only from here.
+    Tick(Instant),
+    Run(Event),
+    /// The terminal can no longer be read, or a signal (SIGTERM, SIGHUP) asks the explorer
+    /// to end: leave as on `q`.
+    Stop,
+}
+
+impl From<Event> for Message {
+    fn from(event: Event) -> Message {
+        Message::Run(event)
+    }
+}
+
+/// Reads the terminal on its own thread until the channel closes or the terminal goes.
+/// The thread blocks in `read`, so it is left running when the loop ends; the process exit
+/// takes it.
+pub fn spawn_input(sender: Sender<Message>) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("ipcscope-input".into())
+        .spawn(move || loop {
+            let message = match term::read() {
+                // Key releases and repeats arrive only where the keyboard protocol asks for
+                // them; presses are what count.
+                Ok(term::Event::Key(key)) if key.kind == KeyEventKind::Press => Message::Key(key),
+                Ok(term::Event::Resize(..)) => Message::Resize,
+                Ok(_) => continue,
+                Err(_) => Message::Stop,
+            };
+            let closed = matches!(message, Message::Stop);
+            if sender.send(message).is_err() || closed {
+                return;
+            }
+        })
+        .map(drop)
+}

@@ -1,0 +1,356 @@
+//! The explorer: pick methods, size and repeats, watch the children run live.
+//!
+//! One loop takes every input from one channel (keys, resizes, the runner's events, and
+//! ticks it makes itself while a run's clocks move), folds it into the `App`, performs the
+//! `Effect`s the app asks for, and draws at most once a frame, only when something changed.
+
+pub mod app;
+pub mod event;
+pub mod keymap;
+pub mod median;
+pub mod panel;
+pub mod theme;
+pub mod ui;
+
+use std::io::{self, Stdout};
+use std::sync::atomic::AtomicBool;
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use color_eyre::eyre::WrapErr;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::cursor::{Hide, Show};
+use ratatui::crossterm::terminal::{
+    self, BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use ratatui::crossterm::{execute, queue};
+use ratatui::Terminal;
+
+use crate::bench::env::Environment;
+use crate::bench::plan::Plan;
+use crate::bench::runner::{self, RunHandle};
+use crate::cli::Format;
+use crate::report;
+use app::{App, Effect};
+use event::Message;
+use theme::Theme;
+
+/// At most this many frames a second, so drawing takes little from what is measured.
+const FRAME: Duration = Duration::from_millis(1000 / 15);
+
+/// Puts the terminal back as it was: cooked mode, main screen, cursor shown.
+pub fn restore_terminal() {
+    let _ = terminal::disable_raw_mode();
+    let _ = execute!(io::stdout(), EndSynchronizedUpdate, LeaveAlternateScreen, Show);
+}
+
+/// Restores the terminal before any other panic report is printed. Install it after
+/// color-eyre's hook (so color-eyre's report lands on the restored screen) and before the
+/// child guard (which must stay outermost).
+pub fn install_restore_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous(info);
+    }));
+}
+
+/// The terminal in raw mode on the alternate screen; dropping it restores the terminal,
+/// whichever way the explorer leaves.
+struct Screen {
+    terminal: Terminal<CrosstermBackend<Stdout>>,
+}
+
+impl Screen {
+    fn enter() -> color_eyre::Result<Screen> {
+        terminal::enable_raw_mode().wrap_err("switching the terminal to raw mode")?;
+        let entered = execute!(io::stdout(), EnterAlternateScreen, Hide)
+            .and_then(|()| Terminal::new(CrosstermBackend::new(io::stdout())));
+        match entered {
+            Ok(terminal) => Ok(Screen { terminal }),
+            Err(error) => {
+                restore_terminal();
+                Err(error).wrap_err("opening the explorer's screen")
+            }
+        }
+    }
+
+    /// One frame, inside a synchronized update so the terminal shows it whole.
+    fn draw(&mut self, app: &App, theme: Theme) -> io::Result<()> {
+        queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
+        self.terminal.draw(|frame| ui::draw(frame, app, theme))?;
+        execute!(self.terminal.backend_mut(), EndSynchronizedUpdate)
+    }
+}
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+/// Runs the explorer until the user quits, starting from `settings`.
+pub fn explore(settings: Plan) -> color_eyre::Result<()> {
+    let (sender, messages) = mpsc::channel::<Message>();
+    watch_signals(sender.clone())?;
+    let mut screen = Screen::enter()?;
+    event::spawn_input(sender.clone()).wrap_err("starting the input thread")?;
+    let theme = Theme::from_env();
+    let mut app = App::new(settings, Environment::read(), Instant::now());
+    let mut runner: Option<RunHandle> = None;
+    let mut next_frame = Instant::now();
+
+    while !app.quitting {
+        let now = Instant::now();
+        let message = if app.dirty || app.wants_ticks() {
+            match messages.recv_timeout(next_frame.saturating_duration_since(now)) {
+                Ok(message) => Some(message),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        } else {
+            // Nothing moves on screen: sleep until something happens.
+            match messages.recv() {
+                Ok(message) => Some(message),
+                Err(_) => break,
+            }
+        };
+        let now = Instant::now();
+        app.update(Message::Tick(now));
+        if let Some(effect) = message.and_then(|message| app.update(message)) {
+            perform(effect, &mut app, &mut runner, &sender);
+        }
+        if now >= next_frame {
+            if app.dirty && !app.quitting {
+                screen.draw(&app, theme).wrap_err("drawing the explorer")?;
+                app.dirty = false;
+            }
+            next_frame = now + FRAME;
+        }
+    }
+    // Cancel the run and reap its children before the terminal is given back.
+    drop(runner);
+    drop(screen);
+    Ok(())
+}
+
+fn perform(effect: Effect, app: &mut App, runner: &mut Option<RunHandle>, sender: &Sender<Message>) {
+    match effect {
+        Effect::StartRun { plan, run } => {
+            // The run before is cancelled and reaped first; its late events carry its id
+            // and the app ignores them.
+            drop(runner.take());
+            match runner::spawn(plan, run, sender.clone(), Arc::new(AtomicBool::new(false))) {
+                Ok(handle) => *runner = Some(handle),
+                Err(error) => app.start_failed(format!("starting the runner thread: {error}")),
+            }
+        }
+        Effect::CancelRun => {
+            if let Some(handle) = runner {
+                handle.cancel();
+            }
+        }
+        Effect::Export => {
+            let outcome = export(app);
+            app.exported(outcome);
+        }
+        Effect::Quit => {}
+    }
+}
+
+/// Writes the latest results as JSON, CSV and Markdown in the current directory.
+fn export(app: &App) -> Result<String, String> {
+    let (run, output) = app.export_output().ok_or("nothing to export")?;
+    let directory =
+        std::env::current_dir().map_err(|error| format!("finding the current directory: {error}"))?;
+    let stamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
+    let stem = format!("ipcscope-run{run}-{stamp}");
+    for (format, extension) in [
+        (Format::Json, "json"),
+        (Format::Csv, "csv"),
+        (Format::Markdown, "md"),
+    ] {
+        let path = directory.join(format!("{stem}.{extension}"));
+        let text = report::render(format, &output).map_err(|error| error.to_string())?;
+        std::fs::write(&path, text).map_err(|error| format!("writing {}: {error}", path.display()))?;
+    }
+    Ok(format!("{}/{stem}.json, .csv and .md", directory.display()))
+}
+
+/// SIGTERM, SIGHUP (the SSH session went) and SIGINT end the explorer as `q` does.
+fn watch_signals(sender: Sender<Message>) -> color_eyre::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])
+        .wrap_err("installing the signal handlers")?;
+    std::thread::Builder::new()
+        .name("ipcscope-signals".into())
+        .spawn(move || {
+            if signals.forever().next().is_some() {
+                let _ = sender.send(Message::Stop);
+            }
+        })
+        .wrap_err("starting the signal thread")?;
+    Ok(())
+}
+
+/// Deterministic runs made of fake events, for the model's and the view's tests.
+#[cfg(test)]
+pub(crate) mod fake {
+    use std::time::{Duration, Instant};
+
+    use super::app::App;
+    use super::event::Message;
+    use crate::bench::env::Environment;
+    use crate::bench::event::{Event, RunId};
+    use crate::bench::method::{self, MethodRef};
+    use crate::bench::plan::Plan;
+    use crate::bench::result::{MethodResult, Phase, PhaseTimes, Sample, Usage};
+
+    pub fn method(id: &str) -> MethodRef {
+        method::find(id).expect("a method the core has")
+    }
+
+    /// pipe then inherit, 64 KiB of ints, 5 counted children after 1 warm-up.
+    pub fn plan() -> Plan {
+        Plan {
+            methods: vec![method("pipe"), method("inherit")],
+            size: 64 << 10,
+            repeats: 5,
+            warmup: 1,
+            ..Plan::default()
+        }
+    }
+
+    /// A child of `total_ns`, its time shared over the method's phases in fixed proportions.
+    pub fn sample(method: MethodRef, plan: &Plan, total_ns: u64) -> Sample {
+        let phases = method.phases(plan);
+        let weights: Vec<u64> = phases.iter().map(|phase| phase.index() as u64 + 1).collect();
+        let sum: u64 = weights.iter().sum();
+        let mut times: PhaseTimes = [None; Phase::ALL.len()];
+        for (phase, weight) in phases.iter().zip(&weights) {
+            times[phase.index()] = Some(total_ns * weight / sum);
+        }
+        Sample {
+            total_ns,
+            phases: times,
+            usage: Usage::default(),
+        }
+    }
+
+    pub fn result(method: MethodRef, plan: &Plan, samples: Vec<Sample>) -> MethodResult {
+        MethodResult {
+            method: method.id().to_string(),
+            payload: plan.payload,
+            codec: method.uses_codec().then_some(plan.codec),
+            access: plan.access,
+            payload_bytes: plan.size,
+            wire_bytes: None,
+            repeats: plan.repeats,
+            warmup: plan.warmup,
+            phases: method.phases(plan),
+            samples,
+            failures: Vec::new(),
+            setup_ns: 0,
+            partial: false,
+        }
+    }
+
+    /// The children's times of method `index`: around `median`, spread a little.
+    pub fn totals(median: u64, count: u32) -> Vec<u64> {
+        (0..u64::from(count))
+            .map(|i| median + (i % 3) * median / 10 - median / 10)
+            .collect()
+    }
+
+    pub fn feed(app: &mut App, event: Event) {
+        app.update(Message::Run(event));
+    }
+
+    pub fn tick(app: &mut App, at: Instant) {
+        app.update(Message::Tick(at));
+    }
+
+    /// Feeds run `run` of `plan`: every method up to `done_methods` completes with
+    /// `medians[i]`; the next one, if any, is left running with `running_children` done.
+    pub fn run(
+        app: &mut App,
+        run: RunId,
+        plan: &Plan,
+        medians: &[u64],
+        done_methods: usize,
+        running_children: u32,
+    ) {
+        feed(
+            app,
+            Event::Started {
+                run,
+                plan: plan.clone(),
+                environment: Environment::default(),
+            },
+        );
+        for (index, (&method, &median)) in plan.methods.iter().zip(medians).enumerate() {
+            if index > done_methods {
+                break;
+            }
+            feed(app, Event::MethodStarted { run, method: index });
+            let count = if index < done_methods {
+                plan.repeats
+            } else {
+                running_children
+            };
+            let samples: Vec<Sample> = totals(median, count)
+                .into_iter()
+                .map(|total| sample(method, plan, total))
+                .collect();
+            feed(
+                app,
+                Event::Samples {
+                    run,
+                    method: index,
+                    samples: samples.clone(),
+                    failures: Vec::new(),
+                },
+            );
+            feed(
+                app,
+                Event::Progress {
+                    run,
+                    method: index,
+                    warmup_done: plan.warmup,
+                    done: count,
+                },
+            );
+            if index < done_methods {
+                feed(
+                    app,
+                    Event::MethodDone {
+                        run,
+                        method: index,
+                        result: result(method, plan, samples),
+                    },
+                );
+            }
+        }
+        if done_methods >= plan.methods.len() {
+            feed(
+                app,
+                Event::Finished {
+                    run,
+                    cancelled: false,
+                },
+            );
+        }
+    }
+
+    /// An app at a fixed instant, with the machine's limits left out.
+    pub fn app(base: Instant) -> App {
+        App::new(plan(), Environment::default(), base)
+    }
+
+    pub fn later(base: Instant, millis: u64) -> Instant {
+        base + Duration::from_millis(millis)
+    }
+}

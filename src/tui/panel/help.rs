@@ -1,0 +1,58 @@
+//! The `?` overlay and the key bar, both drawn from the one key map.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::{block, centred};
+use crate::tui::keymap::BINDINGS;
+use crate::tui::theme::Theme;
+
+const LABEL_WIDTH: usize = 11;
+
+pub fn draw_overlay(frame: &mut Frame, area: Rect, scroll: u16, theme: Theme) {
+    let mut lines: Vec<Line> = BINDINGS
+        .iter()
+        .map(|binding| {
+            Line::from(vec![
+                Span::styled(format!("{:<LABEL_WIDTH$}", binding.label), theme.key()),
+                Span::raw(binding.help),
+            ])
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "States: ▶ running, ✓ done, ■ partial (cancelled), - skipped, · waiting",
+        theme.dim(),
+    ));
+    let height = lines.len() as u16 + 2;
+    let box_area = centred(area, 86, height);
+    let outer = block("Keys (? or Esc closes)", true, theme);
+    let inner = outer.inner(box_area);
+    frame.render_widget(Clear, box_area);
+    frame.render_widget(outer, box_area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        inner,
+    );
+}
+
+/// The key bar: the `on_bar` bindings, as many as fit.
+pub fn draw_bar(frame: &mut Frame, area: Rect, theme: Theme) {
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for binding in BINDINGS.iter().filter(|binding| binding.on_bar) {
+        let key = binding.label.split(' ').next().unwrap_or(binding.label);
+        let width = key.chars().count() + 1 + binding.short.chars().count() + 2;
+        if used + width > area.width as usize {
+            break;
+        }
+        used += width;
+        spans.push(Span::styled(key, theme.key()));
+        spans.push(Span::raw(format!(" {}  ", binding.short)));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,274 @@
+//! The run as it goes: a gauge and a growing median bar per method, the histogram of the
+//! method on view, and where its time goes.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Sparkline, Wrap};
+use ratatui::Frame;
+
+use super::{bar, block, fit};
+use crate::bench::result::Phase;
+use crate::bench::stats::LogHistogram;
+use crate::report;
+use crate::tui::app::{clock, App, LiveRun, MethodLive, MethodState, Panel};
+use crate::tui::theme::Theme;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let focused = app.focus == Panel::Live;
+    let Some(run) = &app.run else {
+        let outer = block("Live", focused, theme);
+        let inner = outer.inner(area);
+        frame.render_widget(outer, area);
+        frame.render_widget(
+            Paragraph::new("Nothing has run yet: choose settings on the left, then press r.")
+                .style(theme.dim())
+                .wrap(Wrap { trim: true }),
+            inner,
+        );
+        return;
+    };
+    let outer = block(title(run, app), focused, theme);
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+
+    let methods_height = run.methods.len() as u16 + 1;
+    let [methods_area, details_area] =
+        Layout::vertical([Constraint::Length(methods_height), Constraint::Fill(1)])
+            .spacing(1)
+            .areas(inner);
+    frame.render_widget(
+        Paragraph::new(method_lines(run, app, methods_area.width as usize, theme)),
+        methods_area,
+    );
+
+    let Some(viewed) = app.viewed_method() else { return };
+    if details_area.height < 3 {
+        return;
+    }
+    // Enough for every phase; a taller histogram says no more.
+    let details_area = Rect {
+        height: details_area.height.min(Phase::ALL.len() as u16 + 3),
+        ..details_area
+    };
+    let [histogram_area, phases_area] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .spacing(2)
+            .areas(details_area);
+    draw_histogram(frame, histogram_area, viewed, theme);
+    frame.render_widget(
+        Paragraph::new(phase_lines(viewed, phases_area.width as usize, theme)),
+        phases_area,
+    );
+}
+
+fn title(run: &LiveRun, app: &App) -> String {
+    let mut title = format!(
+        "Live · run {} · {} · {}",
+        run.id,
+        run.state.word(),
+        clock(run.elapsed(app.now))
+    );
+    let eta = run
+        .current
+        .and_then(|index| run.methods.get(index))
+        .and_then(|live| live.eta(app.now));
+    if let (true, Some(eta)) = (run.state.active(), eta) {
+        title += &format!(
+            " · {} left ~{}",
+            run.methods[run.current.unwrap_or(0)].method.id(),
+            clock(eta)
+        );
+    }
+    title
+}
+
+/// One line per method: state, name, children gauge, count, median bar and median.
+fn method_lines(run: &LiveRun, app: &App, width: usize, theme: Theme) -> Vec<Line<'static>> {
+    let name_width = run
+        .methods
+        .iter()
+        .map(|live| live.method.id().len())
+        .max()
+        .unwrap_or(4)
+        .max(6);
+    let count_width = run
+        .methods
+        .first()
+        .map_or(7, |live| 2 * live.children().1.to_string().len() + 1);
+    let median_width = 9;
+    let time_width = 11;
+    let fixed = 2 + name_width + 1 + 1 + count_width + 2 + 1 + median_width;
+    let show_time = width >= fixed + time_width + 1 + 20;
+    let spare = width.saturating_sub(fixed + if show_time { time_width + 1 } else { 0 });
+    let gauge_width = (spare * 2 / 5).max(3);
+    let bar_width = spare.saturating_sub(gauge_width).max(1);
+    let longest = run
+        .methods
+        .iter()
+        .filter_map(MethodLive::median)
+        .max()
+        .unwrap_or(0);
+    let viewed = app.viewed.or(run.current).unwrap_or(0);
+
+    let mut lines = vec![Line::styled(
+        format!(
+            "{:<w1$}{:<w2$}{}",
+            "  method",
+            "children",
+            "median per child",
+            w1 = 2 + name_width + 1,
+            w2 = gauge_width + 1 + count_width + 2
+        ),
+        theme.dim(),
+    )];
+    for (index, live) in run.methods.iter().enumerate() {
+        let state = live.state(&run.state);
+        let (symbol, _) = state.label();
+        let state_style = match state {
+            MethodState::Done => theme.good(),
+            MethodState::WarmingUp | MethodState::Measuring => theme.running(),
+            MethodState::Partial => theme.warn(),
+            MethodState::Waiting | MethodState::Skipped => theme.dim(),
+        };
+        let (done, total) = live.children();
+        let fraction = if total == 0 {
+            0.0
+        } else {
+            f64::from(done) / f64::from(total)
+        };
+        let filled = bar(fraction, gauge_width);
+        let empty = "░".repeat(gauge_width.saturating_sub(filled.chars().count()));
+        let name = format!("{:<name_width$}", live.method.id());
+        let name_style = if index == viewed {
+            theme.heading()
+        } else {
+            Default::default()
+        };
+        let median = live.median();
+        let median_bar = median.map_or(String::new(), |m| {
+            let fraction = if longest == 0 {
+                0.0
+            } else {
+                m as f64 / longest as f64
+            };
+            bar(fraction, bar_width)
+        });
+        let median_text = match (median, state) {
+            (Some(m), _) => report::duration(m),
+            (None, MethodState::WarmingUp) => "warm-up".into(),
+            (None, _) => state.label().1.into(),
+        };
+        let mut spans = vec![
+            Span::styled(format!("{symbol} "), state_style),
+            Span::styled(name, name_style),
+            Span::raw(" "),
+            Span::styled(filled, theme.bar()),
+            Span::styled(empty, theme.dim()),
+            Span::raw(format!(" {:>count_width$}  ", format!("{done}/{total}"))),
+            Span::styled(format!("{median_bar:<bar_width$}"), theme.bar()),
+            Span::raw(format!(" {median_text:>median_width$}")),
+        ];
+        if show_time {
+            let time = match (live.eta(app.now), live.elapsed(app.now)) {
+                (Some(eta), _) if state != MethodState::Done => format!("~{} left", clock(eta)),
+                (_, Some(elapsed)) => clock(elapsed),
+                _ => String::new(),
+            };
+            spans.push(Span::styled(format!(" {time:>time_width$}"), theme.dim()));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines
+}
+
+fn draw_histogram(frame: &mut Frame, area: Rect, live: &MethodLive, theme: Theme) {
+    let [title_area, chart_area, axis_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    let width = area.width as usize;
+    let title = format!("{}: time per child (n={})", live.method.id(), live.totals.count());
+    frame.render_widget(
+        Paragraph::new(Line::styled(fit(&title, width), theme.heading())),
+        title_area,
+    );
+    let bins = live.histogram.dense();
+    let (Some(&(first, _)), Some(&(last, _))) = (bins.first(), bins.last()) else {
+        frame.render_widget(Paragraph::new("no samples yet").style(theme.dim()), chart_area);
+        return;
+    };
+    frame.render_widget(
+        Sparkline::default().data(spread(&bins, width)).style(theme.bar()),
+        chart_area,
+    );
+    let low = report::duration(LogHistogram::lower_edge(first));
+    let high = report::duration(LogHistogram::lower_edge(last + 1));
+    let gap = width.saturating_sub(low.chars().count() + high.chars().count());
+    frame.render_widget(
+        Paragraph::new(fit(&format!("{low}{}{high}", " ".repeat(gap)), width)).style(theme.dim()),
+        axis_area,
+    );
+}
+
+/// Histogram counts spread over `width` columns: bins merged when there are more than
+/// columns, each bin widened when there are fewer.
+fn spread(bins: &[(u32, u64)], width: usize) -> Vec<u64> {
+    if bins.is_empty() || width == 0 {
+        return Vec::new();
+    }
+    if bins.len() > width {
+        let group = bins.len().div_ceil(width);
+        bins.chunks(group)
+            .map(|chunk| chunk.iter().map(|&(_, count)| count).sum())
+            .collect()
+    } else {
+        let each = width / bins.len();
+        bins.iter()
+            .flat_map(|&(_, count)| std::iter::repeat_n(count, each))
+            .collect()
+    }
+}
+
+/// The median of each phase, its share of their sum, as a bar.
+fn phase_lines(live: &MethodLive, width: usize, theme: Theme) -> Vec<Line<'static>> {
+    let medians: Vec<(Phase, u64)> = live
+        .phases
+        .iter()
+        .filter_map(|&phase| {
+            live.phase_times[phase.index()]
+                .median()
+                .map(|median| (phase, median))
+        })
+        .collect();
+    let sum: u64 = medians.iter().map(|(_, median)| median).sum();
+    let mut lines = vec![Line::styled(
+        fit("where the time goes (median)", width),
+        theme.heading(),
+    )];
+    if medians.is_empty() {
+        lines.push(Line::styled("no samples yet", theme.dim()));
+        return lines;
+    }
+    // Name, median and share always; the bar in what is left.
+    let bar_width = width.saturating_sub(8 + 1 + 9 + 1 + 4 + 1);
+    for (phase, median) in medians {
+        let share = if sum == 0 { 0.0 } else { median as f64 / sum as f64 };
+        lines.push(Line::from(vec![
+            Span::raw(format!("{:<8} {:>9} ", phase.name(), report::duration(median))),
+            Span::styled(format!("{:<bar_width$}", bar(share, bar_width)), theme.bar()),
+            Span::raw(format!(" {:>3.0}%", share * 100.0)),
+        ]));
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spread_fills_the_width_or_merges_bins() {
+        let bins = [(10, 1), (11, 0), (12, 3)];
+        assert_eq!(spread(&bins, 7), vec![1, 1, 0, 0, 3, 3]);
+        assert_eq!(spread(&bins, 2), vec![1, 3]);
+        assert!(spread(&bins, 0).is_empty());
+    }
+}

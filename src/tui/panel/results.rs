@@ -1,0 +1,299 @@
+//! The results table: each method's median, mean ± σ, min, max, p99, throughput, failures
+//! and ratio to the fastest, beside the run before's median for comparison.
+
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
+use ratatui::Frame;
+
+use super::block;
+use crate::bench::stats::{self, Summary};
+use crate::report;
+use crate::tui::app::{App, LiveRun, MethodState, Panel, RunState};
+use crate::tui::theme::Theme;
+
+/// What one table row shows.
+struct Entry {
+    symbol: &'static str,
+    method: String,
+    state: Option<MethodState>,
+    summary: Option<Summary>,
+    payload_bytes: u64,
+    failures: usize,
+    counted: u32,
+    ratio: Option<f64>,
+    previous: Option<u64>,
+}
+
+struct Column {
+    title: &'static str,
+    width: u16,
+    /// Columns with the lowest rank stay longest when the table is narrow.
+    rank: u8,
+    cell: fn(&Entry) -> String,
+}
+
+const COLUMNS: [Column; 11] = [
+    Column {
+        title: "method",
+        width: 10,
+        rank: 0,
+        cell: |e| format!("{} {}", e.symbol, e.method),
+    },
+    Column {
+        title: "median",
+        width: 9,
+        rank: 0,
+        cell: |e| match (e.summary, e.state) {
+            (Some(s), _) => report::duration(s.median),
+            (None, Some(MethodState::Done | MethodState::Partial)) if e.failures > 0 => "all failed".into(),
+            (None, Some(state)) => state.label().1.to_string(),
+            (None, None) => "—".into(),
+        },
+    },
+    Column {
+        title: "mean ± σ",
+        width: 17,
+        rank: 4,
+        cell: |e| {
+            numbers(e, |s| {
+                format!("{} ± {}", report::duration(s.mean), report::duration(s.stddev))
+            })
+        },
+    },
+    Column {
+        title: "min",
+        width: 9,
+        rank: 7,
+        cell: |e| numbers(e, |s| report::duration(s.min)),
+    },
+    Column {
+        title: "max",
+        width: 9,
+        rank: 7,
+        cell: |e| numbers(e, |s| report::duration(s.max)),
+    },
+    Column {
+        title: "p99",
+        width: 9,
+        rank: 6,
+        cell: |e| numbers(e, |s| report::duration(s.p99)),
+    },
+    Column {
+        title: "throughput",
+        width: 11,
+        rank: 5,
+        cell: |e| numbers(e, |s| report::rate(stats::throughput(e.payload_bytes, s.median))),
+    },
+    Column {
+        title: "failed",
+        width: 6,
+        rank: 3,
+        cell: |e| {
+            if e.state.is_some() {
+                format!("{}/{}", e.failures, e.counted)
+            } else {
+                String::new()
+            }
+        },
+    },
+    Column {
+        title: "vs fastest",
+        width: 12,
+        rank: 1,
+        cell: |e| match e.ratio {
+            Some(r) if (r - 1.0).abs() < 0.005 => "fastest".into(),
+            Some(r) => format!("{} slower", report::ratio(r)),
+            None => String::new(),
+        },
+    },
+    Column {
+        title: "previous",
+        width: 9,
+        rank: 2,
+        cell: |e| e.previous.map_or(String::new(), report::duration),
+    },
+    Column {
+        title: "change",
+        width: 7,
+        rank: 2,
+        cell: |e| match (e.summary, e.previous) {
+            (Some(s), Some(previous)) if previous > 0 => {
+                let change = (s.median as f64 / previous as f64 - 1.0) * 100.0;
+                format!("{change:+.0}%")
+            }
+            _ => String::new(),
+        },
+    },
+];
+
+fn numbers(entry: &Entry, show: impl Fn(&Summary) -> String) -> String {
+    entry.summary.as_ref().map_or(String::new(), show)
+}
+
+/// Rows the table needs: the methods of the run on screen, then those only the run before had.
+fn entries(app: &App) -> Vec<Entry> {
+    let previous_median = |id: &str| {
+        app.previous.as_ref().and_then(|previous| {
+            previous
+                .completed()
+                .find(|completed| completed.result.method == id)
+                .and_then(|completed| completed.summary.map(|summary| summary.median))
+        })
+    };
+    let mut entries = Vec::new();
+    if let Some(run) = &app.run {
+        let fastest = run.fastest_median();
+        for live in &run.methods {
+            let state = live.state(&run.state);
+            let completed = live.completed.as_ref();
+            let summary = completed.and_then(|completed| completed.summary);
+            entries.push(Entry {
+                symbol: state.label().0,
+                method: live.method.id().to_string(),
+                state: Some(state),
+                summary,
+                payload_bytes: completed.map_or(run.plan.size, |completed| completed.result.payload_bytes),
+                failures: live.failures as usize,
+                counted: live.repeats,
+                ratio: summary.zip(fastest).and_then(|(summary, fastest)| {
+                    (fastest > 0).then(|| summary.median as f64 / fastest as f64)
+                }),
+                previous: previous_median(live.method.id()),
+            });
+        }
+    }
+    if let Some(previous) = &app.previous {
+        for completed in previous.completed() {
+            if entries
+                .iter()
+                .any(|entry| entry.method == completed.result.method)
+            {
+                continue;
+            }
+            entries.push(Entry {
+                symbol: " ",
+                method: completed.result.method.clone(),
+                state: None,
+                summary: None,
+                payload_bytes: completed.result.payload_bytes,
+                failures: 0,
+                counted: 0,
+                ratio: None,
+                previous: completed.summary.map(|summary| summary.median),
+            });
+        }
+    }
+    entries
+}
+
+/// Lines the panel wants: borders, header, one per row (at least one).
+pub fn height(app: &App) -> u16 {
+    entries(app).len().max(1) as u16 + 3
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let outer = block(title(app), app.focus == Panel::Results, theme);
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+    let entries = entries(app);
+    if entries.is_empty() {
+        frame.render_widget(
+            Paragraph::new(
+                "Results appear here as each method finishes; the previous run stays beside them.",
+            )
+            .style(theme.dim())
+            .wrap(Wrap { trim: true }),
+            inner,
+        );
+        return;
+    }
+    let chosen = columns_that_fit(inner.width);
+    let header = Row::new(chosen.iter().map(|column| Cell::from(column.title))).style(theme.heading());
+    let viewed = app
+        .run
+        .as_ref()
+        .map(|run| app.viewed.or(run.current).unwrap_or(0));
+    let rows = entries.iter().enumerate().map(|(index, entry)| {
+        let style = match entry.state {
+            Some(MethodState::Done) if Some(index) == viewed => theme.heading(),
+            Some(MethodState::Done) => Default::default(),
+            _ => theme.dim(),
+        };
+        Row::new(chosen.iter().map(|column| Cell::from((column.cell)(entry)))).style(style)
+    });
+    let widths = chosen.iter().map(|column| Constraint::Length(column.width));
+    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
+}
+
+/// The columns that fit `width`, dropping the highest ranks first, in their usual order.
+fn columns_that_fit(width: u16) -> Vec<&'static Column> {
+    let mut by_rank: Vec<&Column> = COLUMNS.iter().collect();
+    by_rank.sort_by_key(|column| column.rank);
+    let mut used = 0u16;
+    let mut keep = Vec::new();
+    for column in by_rank {
+        let needed = column.width + u16::from(!keep.is_empty());
+        if used + needed > width {
+            break;
+        }
+        used += needed;
+        keep.push(column.title);
+    }
+    COLUMNS
+        .iter()
+        .filter(|column| keep.contains(&column.title))
+        .collect()
+}
+
+fn title(app: &App) -> Line<'static> {
+    let describe = |run: &LiveRun| format!("run {}: {}", run.id, run.describe());
+    let mut title = match &app.run {
+        Some(run) if run.state == RunState::Finished || run.state.active() => {
+            format!("Results · {}", describe(run))
+        }
+        Some(run) => format!("Results · {} ({})", describe(run), run.state.word()),
+        None => "Results".into(),
+    };
+    if let Some(previous) = &app.previous {
+        let same = app.run.as_ref().is_some_and(|run| run.plan == previous.plan);
+        title += &if same {
+            format!(" · previous: run {}, same settings", previous.id)
+        } else {
+            format!(" · previous: {}", describe(previous))
+        };
+    }
+    Line::from(title)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narrow_tables_keep_the_essential_columns() {
+        let titles = |width| {
+            columns_that_fit(width)
+                .iter()
+                .map(|c| c.title)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(titles(21), ["method", "median"]);
+        let at_80 = titles(78);
+        for needed in [
+            "method",
+            "median",
+            "mean ± σ",
+            "vs fastest",
+            "previous",
+            "change",
+            "failed",
+        ] {
+            assert!(
+                at_80.contains(&needed),
+                "{needed} missing at 80 columns: {at_80:?}"
+            );
+        }
+        assert_eq!(titles(200).len(), COLUMNS.len());
+    }
+}

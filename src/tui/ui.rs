@@ -1,0 +1,227 @@
+//! The view: lays the panels out on whatever size the terminal has.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::app::{describe_plan, App, Notice, Overlay, Row};
+use super::panel::{help, live, results, settings, teaching};
+use super::theme::Theme;
+use crate::bench::plan::Size;
+
+/// Below this the panels would not be usable; the screen says so instead.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// The fewest lines the settings and live panels keep when the results table grows.
+const TOP_HEIGHT: u16 = 12;
+
+pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, area, theme);
+        return;
+    }
+    // A long message (a refusal says what is allowed) takes a second line.
+    let status = status_line(app, theme);
+    let status_height = if status.width() > area.width as usize {
+        2
+    } else {
+        1
+    };
+    let results_height = results::height(app).min(area.height - 1 - status_height - TOP_HEIGHT);
+    let [top, results_area, status_area, keys_area] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(results_height),
+        Constraint::Length(status_height),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let settings_width = if area.width >= 110 { 32 } else { 27 };
+    let [settings_area, live_area] =
+        Layout::horizontal([Constraint::Length(settings_width), Constraint::Fill(1)]).areas(top);
+
+    settings::draw(frame, settings_area, app, theme);
+    live::draw(frame, live_area, app, theme);
+    results::draw(frame, results_area, app, theme);
+    frame.render_widget(Paragraph::new(status).wrap(Wrap { trim: true }), status_area);
+    help::draw_bar(frame, keys_area, theme);
+
+    match app.overlay {
+        Some(Overlay::Help { scroll }) => help::draw_overlay(frame, area, scroll, theme),
+        Some(Overlay::Teaching { method, scroll }) => teaching::draw(frame, area, method, scroll, theme),
+        None => {}
+    }
+}
+
+fn too_small(frame: &mut Frame, area: Rect, theme: Theme) {
+    let text = format!(
+        "make the terminal at least {MIN_WIDTH}×{MIN_HEIGHT} (it is {}×{}); q quits",
+        area.width, area.height
+    );
+    let height = (text.chars().count() as u16)
+        .div_ceil(area.width.max(1))
+        .min(area.height);
+    let [_, middle, _] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(height),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    frame.render_widget(
+        Paragraph::new(text)
+            .style(theme.warn())
+            .centered()
+            .wrap(Wrap { trim: true }),
+        middle,
+    );
+}
+
+/// What is being typed, the latest notice, or what `r` would run.
+fn status_line(app: &App, theme: Theme) -> Line<'static> {
+    if let Some(Notice::Refused(text)) = &app.notice {
+        return Line::from(vec![
+            Span::styled("✗ ", theme.bad()),
+            Span::styled(text.clone(), theme.bad()),
+        ]);
+    }
+    if let Some(edit) = &app.edit {
+        let reading = match edit.row {
+            Row::Size => Size::parse(&edit.text).map_or("not a size yet".into(), |size| format!("= {size}")),
+            _ => edit
+                .text
+                .parse::<u64>()
+                .map_or("not a number yet".into(), |n| format!("= {n}")),
+        };
+        return Line::from(vec![
+            Span::styled("typing ", theme.key()),
+            Span::raw(format!("{} {reading} · Enter applies, Esc drops", edit.text)),
+        ]);
+    }
+    match &app.notice {
+        Some(Notice::Info(text)) => {
+            Line::from(vec![Span::styled("• ", theme.good()), Span::raw(text.clone())])
+        }
+        _ => {
+            let ids: Vec<&str> = app.settings.methods.iter().map(|method| method.id()).collect();
+            Line::from(vec![
+                Span::styled("r", theme.key()),
+                Span::styled(
+                    format!(" runs {} · {}", ids.join(","), describe_plan(&app.settings)),
+                    theme.dim(),
+                ),
+            ])
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::backend::TestBackend;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::Terminal;
+
+    use super::*;
+    use crate::bench::plan::Plan;
+    use crate::tui::event::Message;
+    use crate::tui::fake;
+
+    fn render(app: &App, width: u16, height: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal.draw(|frame| draw(frame, app, Theme::plain())).unwrap();
+        terminal.backend().to_string()
+    }
+
+    /// Run 1 (64 KiB) finished; run 2 (128 KiB) has pipe done and inherit half-way, 2.5 s in.
+    fn comparing() -> App {
+        let base = std::time::Instant::now();
+        let mut app = fake::app(base);
+        let press =
+            |app: &mut App, c| app.update(Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+        press(&mut app, 'r');
+        fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 2, 0);
+        app.cursor = Row::all().iter().position(|&row| row == Row::Size).unwrap();
+        press(&mut app, '+');
+        fake::tick(&mut app, fake::later(base, 10_000));
+        press(&mut app, 'r');
+        let plan = Plan {
+            size: 128 << 10,
+            ..fake::plan()
+        };
+        fake::run(&mut app, 2, &plan, &[5_200_000, 430_000], 1, 3);
+        fake::tick(&mut app, fake::later(base, 12_500));
+        app
+    }
+
+    #[test]
+    fn a_run_beside_the_previous_one_at_120_by_40() {
+        insta::assert_snapshot!(render(&comparing(), 120, 40));
+    }
+
+    #[test]
+    fn the_compact_layout_at_80_by_24() {
+        insta::assert_snapshot!(render(&comparing(), 80, 24));
+    }
+
+    #[test]
+    fn before_any_run_at_80_by_24() {
+        let mut app = fake::app(std::time::Instant::now());
+        app.cursor = Row::all().iter().position(|&row| row == Row::Repeats).unwrap();
+        insta::assert_snapshot!(render(&app, 80, 24));
+    }
+
+    #[test]
+    fn the_help_overlay_at_80_by_24() {
+        let mut app = comparing();
+        app.update(Message::Key(KeyEvent::new(
+            KeyCode::Char('?'),
+            KeyModifiers::NONE,
+        )));
+        insta::assert_snapshot!(render(&app, 80, 24));
+    }
+
+    #[test]
+    fn a_refusal_and_a_typed_value() {
+        let mut app = fake::app(std::time::Instant::now());
+        app.cursor = Row::all().iter().position(|&row| row == Row::Size).unwrap();
+        for c in "12Mi".chars() {
+            app.update(Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+        }
+        let typing = render(&app, 80, 24);
+        assert!(typing.contains("[12Mi▏]"), "{typing}");
+        assert!(typing.contains("typing 12Mi not a size yet"), "{typing}");
+        app.update(Message::Key(KeyEvent::new(
+            KeyCode::Char('z'),
+            KeyModifiers::NONE,
+        )));
+        let refused = render(&app, 80, 24);
+        assert!(
+            refused.contains("✗ 'z' does not belong there; allowed: a number"),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn below_the_minimum_it_says_how_large_to_make_the_terminal() {
+        insta::assert_snapshot!(render(&comparing(), 40, 10));
+    }
+
+    #[test]
+    fn no_size_panics_from_1_by_1_up() {
+        let app = comparing();
+        for width in (1..=130).step_by(3).chain([79, 80, 81]) {
+            for height in 1..=45 {
+                let screen = render(&app, width, height);
+                let expected = if width >= MIN_WIDTH && height >= MIN_HEIGHT {
+                    "Settings"
+                } else {
+                    "make"
+                };
+                if width >= 10 {
+                    assert!(screen.contains(expected), "{width}×{height}:\n{screen}");
+                }
+            }
+        }
+    }
+}
