@@ -87,6 +87,19 @@ pub fn describe(result: &MethodResult) -> String {
     )
 }
 
+/// `ipcscope methods`: every method's id and one-line explanation.
+pub fn methods() -> String {
+    let width = crate::bench::method::ALL
+        .iter()
+        .map(|method| method.id().len())
+        .max()
+        .unwrap_or(0);
+    crate::bench::method::ALL
+        .iter()
+        .map(|method| format!("{:<width$}  {}\n", method.id(), method.summary()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,17 +120,4 @@ mod tests {
         assert_eq!(ratio(29.26), "29.3×");
         assert_eq!(ratio(1.012), "1.01×");
     }
-}
-
-/// `ipcscope methods`: every method's id and one-line explanation.
-pub fn methods() -> String {
-    let width = crate::bench::method::ALL
-        .iter()
-        .map(|method| method.id().len())
-        .max()
-        .unwrap_or(0);
-    crate::bench::method::ALL
-        .iter()
-        .map(|method| format!("{:<width$}  {}\n", method.id(), method.summary()))
-        .collect()
 }
