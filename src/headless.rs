@@ -37,7 +37,8 @@ pub fn execute(plan: &Plan, cancel: Arc<AtomicBool>) -> color_eyre::Result<RunOu
         }
     }
     progress.clear();
-    drop(handle);
+    // The events have ended, so the run has: wait for its thread without cancelling anything.
+    handle.join();
     if let Some(error) = failed {
         color_eyre::eyre::bail!(error);
     }

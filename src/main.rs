@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use clap::{CommandFactory, Parser};
@@ -52,11 +52,21 @@ fn run(args: &RunArgs) -> color_eyre::Result<ExitCode> {
     let plan = checked_plan(args.settings.plan());
     let cancel = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // The first signal cancels: the current child is killed and reaped, and what was
+        // measured is printed. A second one, should that ever hang, ends the process at once;
+        // its children die with it (PR_SET_PDEATHSIG).
+        signal_hook::flag::register_conditional_shutdown(
+            signal,
+            EXIT_INTERRUPTED.into(),
+            Arc::clone(&cancel),
+        )
+        .wrap_err("installing the Ctrl-C handler")?;
         signal_hook::flag::register(signal, Arc::clone(&cancel)).wrap_err("installing the Ctrl-C handler")?;
     }
     let output = headless::execute(&plan, Arc::clone(&cancel))?;
     headless::write(&output, &args.output)?;
-    Ok(if cancel.load(Ordering::Relaxed) || output.partial {
+    // `partial` says whether the run was cut short; a signal after the last child changes nothing.
+    Ok(if output.partial {
         ExitCode::from(EXIT_INTERRUPTED)
     } else if output.failures() > 0 {
         ExitCode::from(1)

@@ -4,6 +4,7 @@
 pub mod child;
 pub mod env;
 pub mod event;
+pub mod fault;
 pub mod method;
 pub mod payload;
 pub mod plan;

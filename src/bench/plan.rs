@@ -133,6 +133,9 @@ impl Default for Plan {
 }
 
 impl Plan {
+    /// The most counted children per method: every sample is kept in memory.
+    pub const MAX_REPEATS: u32 = 1_000_000;
+
     /// The tutorial's experiment: 1000 children, each handed 1,000,000 integers.
     pub fn seed() -> Self {
         Plan {
@@ -142,7 +145,7 @@ impl Plan {
     }
 
     /// The per-child limit in force: the explicit one, or a generous one for the size
-    /// (a second plus a second per 64 MB, far above any honest transfer).
+    /// (two seconds plus one per 64 MB, far above any honest transfer).
     pub fn child_timeout(&self) -> Duration {
         self.timeout
             .unwrap_or_else(|| Duration::from_secs(2 + self.size / 64_000_000))
@@ -155,6 +158,13 @@ impl Plan {
         }
         if self.repeats == 0 {
             return Err("repeats must be at least 1".into());
+        }
+        if self.repeats > Self::MAX_REPEATS {
+            return Err(format!(
+                "repeats must be at most {}, got {}",
+                Self::MAX_REPEATS,
+                self.repeats
+            ));
         }
         if self.payload == PayloadKind::Records && self.codec == Codec::Raw {
             return Err(
@@ -250,14 +260,14 @@ impl fmt::Display for Size {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let bytes = self.0;
         for (unit, factor) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
-            if bytes >= factor && bytes % factor == 0 {
+            if bytes >= factor && bytes.is_multiple_of(factor) {
                 return write!(f, "{} {unit}", bytes / factor);
             }
         }
         for (unit, factor) in [("GB", 1_000_000_000u64), ("MB", 1_000_000), ("KB", 1_000)] {
             if bytes >= factor {
                 let value = bytes as f64 / factor as f64;
-                return if bytes % factor == 0 {
+                return if bytes.is_multiple_of(factor) {
                     write!(f, "{} {unit}", bytes / factor)
                 } else {
                     write!(f, "{value:.2} {unit}")

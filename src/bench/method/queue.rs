@@ -7,13 +7,16 @@ use std::os::fd::AsRawFd;
 use std::time::Duration;
 
 use nix::errno::Errno;
-use nix::mqueue::{mq_close, mq_open, mq_receive, mq_unlink, MQ_OFlag, MqAttr, MqdT};
+use nix::mqueue::{mq_open, mq_receive, mq_unlink, MQ_OFlag, MqAttr, MqdT};
 use nix::sys::stat::Mode;
 use nix::unistd::Pid;
 
 use super::{Delivery, Handover, Method, RunContext, SendError};
 use crate::bench::child::{ChildError, Received, Step};
 use crate::bench::env::Environment;
+use crate::bench::fault;
+use crate::bench::plan::Plan;
+use crate::bench::watchdog::has_not_exited;
 
 pub struct Queue;
 
@@ -34,6 +37,15 @@ impl Method for Queue {
         Delivery::PerChild
     }
 
+    fn check(&self, _plan: &Plan, env: &Environment) -> Result<(), String> {
+        match env.mq_bytes_limit {
+            Some(budget) if budget < QueueLimits::OVERHEAD + 8 => Err(format!(
+                "RLIMIT_MSGQUEUE allows this user's queues {budget} bytes in all, too few for one message; raise it (ulimit -q)"
+            )),
+            _ => Ok(()),
+        }
+    }
+
     fn start<'a>(&self, run: &RunContext<'a>) -> io::Result<Box<dyn Handover + 'a>> {
         Ok(Box::new(QueueHandover {
             limits: QueueLimits::of(run.env),
@@ -50,26 +62,65 @@ impl Method for Queue {
 pub struct QueueLimits {
     pub message_size: u64,
     pub depth: u64,
+    /// `RLIMIT_MSGQUEUE`, where it is finite.
+    pub budget: Option<u64>,
 }
 
 impl QueueLimits {
-    /// The kernel charges each message its size plus bookkeeping; this is a safe bound.
-    const OVERHEAD: u64 = 64;
+    /// What the kernel charges per message besides its bytes: a `struct msg_msg` and a
+    /// priority-tree node, 96 bytes on x86-64 (ipc/mqueue.c); rounded up to be safe.
+    pub const OVERHEAD: u64 = 128;
 
     pub fn of(env: &Environment) -> QueueLimits {
-        let message_size = env.mq_msgsize_max.max(8);
         let budget = env.mq_bytes_limit.unwrap_or(u64::MAX);
+        // A small budget shrinks the messages first, so that one at least fits.
+        let message_size = env
+            .mq_msgsize_max
+            .min(budget.saturating_sub(Self::OVERHEAD))
+            .max(8);
         let depth = env
             .mq_msg_max
             .min(budget / (message_size + Self::OVERHEAD))
             .max(1);
-        QueueLimits { message_size, depth }
+        QueueLimits {
+            message_size,
+            depth,
+            budget: env.mq_bytes_limit,
+        }
+    }
+
+    /// Why `mq_open` refused a queue of this shape, in words.
+    fn open_error(&self, message_size: u64, errno: Errno) -> io::Error {
+        let why = match (errno, self.budget) {
+            (Errno::EMFILE, Some(budget)) => format!(
+                "this user's queues would hold more than RLIMIT_MSGQUEUE allows ({budget} bytes; other queues of the same user count too), or too many files are open"
+            ),
+            (Errno::ENOSPC, _) => {
+                "the system's number of queues (/proc/sys/fs/mqueue/queues_max) is reached".into()
+            }
+            (errno, _) => errno.desc().into(),
+        };
+        io::Error::other(format!(
+            "mq_open of a queue of {} messages of {message_size} bytes failed: {why}",
+            self.depth
+        ))
+    }
+}
+
+/// An open queue descriptor, closed when dropped (nix's `MqdT` closes nothing by itself).
+struct OwnedQueue(MqdT);
+
+impl Drop for OwnedQueue {
+    fn drop(&mut self) {
+        // SAFETY: the descriptor is this value's own and is closed once, here.
+        unsafe { libc::mq_close(self.0.as_raw_fd()) };
     }
 }
 
 struct QueueHandover {
     limits: QueueLimits,
-    queue: Option<MqdT>,
+    /// The current child's queue; replacing or dropping it closes it.
+    queue: Option<OwnedQueue>,
     message_size: usize,
     /// The child's receive buffer.
     buffer: Vec<u8>,
@@ -77,6 +128,7 @@ struct QueueHandover {
 
 impl Handover for QueueHandover {
     fn before_fork(&mut self, wire: &[u8]) -> io::Result<()> {
+        self.queue = None;
         let message_size = (wire.len() as u64).clamp(8, self.limits.message_size);
         let attr = MqAttr::new(0, self.limits.depth as _, message_size as _, 0);
         let name = unique_name()?;
@@ -85,7 +137,9 @@ impl Handover for QueueHandover {
             MQ_OFlag::O_CREAT | MQ_OFlag::O_EXCL | MQ_OFlag::O_RDWR | MQ_OFlag::O_CLOEXEC,
             Mode::S_IRUSR | Mode::S_IWUSR,
             Some(&attr),
-        )?;
+        )
+        .map(OwnedQueue)
+        .map_err(|errno| self.limits.open_error(message_size, errno))?;
         // Unlinked at once: parent and child keep their descriptors, and nothing named is
         // left behind whatever happens to either of them.
         mq_unlink(name.as_c_str())?;
@@ -95,7 +149,7 @@ impl Handover for QueueHandover {
     }
 
     fn receive(&mut self, wire: &[u8]) -> Result<Received<'_>, ChildError> {
-        let Some(queue) = &self.queue else {
+        let Some(OwnedQueue(queue)) = &self.queue else {
             return Err(ChildError::ShortRead {
                 got: 0,
                 expected: wire.len() as u64,
@@ -107,7 +161,11 @@ impl Handover for QueueHandover {
         let receive = |into: &mut [u8], priority: &mut u32| loop {
             match mq_receive(queue, into, priority) {
                 Err(Errno::EINTR) => {}
-                other => return other.map_err(|errno| ChildError::io(Step::Receive, errno)),
+                other => {
+                    let length = other.map_err(|errno| ChildError::io(Step::Receive, errno))?;
+                    fault::received(length);
+                    return Ok(length);
+                }
             }
         };
         let header = receive(&mut message, &mut priority)?;
@@ -144,7 +202,7 @@ impl Handover for QueueHandover {
     }
 
     fn send(&mut self, wire: &[u8], child: Pid) -> Result<(), SendError> {
-        let Some(queue) = &self.queue else {
+        let Some(OwnedQueue(queue)) = &self.queue else {
             return Err(SendError::ChildGone);
         };
         send_message(queue, &(wire.len() as u64).to_le_bytes(), child)?;
@@ -155,9 +213,7 @@ impl Handover for QueueHandover {
     }
 
     fn after_reap(&mut self) {
-        if let Some(queue) = self.queue.take() {
-            let _ = mq_close(queue);
-        }
+        self.queue = None;
     }
 }
 
@@ -181,27 +237,11 @@ fn send_message(queue: &MqdT, message: &[u8], child: Pid) -> Result<(), SendErro
         }
         match Errno::last() {
             Errno::EINTR => {}
-            Errno::ETIMEDOUT if child_alive(child) => {}
+            Errno::ETIMEDOUT if has_not_exited(child) => {}
             Errno::ETIMEDOUT => return Err(SendError::ChildGone),
             errno => return Err(SendError::Io("mq_timedsend", errno)),
         }
     }
-}
-
-/// Whether `child` has not exited yet; it is not reaped here.
-fn child_alive(child: Pid) -> bool {
-    // SAFETY: siginfo is a plain out-parameter.
-    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-    let result = unsafe {
-        libc::waitid(
-            libc::P_PID,
-            child.as_raw() as libc::id_t,
-            &mut info,
-            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
-        )
-    };
-    // SAFETY: si_pid is valid to read after waitid filled (or zeroed) the struct.
-    result == 0 && unsafe { info.si_pid() } == 0
 }
 
 /// An absolute CLOCK_REALTIME time `after` from now, as mq_timedsend wants it.

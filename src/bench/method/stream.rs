@@ -7,9 +7,11 @@ use nix::errno::Errno;
 
 use super::SendError;
 use crate::bench::child::{ChildError, Step};
+use crate::bench::fault;
 
 /// Writes the frame header and the bytes; a reader that went away is `ChildGone`, not a hang
-/// (SIGPIPE is ignored, so the write fails with EPIPE).
+/// or a death (Rust's runtime ignores SIGPIPE in every Rust program, so the write fails with
+/// EPIPE; a child that hangs instead is killed by the watchdog, which ends the write the same way).
 pub fn send_framed(fd: BorrowedFd<'_>, wire: &[u8]) -> Result<(), SendError> {
     write_all(fd, &(wire.len() as u64).to_le_bytes())?;
     write_all(fd, wire)
@@ -51,7 +53,10 @@ pub fn read_exact(fd: BorrowedFd<'_>, buffer: &mut [u8]) -> Result<(), ChildErro
                     expected: buffer.len() as u64,
                 })
             }
-            Ok(read) => got += read,
+            Ok(read) => {
+                got += read;
+                fault::received(read);
+            }
             Err(Errno::EINTR) => {}
             Err(errno) => return Err(ChildError::io(Step::Read, errno)),
         }
