@@ -26,12 +26,16 @@ pub fn execute(plan: &Plan, cancel: Arc<AtomicBool>) -> color_eyre::Result<RunOu
         partial: false,
     };
     let mut failed = None;
+    let mut finished = false;
     for event in events {
         progress.show(&event);
         match event {
             Event::Started { environment, .. } => output.environment = environment,
             Event::MethodDone { result, .. } => output.results.push(result),
-            Event::Finished { cancelled, .. } => output.partial = cancelled,
+            Event::Finished { cancelled, .. } => {
+                output.partial = cancelled;
+                finished = true;
+            }
             Event::Failed { error, .. } => failed = Some(error),
             Event::MethodStarted { .. } | Event::Samples { .. } | Event::Progress { .. } => {}
         }
@@ -41,6 +45,10 @@ pub fn execute(plan: &Plan, cancel: Arc<AtomicBool>) -> color_eyre::Result<RunOu
     handle.join();
     if let Some(error) = failed {
         color_eyre::eyre::bail!(error);
+    }
+    if !finished {
+        // The runner thread ended without saying so: it panicked. Its results are not whole.
+        color_eyre::eyre::bail!("the run stopped unexpectedly");
     }
     Ok(output)
 }

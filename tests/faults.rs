@@ -417,3 +417,71 @@ fn a_queue_budget_too_small_for_one_message_is_refused_up_front() {
         ran.stderr
     );
 }
+
+/// A report frame of another process waiting in the report pipe (as an earlier child that was
+/// killed after reporting would leave) is drained, never taken for the current child's.
+#[test]
+fn a_stray_report_is_never_taken_for_the_current_childs() {
+    let _serial = serial();
+    let stray = |driver: &ipcscope::bench::child::Driver| {
+        let mut frame = [0xA5u8; 128];
+        frame[..4].copy_from_slice(&1i32.to_le_bytes());
+        // SAFETY: a write from a local buffer to the driver's report pipe, which it owns.
+        let written = unsafe { libc::write(driver.report_fd(), frame.as_ptr().cast(), frame.len()) };
+        assert_eq!(written, 128);
+    };
+    for id in ["inherit", "pipe"] {
+        let outcomes = common::drive_prepared(&plan(id, 4096), 2, |_| None, stray);
+        assert!(outcomes.iter().all(Result::is_ok), "{id}: {outcomes:?}");
+    }
+}
+
+/// With the process limit reached, fork fails with EAGAIN: every child is counted as failed
+/// with the reason, and the run still ends and prints its results. Root ignores
+/// RLIMIT_NPROC, so the binary runs as `nobody` (which needs root to arrange).
+#[test]
+fn fork_failing_with_eagain_is_counted_and_the_run_ends() {
+    let _serial = serial();
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("note: skipped: running as another user needs root");
+        return;
+    }
+    use std::os::unix::process::CommandExt;
+    let mut command = command(&[
+        "run",
+        "-m",
+        "pipe,inherit",
+        "-s",
+        "4KB",
+        "-n",
+        "3",
+        "-w",
+        "1",
+        "-f",
+        "json",
+    ]);
+    command.uid(65534).gid(65534);
+    // SAFETY: a plain syscall between fork and exec (std has switched to `nobody` by then).
+    // Three tasks are allowed: the main thread, the runner and its watchdog; the first fork
+    // would be the fourth.
+    unsafe {
+        command.pre_exec(|| {
+            nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_NPROC, 3, 3)
+                .map_err(std::io::Error::from)
+        });
+    }
+    let ran = run(command);
+    assert_eq!(ran.code(), Some(1), "{}", ran.stderr);
+    for outcome in outcomes(&json(&ran)) {
+        assert_eq!(
+            (outcome.verified, outcome.failures.len()),
+            (0, 3),
+            "{}",
+            outcome.method
+        );
+        for (_, reason) in &outcome.failures {
+            assert!(reason.contains("fork failed: the limit on processes"), "{reason}");
+        }
+    }
+}

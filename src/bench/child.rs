@@ -304,12 +304,11 @@ impl<'a> Driver<'a> {
             Ok(ForkResult::Parent { child }) => child,
             Err(errno) => {
                 self.handover.after_reap();
-                let hint = if errno == nix::errno::Errno::EAGAIN {
-                    " (the limit on processes is reached: RLIMIT_NPROC, kernel.pid_max or the cgroup's pids.max)"
+                return Err(if errno == nix::errno::Errno::EAGAIN {
+                    "fork failed: the limit on processes is reached (RLIMIT_NPROC, kernel.pid_max or the cgroup's pids.max)".into()
                 } else {
-                    ""
-                };
-                return Err(format!("fork failed: {}{hint}", errno.desc()));
+                    format!("fork failed: {}", errno.desc())
+                });
             }
         };
         self.watchdog.watch(child, self.plan.child_timeout());

@@ -354,6 +354,22 @@ mod tests {
     }
 
     #[test]
+    fn the_default_timeout_grows_with_the_size_and_an_explicit_one_wins() {
+        let plan = |size, timeout| Plan {
+            size,
+            timeout,
+            ..Plan::default()
+        };
+        assert_eq!(plan(8_000_000, None).child_timeout(), Duration::from_secs(2));
+        assert_eq!(plan(1_000_000_000, None).child_timeout(), Duration::from_secs(17));
+        let explicit = Some(Duration::from_millis(300));
+        assert_eq!(
+            plan(1_000_000_000, explicit).child_timeout(),
+            Duration::from_millis(300)
+        );
+    }
+
+    #[test]
     fn names_round_trip_through_parse() {
         for kind in PayloadKind::ALL {
             assert_eq!(PayloadKind::parse(kind.name()), Ok(kind));

@@ -236,6 +236,16 @@ pub fn drive(
     children: u32,
     fault: impl Fn(u32) -> Option<FaultKind>,
 ) -> Vec<Result<Sample, String>> {
+    drive_prepared(plan, children, fault, |_| {})
+}
+
+/// As `drive`, with `prepare` given the driver before its first child.
+pub fn drive_prepared(
+    plan: &Plan,
+    children: u32,
+    fault: impl Fn(u32) -> Option<FaultKind>,
+    prepare: impl FnOnce(&Driver),
+) -> Vec<Result<Sample, String>> {
     let method = plan.methods[0];
     let env = Environment::read();
     let payload = Payload::build(plan.payload, plan.size).expect("building the payload");
@@ -255,6 +265,7 @@ pub fn drive(
     let watchdog = Watchdog::start(Arc::new(AtomicBool::new(false))).expect("starting the watchdog");
     let mut driver =
         Driver::new(method, plan, &payload, handover, wire_once, &watchdog).expect("making the driver");
+    prepare(&driver);
     (0..children)
         .map(|child| {
             driver.fault = fault(child);
