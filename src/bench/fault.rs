@@ -10,8 +10,9 @@
 //! - `hang`: the child sleeps forever before reporting, so only the per-child timeout ends it;
 //! - `panic`: the child panics after receiving;
 //! - `exit:<S>`: the child exits with status S (0–255) before receiving anything;
-//! - `corrupt`: the child flips one bit of what it received before verifying (of any bytes
-//!   that travelled, or of an inherited `ints` or `bytes` payload).
+//! - `corrupt`: the child flips one bit of what it received before verifying: the last byte
+//!   of any bytes that travelled, or the first of an inherited `ints` or `bytes` payload. The
+//!   checksum then fails (with `-p bytes` always; a varint codec may fail to decode instead).
 //!
 //! The parent reads the variable once per run, before any child is forked; a child learns its
 //! fault through the memory it inherits and never reads the environment. The switch stays out

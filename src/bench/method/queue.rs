@@ -274,3 +274,47 @@ fn unique_name() -> io::Result<CString> {
     ))
     .map_err(io::Error::other)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_names_are_unique_and_say_whose_they_are() {
+        let (first, second) = (unique_name().unwrap(), unique_name().unwrap());
+        assert_ne!(first, second);
+        let name = first.to_str().unwrap();
+        let random = name
+            .strip_prefix(&format!("/ipcscope-{}-", std::process::id()))
+            .unwrap_or_else(|| panic!("{name}"));
+        assert!(
+            random.len() == 16 && random.chars().all(|c| c.is_ascii_hexdigit()),
+            "{name}"
+        );
+    }
+
+    #[test]
+    fn a_small_queue_budget_shrinks_depth_then_messages() {
+        let env = |budget| Environment {
+            mq_msgsize_max: 8192,
+            mq_msg_max: 10,
+            mq_bytes_limit: budget,
+            ..Environment::default()
+        };
+        let shape = |budget| {
+            let limits = QueueLimits::of(&env(budget));
+            (limits.message_size, limits.depth)
+        };
+        assert_eq!(shape(None), (8192, 10));
+        assert_eq!(shape(Some(819_200)), (8192, 10));
+        assert_eq!(shape(Some(20_000)), (8192, 2));
+        assert_eq!(shape(Some(1_000)), (872, 1));
+        for budget in [20_000, 1_000, 200] {
+            let limits = QueueLimits::of(&env(Some(budget)));
+            assert!(
+                limits.depth * (limits.message_size + QueueLimits::OVERHEAD) <= budget,
+                "{budget}"
+            );
+        }
+    }
+}
