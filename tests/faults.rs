@@ -150,7 +150,8 @@ fn a_child_that_exits_early_is_counted_with_its_status() {
 #[test]
 fn a_hanging_child_is_killed_at_the_timeout_and_counted() {
     let _serial = serial();
-    one_faulty_child_per_method("hang", &["-s", "64KB", "--timeout", "1s"], "timed out after 1s");
+    // 4 MB: the parent is blocked sending to the hung child until the watchdog kills it.
+    one_faulty_child_per_method("hang", &["-s", "4MB", "--timeout", "1s"], "timed out after 1s");
 }
 
 #[test]

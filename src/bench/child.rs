@@ -370,7 +370,6 @@ impl<'a> Driver<'a> {
         if let Err(error) = verify(received, &expect, &mut report) {
             report.error = Some(error);
         }
-        fault::before_report(fault);
         report
     }
 

@@ -7,7 +7,9 @@
 //!
 //! - `kill`: the child SIGKILLs itself once it holds half of the bytes sent to it (methods
 //!   that move no bytes: once it has received);
-//! - `hang`: the child sleeps forever before reporting, so only the per-child timeout ends it;
+//! - `hang`: the child sleeps forever before receiving, so only the per-child timeout ends it
+//!   (meanwhile the parent is blocked sending, where the payload exceeds the channel, or
+//!   waiting for the child to exit);
 //! - `panic`: the child panics after receiving;
 //! - `exit:<S>`: the child exits with status S (0–255) before receiving anything;
 //! - `corrupt`: the child flips one bit of what it received before verifying: the last byte
@@ -107,9 +109,13 @@ fn die() -> ! {
 // The points of a child's path where a fault strikes, in order. They run in a forked child
 // only: they touch no lock and print nothing.
 
-/// Before the child receives: `exit` ends it here; `kill` is armed.
+/// Before the child receives: `exit` ends it here, `hang` never gets past, `kill` is armed.
 pub fn before_receive(fault: Option<FaultKind>, wire_bytes: usize) {
     match fault {
+        Some(FaultKind::Hang) => loop {
+            // SAFETY: pause only waits for a signal; the watchdog's SIGKILL ends it.
+            unsafe { libc::pause() };
+        },
         Some(FaultKind::Exit(status)) => {
             // SAFETY: _exit ends the child without running anything of the parent's.
             unsafe { libc::_exit(i32::from(status)) }
@@ -165,16 +171,6 @@ fn flip_inherited(payload: &Payload) {
     if let PayloadData::Flat(region) = &payload.data {
         // SAFETY: this is a forked child with one thread; nothing reads the region meanwhile.
         unsafe { region.flip_first_bit() };
-    }
-}
-
-/// Before the child reports: `hang` never gets past this.
-pub fn before_report(fault: Option<FaultKind>) {
-    if fault == Some(FaultKind::Hang) {
-        loop {
-            // SAFETY: pause only waits for a signal; the watchdog's SIGKILL ends it.
-            unsafe { libc::pause() };
-        }
     }
 }
 
