@@ -155,23 +155,26 @@ impl Settings {
     }
 }
 
-fn parse_count(text: &str, what: &str, least: i64) -> Result<u32, String> {
+fn parse_count(text: &str, what: &str, least: u32, most: u32) -> Result<u32, String> {
     let value: i64 = text
         .trim()
         .parse()
-        .map_err(|_| format!("{what} must be a whole number ≥ {least}, got '{text}'"))?;
-    if value < least {
+        .map_err(|_| format!("{what} must be a whole number from {least} to {most}, got '{text}'"))?;
+    if value < i64::from(least) {
         return Err(format!("{what} must be at least {least}, got {value}"));
     }
-    u32::try_from(value).map_err(|_| format!("{what} must be at most {}, got {value}", u32::MAX))
+    u32::try_from(value)
+        .ok()
+        .filter(|&value| value <= most)
+        .ok_or_else(|| format!("{what} must be at most {most}, got {value}"))
 }
 
 pub fn parse_repeats(text: &str) -> Result<u32, String> {
-    parse_count(text, "repeats", 1)
+    parse_count(text, "repeats", 1, Plan::MAX_REPEATS)
 }
 
 pub fn parse_warmup(text: &str) -> Result<u32, String> {
-    parse_count(text, "warm-up", 0)
+    parse_count(text, "warm-up", 0, u32::MAX)
 }
 
 fn parse_factor(text: &str) -> Result<f64, String> {
@@ -182,7 +185,10 @@ fn parse_factor(text: &str) -> Result<f64, String> {
     sweep::check_factor(factor)
 }
 
-/// `500ms`, `2s`, `1.5s`, `1m`.
+/// The shortest and longest per-child timeouts accepted.
+const TIMEOUT_RANGE: (Duration, Duration) = (Duration::from_millis(1), Duration::from_secs(24 * 3600));
+
+/// `500ms`, `2s`, `1.5s`, `1m`: from 1 ms to 24 hours.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let trimmed = text.trim();
     let split = trimmed
@@ -202,10 +208,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             ))
         }
     };
-    if seconds <= 0.0 || !seconds.is_finite() {
-        return Err(format!("duration '{text}' must be more than zero"));
+    let (shortest, longest) = TIMEOUT_RANGE;
+    match Duration::try_from_secs_f64(seconds) {
+        Ok(duration) if (shortest..=longest).contains(&duration) => Ok(duration),
+        _ => Err(format!("duration '{text}' must be from 1ms to 1440m (24 hours)")),
     }
-    Ok(Duration::from_secs_f64(seconds))
 }
 
 #[cfg(test)]
@@ -245,10 +252,11 @@ mod tests {
 
     #[test]
     fn bad_values_are_usage_errors_that_say_what_is_allowed() {
-        let cases: [(&[&str], &str); 9] = [
+        let cases: [(&[&str], &str); 10] = [
             (&["-n", "0"], "at least 1"),
             (&["-n", "-3"], "at least 1"),
             (&["-n", "many"], "whole number"),
+            (&["-n", "4294967295"], "at most 1000000"),
             (&["-w", "-1"], "at least 0"),
             (&["-s", "8XB"], "KiB"),
             (&["-m", "pigeon"], "allowed: inherit"),
@@ -271,7 +279,11 @@ mod tests {
         assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
         assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
         assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
-        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("0s").unwrap_err().contains("from 1ms"));
+        assert!(parse_duration("99999999999999999999999s")
+            .unwrap_err()
+            .contains("24 hours"));
+        assert!(parse_duration("0.0000001s").is_err());
         assert!(parse_duration("3h").unwrap_err().contains("allowed: ms, s, m"));
     }
 

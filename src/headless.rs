@@ -32,6 +32,7 @@ pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Resu
         partial: false,
     };
     let mut failed = None;
+    let mut finished = false;
     for event in events {
         let event = match event {
             SweepEvent::Step { step, size, .. } => {
@@ -40,6 +41,7 @@ pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Resu
             }
             SweepEvent::Finished { cancelled, .. } => {
                 output.partial |= cancelled;
+                finished = true;
                 continue;
             }
             SweepEvent::Run(event) => event,
@@ -59,6 +61,10 @@ pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Resu
     handle.join();
     if let Some(error) = failed {
         color_eyre::eyre::bail!(error);
+    }
+    if !finished {
+        // The runner thread ended without saying so: it panicked. Its results are not whole.
+        color_eyre::eyre::bail!("the run stopped unexpectedly");
     }
     Ok(output)
 }

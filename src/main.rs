@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use clap::{CommandFactory, Parser};
@@ -51,14 +51,24 @@ fn checked_plan(plan: Plan) -> Plan {
 fn interrupt_flag() -> color_eyre::Result<Arc<AtomicBool>> {
     let cancel = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // The first signal cancels: the current child is killed and reaped, and what was
+        // measured is printed. A second one, should that ever hang, ends the process at once;
+        // its children die with it (PR_SET_PDEATHSIG).
+        signal_hook::flag::register_conditional_shutdown(
+            signal,
+            EXIT_INTERRUPTED.into(),
+            Arc::clone(&cancel),
+        )
+        .wrap_err("installing the Ctrl-C handler")?;
         signal_hook::flag::register(signal, Arc::clone(&cancel)).wrap_err("installing the Ctrl-C handler")?;
     }
     Ok(cancel)
 }
 
 /// CONTRACT.md's exit status for a finished (or interrupted) run or sweep.
-fn exit_status(output: &report::RunOutput, cancel: &AtomicBool) -> ExitCode {
-    if cancel.load(Ordering::Relaxed) || output.partial {
+/// `partial` says whether the run was cut short; a signal after the last child changes nothing.
+fn exit_status(output: &report::RunOutput) -> ExitCode {
+    if output.partial {
         ExitCode::from(EXIT_INTERRUPTED)
     } else if output.failures() > 0 {
         ExitCode::from(1)
@@ -72,7 +82,7 @@ fn run(args: &RunArgs) -> color_eyre::Result<ExitCode> {
     let cancel = interrupt_flag()?;
     let output = headless::execute(&plan, Arc::clone(&cancel))?;
     headless::write(&output, &args.output, args.settings.preset)?;
-    Ok(exit_status(&output, &cancel))
+    Ok(exit_status(&output))
 }
 
 fn sweep(args: &SweepArgs) -> color_eyre::Result<ExitCode> {
@@ -86,7 +96,7 @@ fn sweep(args: &SweepArgs) -> color_eyre::Result<ExitCode> {
     let cancel = interrupt_flag()?;
     let output = headless::execute_sweep(&sweep, Arc::clone(&cancel))?;
     headless::write(&output, &args.output, None)?;
-    Ok(exit_status(&output, &cancel))
+    Ok(exit_status(&output))
 }
 
 fn compare(args: &CompareArgs) -> color_eyre::Result<ExitCode> {

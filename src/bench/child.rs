@@ -17,6 +17,7 @@ use nix::fcntl::OFlag;
 use nix::unistd::{fork, ForkResult, Pid};
 use serde::{Deserialize, Serialize};
 
+use super::fault::{self, FaultKind};
 use super::method::{Delivery, Handover, Method, SendError};
 use super::payload::{decode, Decoded, Payload};
 use super::plan::{Access, Codec, PayloadKind, Plan};
@@ -126,6 +127,9 @@ pub struct ChildReport {
     pub error: Option<ChildError>,
 }
 
+/// Every report travels as one frame of this many bytes: the child's pid (4 bytes, little
+/// endian), then the bincode report, zero-padded. One write below PIPE_BUF, so frames never
+/// split or interleave, and the parent can tell its current child's report from a stray one.
 const REPORT_BYTES: usize = 128;
 
 fn report_config() -> impl bincode::config::Config {
@@ -195,11 +199,15 @@ pub fn verify(
 
 /// Writes the report to `fd` and ends the process: the last thing a child does.
 pub fn report_and_exit(fd: RawFd, report: &ChildReport) -> ! {
-    let mut bytes = [0u8; REPORT_BYTES];
-    if let Ok(length) = bincode::serde::encode_into_slice(report, &mut bytes, report_config()) {
-        // SAFETY: writing from a stack buffer to a descriptor; the report is smaller than
+    let mut frame = [0u8; REPORT_BYTES];
+    // SAFETY: getpid is a plain syscall.
+    let pid = unsafe { libc::getpid() };
+    let (header, body) = frame.split_at_mut(4);
+    header.copy_from_slice(&pid.to_le_bytes());
+    if bincode::serde::encode_into_slice(report, body, report_config()).is_ok() {
+        // SAFETY: writing from a stack buffer to a descriptor; the frame is smaller than
         // PIPE_BUF, so the write is atomic.
-        unsafe { libc::write(fd, bytes.as_ptr().cast(), length) };
+        unsafe { libc::write(fd, frame.as_ptr().cast(), REPORT_BYTES) };
     }
     let status = if report.error.is_none() {
         EXIT_VERIFIED
@@ -227,6 +235,8 @@ pub struct Driver<'a> {
     /// The bytes encoded once, for `Delivery::Once` methods.
     pub wire_once: &'a [u8],
     pub watchdog: &'a Watchdog,
+    /// What the next child must fake, in fault-injection tests only (see `fault`).
+    pub fault: Option<FaultKind>,
     expect: Expectation,
     reports: (OwnedFd, OwnedFd),
     devnull: OwnedFd,
@@ -256,6 +266,7 @@ impl<'a> Driver<'a> {
             handover,
             wire_once,
             watchdog,
+            fault: None,
             expect: Expectation::of(plan, payload),
             reports: (read, write),
             devnull,
@@ -296,7 +307,11 @@ impl<'a> Driver<'a> {
             Ok(ForkResult::Parent { child }) => child,
             Err(errno) => {
                 self.handover.after_reap();
-                return Err(format!("fork failed: {}", errno.desc()));
+                return Err(if errno == nix::errno::Errno::EAGAIN {
+                    "fork failed: the limit on processes is reached (RLIMIT_NPROC, kernel.pid_max or the cgroup's pids.max)".into()
+                } else {
+                    format!("fork failed: {}", errno.desc())
+                });
             }
         };
         self.watchdog.watch(child, self.plan.child_timeout());
@@ -305,7 +320,7 @@ impl<'a> Driver<'a> {
         let (status, usage) = reap(child);
         let reaped = now_ns();
         self.handover.after_reap();
-        let report = self.read_report();
+        let report = self.read_report(child);
         if let Some(cause) = killed {
             return Err(match cause {
                 KillCause::Timeout => {
@@ -324,10 +339,7 @@ impl<'a> Driver<'a> {
 
     fn child_path(&mut self, wire: &[u8]) -> ! {
         IN_CHILD.store(true, Ordering::Relaxed);
-        let mut report = ChildReport {
-            started: now_ns(),
-            ..ChildReport::default()
-        };
+        let started = now_ns();
         silence(self.devnull.as_raw_fd());
         // If the parent dies, so does this child: no orphan keeps running.
         // SAFETY: prctl and getppid are plain syscalls.
@@ -335,12 +347,34 @@ impl<'a> Driver<'a> {
         if nix::unistd::getppid() != self.parent {
             unsafe { libc::_exit(EXIT_ORPHANED) };
         }
-        let expect = self.expect;
+        // A panic must never unwind out of here into the parent's code, which this process
+        // holds a copy of: it ends the child, whether or not the panic guard is installed.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.receive_and_verify(wire, started)
+        }));
+        match outcome {
+            Ok(report) => report_and_exit(self.reports.1.as_raw_fd(), &report),
+            // SAFETY: _exit ends the process without running the parent's destructors or hooks.
+            Err(_) => unsafe { libc::_exit(EXIT_PANICKED) },
+        }
+    }
+
+    fn receive_and_verify(&mut self, wire: &[u8], started: u64) -> ChildReport {
+        let mut report = ChildReport {
+            started,
+            ..ChildReport::default()
+        };
+        let (expect, fault) = (self.expect, self.fault);
+        // Streamed methods have no wire bytes before the fork: the payload's size stands in.
+        fault::before_receive(fault, wire.len().max(self.payload.bytes as usize));
         let received = self.handover.receive(wire);
+        fault::after_receive(fault);
+        let mut corrupted = Vec::new();
+        let received = fault::tamper(fault, received, &mut corrupted);
         if let Err(error) = verify(received, &expect, &mut report) {
             report.error = Some(error);
         }
-        report_and_exit(self.reports.1.as_raw_fd(), &report)
+        report
     }
 
     fn run_in_process(&mut self, wire: &[u8], start: u64, encoded: u64) -> Result<Sample, String> {
@@ -359,12 +393,26 @@ impl<'a> Driver<'a> {
         })
     }
 
-    fn read_report(&self) -> Option<ChildReport> {
-        let mut bytes = [0u8; REPORT_BYTES];
-        let length = nix::unistd::read(&self.reports.0, &mut bytes).ok()?;
-        bincode::serde::decode_from_slice(&bytes[..length], report_config())
-            .ok()
-            .map(|(report, _)| report)
+    /// Reads every frame waiting in the report pipe and keeps `child`'s report: a frame of an
+    /// earlier child (one that wrote its report and was then killed, say) is drained with it,
+    /// never mistaken for this child's.
+    fn read_report(&self, child: Pid) -> Option<ChildReport> {
+        let mut report = None;
+        let mut frame = [0u8; REPORT_BYTES];
+        loop {
+            match nix::unistd::read(&self.reports.0, &mut frame) {
+                Ok(REPORT_BYTES) => {}
+                Err(nix::errno::Errno::EINTR) => continue,
+                // Empty (EAGAIN), or a torn frame that no child writes.
+                _ => return report,
+            }
+            let (header, body) = frame.split_at(4);
+            if header == child.as_raw().to_le_bytes() {
+                report = bincode::serde::decode_from_slice(body, report_config())
+                    .ok()
+                    .map(|(report, _)| report);
+            }
+        }
     }
 
     /// The report pipe's write end, for an exec'd child that must keep it open.

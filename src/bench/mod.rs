@@ -5,6 +5,7 @@ pub mod child;
 pub mod crossing;
 pub mod env;
 pub mod event;
+pub mod fault;
 pub mod method;
 pub mod payload;
 pub mod plan;

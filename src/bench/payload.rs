@@ -124,6 +124,17 @@ impl Region {
     pub unsafe fn touch_every_page(&self) {
         unsafe { touch_pages(self.ptr.as_ptr(), self.len) }
     }
+
+    /// Flips the lowest bit of the first byte: the `corrupt` test fault (see `fault`).
+    ///
+    /// # Safety
+    /// As for `touch_every_page`.
+    pub unsafe fn flip_first_bit(&self) {
+        if self.len > 0 {
+            // SAFETY: the first byte lies in the mapping; the caller guarantees exclusivity.
+            unsafe { *self.ptr.as_ptr() ^= 1 };
+        }
+    }
 }
 
 impl Drop for Region {

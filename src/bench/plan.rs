@@ -133,6 +133,9 @@ impl Default for Plan {
 }
 
 impl Plan {
+    /// The most counted children per method: every sample is kept in memory.
+    pub const MAX_REPEATS: u32 = 1_000_000;
+
     /// The tutorial's experiment: 1000 children, each handed 1,000,000 integers.
     pub fn seed() -> Self {
         Plan {
@@ -142,7 +145,7 @@ impl Plan {
     }
 
     /// The per-child limit in force: the explicit one, or a generous one for the size
-    /// (a second plus a second per 64 MB, far above any honest transfer).
+    /// (two seconds plus one per 64 MB, far above any honest transfer).
     pub fn child_timeout(&self) -> Duration {
         self.timeout
             .unwrap_or_else(|| Duration::from_secs(2 + self.size / 64_000_000))
@@ -155,6 +158,13 @@ impl Plan {
         }
         if self.repeats == 0 {
             return Err("repeats must be at least 1".into());
+        }
+        if self.repeats > Self::MAX_REPEATS {
+            return Err(format!(
+                "repeats must be at most {}, got {}",
+                Self::MAX_REPEATS,
+                self.repeats
+            ));
         }
         if self.payload == PayloadKind::Records && self.codec == Codec::Raw {
             return Err(
@@ -353,6 +363,22 @@ mod tests {
         assert!(plan.validate().unwrap_err().contains("bincode"));
         assert_eq!(Plan::default().validate(), Ok(()));
         assert_eq!(Plan::seed().repeats, 1000);
+    }
+
+    #[test]
+    fn the_default_timeout_grows_with_the_size_and_an_explicit_one_wins() {
+        let plan = |size, timeout| Plan {
+            size,
+            timeout,
+            ..Plan::default()
+        };
+        assert_eq!(plan(8_000_000, None).child_timeout(), Duration::from_secs(2));
+        assert_eq!(plan(1_000_000_000, None).child_timeout(), Duration::from_secs(17));
+        let explicit = Some(Duration::from_millis(300));
+        assert_eq!(
+            plan(1_000_000_000, explicit).child_timeout(),
+            Duration::from_millis(300)
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use super::child::{now_ns, Driver};
 use super::env::Environment;
 use super::event::{Event, RunId};
+use super::fault::Fault;
 use super::method::{Delivery, Method, RunContext};
 use super::payload::Payload;
 use super::plan::Plan;
@@ -116,13 +117,15 @@ pub fn run_plan(
         .validate()
         .and_then(|()| plan.check_memory(&environment))
         .and_then(|()| {
+            // Read here, in the parent and before any fork; children inherit the decision.
+            let fault = Fault::from_env()?;
             let watchdog = Watchdog::start(Arc::clone(cancel))
                 .map_err(|error| format!("starting the watchdog: {error}"))?;
             let payload = Payload::build(plan.payload, plan.size)
                 .map_err(|errno| format!("building the payload: {errno}"))?;
-            Ok((watchdog, payload))
+            Ok((fault, watchdog, payload))
         });
-    let (watchdog, payload) = match prepared {
+    let (fault, watchdog, payload) = match prepared {
         Ok(prepared) => prepared,
         Err(error) => {
             emit(Event::Failed { run, error });
@@ -147,6 +150,7 @@ pub fn run_plan(
             environment: &environment,
             watchdog: &watchdog,
             cancel,
+            fault,
         };
         let result = method_run.run(emit);
         emit(Event::MethodDone {
@@ -172,6 +176,7 @@ struct MethodRun<'a> {
     environment: &'a Environment,
     watchdog: &'a Watchdog,
     cancel: &'a AtomicBool,
+    fault: Option<Fault>,
 }
 
 impl MethodRun<'_> {
@@ -253,6 +258,7 @@ impl MethodRun<'_> {
             if self.cancelled() {
                 break;
             }
+            driver.fault = self.fault.and_then(|fault| fault.for_child(child));
             match driver.run_child() {
                 Ok(sample) => {
                     result.samples.push(sample.clone());

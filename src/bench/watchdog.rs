@@ -117,7 +117,9 @@ fn guard(shared: &Shared) {
             } else {
                 None
             };
-            if let Some(cause) = cause.filter(|_| watched.killed.is_none()) {
+            // A child that has already exited is not hung, however late the parent gets to
+            // reaping it (a busy machine may stall the runner thread).
+            if let Some(cause) = cause.filter(|_| watched.killed.is_none() && has_not_exited(child)) {
                 // The child is unreaped while watched (see `wait_exit`), so this pid is ours.
                 let _ = kill(child, Signal::SIGKILL);
                 watched.killed = Some(cause);
@@ -128,4 +130,20 @@ fn guard(shared: &Shared) {
             .wait_timeout(watched, TICK)
             .map_or_else(|poisoned| poisoned.into_inner().0, |(guard, _)| guard);
     }
+}
+
+/// Whether `child`, an unreaped child of this process, has not exited yet; it stays unreaped.
+pub fn has_not_exited(child: Pid) -> bool {
+    // SAFETY: siginfo is a plain out-parameter.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    let result = unsafe {
+        libc::waitid(
+            libc::P_PID,
+            child.as_raw() as libc::id_t,
+            &mut info,
+            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+        )
+    };
+    // SAFETY: si_pid is valid to read after waitid filled (or left zeroed) the struct.
+    result == 0 && unsafe { info.si_pid() } == 0
 }

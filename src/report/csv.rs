@@ -5,7 +5,7 @@ use color_eyre::eyre::WrapErr;
 use super::{size_groups, RunOutput};
 use crate::bench::result::{fastest_median, ratio_to_fastest};
 
-const HEADER: [&str; 17] = [
+const HEADER: [&str; 18] = [
     "method",
     "payload",
     "codec",
@@ -23,6 +23,7 @@ const HEADER: [&str; 17] = [
     "warmup",
     "wire_bytes",
     "ratio_to_fastest",
+    "partial",
 ];
 
 pub fn render(output: &RunOutput) -> color_eyre::Result<String> {
@@ -56,6 +57,7 @@ pub fn render(output: &RunOutput) -> color_eyre::Result<String> {
                 result.warmup.to_string(),
                 result.wire_bytes.map_or(String::new(), |bytes| bytes.to_string()),
                 ratio_to_fastest(result, fastest).map_or(String::new(), |ratio| format!("{ratio:.3}")),
+                result.partial.to_string(),
             ])
             .wrap_err("writing a CSV row")?;
     }

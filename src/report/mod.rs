@@ -203,8 +203,8 @@ mod tests {
         assert_eq!(json["results"].as_array().map(Vec::len), Some(6));
 
         let csv = csv::render(&output).unwrap();
-        assert!(csv.lines().nth(1).unwrap().ends_with(",1.000"), "{csv}");
-        assert!(csv.lines().nth(2).unwrap().ends_with(",3.000"), "{csv}");
+        assert!(csv.lines().nth(1).unwrap().ends_with(",1.000,false"), "{csv}");
+        assert!(csv.lines().nth(2).unwrap().ends_with(",3.000,false"), "{csv}");
     }
 
     #[test]

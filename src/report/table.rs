@@ -13,7 +13,7 @@ pub fn render(output: &RunOutput) -> String {
     let env = &output.environment;
     let _ = writeln!(
         text,
-        "ipcscope {} · Linux {} · {} · {} cores · page {} · pipe max {} · queue messages {} × {}\n",
+        "ipcscope {} · Linux {} · {} · {} cores · page {} · pipe max {} · queue messages {} × {}{}\n",
         env!("CARGO_PKG_VERSION"),
         env.kernel,
         env.cpu,
@@ -22,6 +22,10 @@ pub fn render(output: &RunOutput) -> String {
         Size(env.pipe_max_size),
         Size(env.mq_msgsize_max),
         env.mq_msg_max,
+        env.mq_bytes_limit.map_or(String::new(), |budget| format!(
+            " within {} (RLIMIT_MSGQUEUE)",
+            Size(budget)
+        )),
     );
     if is_sweep(&output.results) {
         // A sweep: one compact block per size, then where the lines cross.
@@ -55,11 +59,16 @@ fn method_block(text: &mut String, result: &MethodResult) {
     let _ = writeln!(text, "{}", describe(result));
     let counted = result.samples.len() + result.failures.len();
     let Some(summary) = result.summary() else {
-        let _ = writeln!(
-            text,
-            "  No child verified its payload ({} failed).",
-            result.failures.len()
-        );
+        if result.partial && result.failures.is_empty() {
+            text.push_str("  Interrupted before any child was counted (partial).\n");
+        } else {
+            let _ = writeln!(
+                text,
+                "  No child verified its payload ({} failed{}).",
+                result.failures.len(),
+                if result.partial { ", partial" } else { "" }
+            );
+        }
         failures_lines(text, result);
         text.push('\n');
         return;

@@ -7,7 +7,7 @@ use std::os::fd::AsRawFd;
 use std::time::Duration;
 
 use nix::errno::Errno;
-use nix::mqueue::{mq_close, mq_open, mq_receive, mq_unlink, MQ_OFlag, MqAttr, MqdT};
+use nix::mqueue::{mq_open, mq_receive, mq_unlink, MQ_OFlag, MqAttr, MqdT};
 use nix::sys::stat::Mode;
 use nix::unistd::Pid;
 
@@ -17,6 +17,7 @@ use crate::bench::child::{ChildError, Received, Step};
 use crate::bench::env::Environment;
 use crate::bench::payload::Payload;
 use crate::bench::plan::Plan;
+use crate::bench::watchdog::has_not_exited;
 
 pub struct Queue;
 
@@ -37,6 +38,15 @@ impl Method for Queue {
         Delivery::Streamed
     }
 
+    fn check(&self, _plan: &Plan, env: &Environment) -> Result<(), String> {
+        match env.mq_bytes_limit {
+            Some(budget) if budget < QueueLimits::OVERHEAD + 8 => Err(format!(
+                "RLIMIT_MSGQUEUE allows this user's queues {budget} bytes in all, too few for one message; raise it (ulimit -q)"
+            )),
+            _ => Ok(()),
+        }
+    }
+
     fn start<'a>(&self, run: &RunContext<'a>) -> io::Result<Box<dyn Handover + 'a>> {
         Ok(Box::new(QueueHandover {
             plan: run.plan,
@@ -55,20 +65,58 @@ impl Method for Queue {
 pub struct QueueLimits {
     pub message_size: u64,
     pub depth: u64,
+    /// `RLIMIT_MSGQUEUE`, where it is finite.
+    pub budget: Option<u64>,
 }
 
 impl QueueLimits {
-    /// The kernel charges each message its size plus bookkeeping; this is a safe bound.
-    const OVERHEAD: u64 = 64;
+    /// What the kernel charges per message besides its bytes: a `struct msg_msg` and a
+    /// priority-tree node, 96 bytes on x86-64 (ipc/mqueue.c); rounded up to be safe.
+    pub const OVERHEAD: u64 = 128;
 
     pub fn of(env: &Environment) -> QueueLimits {
-        let message_size = env.mq_msgsize_max.max(8);
         let budget = env.mq_bytes_limit.unwrap_or(u64::MAX);
+        // A small budget shrinks the messages first, so that one at least fits.
+        let message_size = env
+            .mq_msgsize_max
+            .min(budget.saturating_sub(Self::OVERHEAD))
+            .max(8);
         let depth = env
             .mq_msg_max
             .min(budget / (message_size + Self::OVERHEAD))
             .max(1);
-        QueueLimits { message_size, depth }
+        QueueLimits {
+            message_size,
+            depth,
+            budget: env.mq_bytes_limit,
+        }
+    }
+
+    /// Why `mq_open` refused a queue of this shape, in words.
+    fn open_error(&self, message_size: u64, errno: Errno) -> io::Error {
+        let why = match (errno, self.budget) {
+            (Errno::EMFILE, Some(budget)) => format!(
+                "this user's queues would hold more than RLIMIT_MSGQUEUE allows ({budget} bytes; other queues of the same user count too), or too many files are open"
+            ),
+            (Errno::ENOSPC, _) => {
+                "the system's number of queues (/proc/sys/fs/mqueue/queues_max) is reached".into()
+            }
+            (errno, _) => errno.desc().into(),
+        };
+        io::Error::other(format!(
+            "mq_open of a queue of {} messages of {message_size} bytes failed: {why}",
+            self.depth
+        ))
+    }
+}
+
+/// An open queue descriptor, closed when dropped (nix's `MqdT` closes nothing by itself).
+struct OwnedQueue(MqdT);
+
+impl Drop for OwnedQueue {
+    fn drop(&mut self) {
+        // SAFETY: the descriptor is this value's own and is closed once, here.
+        unsafe { libc::mq_close(self.0.as_raw_fd()) };
     }
 }
 
@@ -76,7 +124,8 @@ struct QueueHandover<'a> {
     plan: &'a Plan,
     payload: &'a Payload,
     limits: QueueLimits,
-    queue: Option<MqdT>,
+    /// The current child's queue; replacing or dropping it closes it.
+    queue: Option<OwnedQueue>,
     message_size: usize,
     /// The parent's encoding buffer, one message long, reused child after child.
     chunk: Vec<u8>,
@@ -84,6 +133,7 @@ struct QueueHandover<'a> {
 
 impl Handover for QueueHandover<'_> {
     fn before_fork(&mut self, _wire: &[u8]) -> io::Result<()> {
+        self.queue = None;
         let message_size = (self.payload.bytes + 16).clamp(16, self.limits.message_size);
         let attr = MqAttr::new(0, self.limits.depth as _, message_size as _, 0);
         let name = unique_name()?;
@@ -92,7 +142,9 @@ impl Handover for QueueHandover<'_> {
             MQ_OFlag::O_CREAT | MQ_OFlag::O_EXCL | MQ_OFlag::O_RDWR | MQ_OFlag::O_CLOEXEC,
             Mode::S_IRUSR | Mode::S_IWUSR,
             Some(&attr),
-        )?;
+        )
+        .map(OwnedQueue)
+        .map_err(|errno| self.limits.open_error(message_size, errno))?;
         // Unlinked at once: parent and child keep their descriptors, and nothing named is
         // left behind whatever happens to either of them.
         mq_unlink(name.as_c_str())?;
@@ -102,7 +154,7 @@ impl Handover for QueueHandover<'_> {
     }
 
     fn receive(&mut self, _wire: &[u8]) -> Result<Received<'_>, ChildError> {
-        let Some(queue) = &self.queue else {
+        let Some(OwnedQueue(queue)) = &self.queue else {
             return Err(ChildError::ShortRead {
                 got: 0,
                 expected: self.payload.bytes,
@@ -127,7 +179,7 @@ impl Handover for QueueHandover<'_> {
     }
 
     fn send(&mut self, _wire: &[u8], child: Pid) -> Result<(), SendError> {
-        let Some(queue) = &self.queue else {
+        let Some(OwnedQueue(queue)) = &self.queue else {
             return Err(SendError::ChildGone);
         };
         let mut sink = |message: &[u8]| send_message(queue, message, child);
@@ -142,9 +194,7 @@ impl Handover for QueueHandover<'_> {
     }
 
     fn after_reap(&mut self) {
-        if let Some(queue) = self.queue.take() {
-            let _ = mq_close(queue);
-        }
+        self.queue = None;
     }
 }
 
@@ -168,27 +218,11 @@ fn send_message(queue: &MqdT, message: &[u8], child: Pid) -> Result<(), SendErro
         }
         match Errno::last() {
             Errno::EINTR => {}
-            Errno::ETIMEDOUT if child_alive(child) => {}
+            Errno::ETIMEDOUT if has_not_exited(child) => {}
             Errno::ETIMEDOUT => return Err(SendError::ChildGone),
             errno => return Err(SendError::Io("mq_timedsend", errno)),
         }
     }
-}
-
-/// Whether `child` has not exited yet; it is not reaped here.
-fn child_alive(child: Pid) -> bool {
-    // SAFETY: siginfo is a plain out-parameter.
-    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-    let result = unsafe {
-        libc::waitid(
-            libc::P_PID,
-            child.as_raw() as libc::id_t,
-            &mut info,
-            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
-        )
-    };
-    // SAFETY: si_pid is valid to read after waitid filled (or zeroed) the struct.
-    result == 0 && unsafe { info.si_pid() } == 0
 }
 
 /// An absolute CLOCK_REALTIME time `after` from now, as mq_timedsend wants it.
@@ -220,4 +254,48 @@ fn unique_name() -> io::Result<CString> {
         u64::from_le_bytes(random)
     ))
     .map_err(io::Error::other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_names_are_unique_and_say_whose_they_are() {
+        let (first, second) = (unique_name().unwrap(), unique_name().unwrap());
+        assert_ne!(first, second);
+        let name = first.to_str().unwrap();
+        let random = name
+            .strip_prefix(&format!("/ipcscope-{}-", std::process::id()))
+            .unwrap_or_else(|| panic!("{name}"));
+        assert!(
+            random.len() == 16 && random.chars().all(|c| c.is_ascii_hexdigit()),
+            "{name}"
+        );
+    }
+
+    #[test]
+    fn a_small_queue_budget_shrinks_depth_then_messages() {
+        let env = |budget| Environment {
+            mq_msgsize_max: 8192,
+            mq_msg_max: 10,
+            mq_bytes_limit: budget,
+            ..Environment::default()
+        };
+        let shape = |budget| {
+            let limits = QueueLimits::of(&env(budget));
+            (limits.message_size, limits.depth)
+        };
+        assert_eq!(shape(None), (8192, 10));
+        assert_eq!(shape(Some(819_200)), (8192, 10));
+        assert_eq!(shape(Some(20_000)), (8192, 2));
+        assert_eq!(shape(Some(1_000)), (872, 1));
+        for budget in [20_000, 1_000, 200] {
+            let limits = QueueLimits::of(&env(Some(budget)));
+            assert!(
+                limits.depth * (limits.message_size + QueueLimits::OVERHEAD) <= budget,
+                "{budget}"
+            );
+        }
+    }
 }

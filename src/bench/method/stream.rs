@@ -7,11 +7,13 @@ use nix::errno::Errno;
 
 use super::SendError;
 use crate::bench::child::{ChildError, Step};
+use crate::bench::fault;
 use crate::bench::payload::{CodecError, Decoded, IntsSeed, Payload, Record, Region};
 use crate::bench::plan::{Codec, PayloadKind};
 
 /// Writes the frame header and the bytes; a reader that went away is `ChildGone`, not a hang
-/// (SIGPIPE is ignored, so the write fails with EPIPE).
+/// or a death (Rust's runtime ignores SIGPIPE in every Rust program, so the write fails with
+/// EPIPE; a child that hangs instead is killed by the watchdog, which ends the write the same way).
 pub fn send_framed(fd: BorrowedFd<'_>, wire: &[u8]) -> Result<(), SendError> {
     write_all(fd, &(wire.len() as u64).to_le_bytes())?;
     write_all(fd, wire)
@@ -52,7 +54,10 @@ pub fn read_exact(fd: BorrowedFd<'_>, buffer: &mut [u8]) -> Result<(), ChildErro
                     expected: buffer.len() as u64,
                 })
             }
-            Ok(read) => got += read,
+            Ok(read) => {
+                got += read;
+                fault::received(read);
+            }
             Err(Errno::EINTR) => {}
             Err(errno) => return Err(ChildError::io(Step::Read, errno)),
         }
@@ -228,9 +233,19 @@ struct ChunkReader<'a> {
 impl ChunkReader<'_> {
     /// Refills the (empty) buffer from the source; 0 means the stream ended.
     fn fill(&mut self) -> Result<usize, ChildError> {
-        let got = (self.source)(&mut self.buffer)?;
+        let mut buffer = std::mem::take(&mut self.buffer);
+        let got = self.pull(&mut buffer);
+        self.buffer = buffer;
+        let got = got?;
         (self.start, self.end) = (0, got);
+        Ok(got)
+    }
+
+    /// One read from the source, counted (and seen by an armed `kill` fault).
+    fn pull(&mut self, into: &mut [u8]) -> Result<usize, ChildError> {
+        let got = (self.source)(into)?;
         self.received += got as u64;
+        fault::received(got);
         Ok(got)
     }
 
@@ -244,12 +259,11 @@ impl ChunkReader<'_> {
         let mut filled = 0;
         // Large reads go straight into the child's buffer: raw costs no copy of ours.
         while bytes.len() - filled >= self.buffer.len() {
-            match (self.source)(&mut bytes[filled..])? {
+            match self.pull(&mut bytes[filled..])? {
                 0 => break,
                 got => filled += got,
             }
         }
-        self.received = filled as u64;
         bincode::de::read::Reader::read(self, &mut bytes[filled..]).map_err(|_| ChildError::ShortRead {
             got: self.received,
             expected: expected as u64,
