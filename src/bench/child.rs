@@ -106,6 +106,12 @@ impl fmt::Display for ChildError {
             }
             ChildError::Decode => f.write_str("the received bytes did not decode"),
             ChildError::Checksum => f.write_str("checksum mismatch: the data differs from the parent's"),
+            ChildError::Io {
+                step: Step::Attach,
+                errno,
+            } if *errno == libc::EPERM => f.write_str(
+                "Attach failed: not permitted to read the parent's memory (ptrace rules: Yama's kernel.yama.ptrace_scope, or a parent that is not dumpable)",
+            ),
             ChildError::Io { step, errno } => {
                 write!(f, "{step:?} failed: {}", nix::Error::from_raw(*errno).desc())
             }
@@ -236,11 +242,12 @@ impl<'a> Driver<'a> {
         method: &'a dyn Method,
         plan: &'a Plan,
         payload: &'a Payload,
-        handover: Box<dyn Handover + 'a>,
+        mut handover: Box<dyn Handover + 'a>,
         wire_once: &'a [u8],
         watchdog: &'a Watchdog,
     ) -> nix::Result<Driver<'a>> {
         let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC | OFlag::O_NONBLOCK)?;
+        handover.set_report_fd(write.as_raw_fd());
         let devnull = nix::fcntl::open(
             "/dev/null",
             OFlag::O_RDWR | OFlag::O_CLOEXEC,
@@ -420,7 +427,10 @@ fn judge(
             Some(ChildReport {
                 error: Some(error), ..
             }),
-        ) => Err(error.to_string()),
+        ) => Err(match sent {
+            Ok(()) => error.to_string(),
+            Err(send) => format!("{error}; the parent's send failed: {send}"),
+        }),
         (EXIT_PANICKED, _) => Err("the child panicked".into()),
         (EXIT_ORPHANED, _) => Err("the child found its parent gone".into()),
         (code, _) => match sent {

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::io;
+use std::os::fd::RawFd;
 
 use nix::unistd::Pid;
 
@@ -12,10 +13,17 @@ use super::plan::{Access, Codec, Plan};
 use super::result::Phase;
 
 mod argument;
+mod cma;
+mod fork;
 mod inherit;
+mod memcpy;
 mod pipe;
 mod queue;
+mod shm;
+mod socket;
+pub mod spawn;
 mod stream;
+mod vmsplice;
 
 /// How the payload reaches a method's children.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,6 +99,9 @@ pub trait Handover {
     fn send(&mut self, wire: &[u8], child: Pid) -> Result<(), SendError>;
     /// In the parent, after the child is reaped: release what this child used.
     fn after_reap(&mut self) {}
+    /// Told once, before the first child, which descriptor children write their report to:
+    /// a child that execs must keep it open across the exec.
+    fn set_report_fd(&mut self, _fd: RawFd) {}
 }
 
 /// Why the parent could not hand a child its data.
@@ -125,7 +136,19 @@ impl PartialEq for dyn Method {
 }
 
 /// Every method, in the order `ipcscope methods` lists them.
-pub static ALL: &[MethodRef] = &[&inherit::Inherit, &argument::Argument, &queue::Queue, &pipe::Pipe];
+pub static ALL: &[MethodRef] = &[
+    &inherit::Inherit,
+    &argument::Argument,
+    &queue::Queue,
+    &pipe::Pipe,
+    &socket::Socket,
+    &shm::Shm,
+    &vmsplice::Vmsplice,
+    &cma::Cma,
+    &spawn::Spawn,
+    &fork::Fork,
+    &memcpy::Memcpy,
+];
 
 pub fn find(id: &str) -> Option<MethodRef> {
     ALL.iter()

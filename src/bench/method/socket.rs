@@ -1,0 +1,49 @@
+//! `socket`: a Unix stream socket pair; the parent encodes and writes, the child reads and
+//! decodes.
+
+use std::io;
+use std::os::fd::OwnedFd;
+
+use nix::sys::socket::{socketpair, AddressFamily, SockFlag, SockType};
+
+use super::stream::{Channel, StreamHandover};
+use super::{Delivery, Handover, Method, RunContext};
+
+pub struct Socket;
+
+impl Method for Socket {
+    fn id(&self) -> &'static str {
+        "socket"
+    }
+
+    fn summary(&self) -> &'static str {
+        "the parent encodes the payload and writes it into a Unix stream socket; the child reads and decodes it"
+    }
+
+    fn teaching(&self) -> &'static str {
+        include_str!("../../../assets/methods/socket.md")
+    }
+
+    fn delivery(&self) -> Delivery {
+        Delivery::PerChild
+    }
+
+    fn start<'a>(&self, _run: &RunContext<'a>) -> io::Result<Box<dyn Handover + 'a>> {
+        Ok(Box::new(StreamHandover::new(SocketPair)))
+    }
+}
+
+/// A fresh connected pair per child, at the kernel's default buffer sizes: that is what a
+/// program gets from `socketpair(2)` unless it tunes them.
+struct SocketPair;
+
+impl Channel for SocketPair {
+    fn open(&self, _wire_len: usize) -> io::Result<(OwnedFd, OwnedFd)> {
+        Ok(socketpair(
+            AddressFamily::Unix,
+            SockType::Stream,
+            None,
+            SockFlag::SOCK_CLOEXEC,
+        )?)
+    }
+}
