@@ -37,7 +37,10 @@ pub fn execute(plan: &Plan, cancel: Arc<AtomicBool>) -> color_eyre::Result<RunOu
         }
     }
     progress.clear();
-    drop(handle);
+    // The events ended, so the run did: join it. Dropping the handle instead would cancel a
+    // runner thread that has sent its last event but not yet exited, and the run would
+    // wrongly count as interrupted (exit 130).
+    handle.join();
     if let Some(error) = failed {
         color_eyre::eyre::bail!(error);
     }

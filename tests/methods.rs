@@ -1,0 +1,332 @@
+//! Every method with real children: several sizes (none a multiple of the page or message
+//! size, plus 0 and 1 byte), every payload kind, every codec that applies, both accesses.
+//! Each child must verify what it received against the parent's checksum.
+
+use std::process::Command;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use ipcscope::bench::child::Driver;
+use ipcscope::bench::env::Environment;
+use ipcscope::bench::method::{self, spawn, Delivery, MethodRef, RunContext};
+use ipcscope::bench::payload::Payload;
+use ipcscope::bench::plan::{Access, Codec, PayloadKind, Plan};
+use ipcscope::bench::result::{MethodResult, Phase};
+use ipcscope::bench::runner::run_plan;
+use ipcscope::bench::watchdog::Watchdog;
+
+const SIZES: [u64; 6] = [0, 1, 4095, 4097, 8193, 1_000_003];
+const REPEATS: u32 = 2;
+
+/// Methods that move no bytes, and so have no codec.
+const CODECLESS: [&str; 4] = ["inherit", "argument", "fork", "memcpy"];
+
+fn all_methods() -> Vec<MethodRef> {
+    spawn::set_program(env!("CARGO_BIN_EXE_ipcscope")).unwrap();
+    method::ALL.to_vec()
+}
+
+/// Whether a method can carry this payload at all; the rest must refuse in `check`.
+fn applies(method: MethodRef, kind: PayloadKind) -> bool {
+    !(method.id() == "memcpy" && kind == PayloadKind::Records)
+}
+
+fn plan(methods: Vec<MethodRef>, kind: PayloadKind, size: u64, codec: Codec, access: Access) -> Plan {
+    Plan {
+        methods,
+        payload: kind,
+        size,
+        codec,
+        access,
+        repeats: REPEATS,
+        warmup: 0,
+        timeout: None,
+    }
+}
+
+fn run(plan: &Plan) -> Vec<MethodResult> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let results = run_plan(plan, 1, &cancel, &mut |_| {});
+    assert_eq!(results.len(), plan.methods.len(), "{plan:?}");
+    results
+}
+
+/// The phases a method must report under `plan`, in order.
+fn expected_phases(id: &str, plan: &Plan) -> Vec<Phase> {
+    let encoded = plan.codec != Codec::Raw;
+    let mut phases = Vec::new();
+    match id {
+        "inherit" | "argument" | "fork" => phases.push(Phase::Spawn),
+        "memcpy" => phases.push(Phase::Transfer),
+        "shm" => phases.extend([Phase::Spawn, Phase::Transfer]),
+        _ => {
+            if encoded {
+                phases.push(Phase::Encode);
+            }
+            phases.extend([Phase::Spawn, Phase::Transfer]);
+        }
+    }
+    if encoded && !CODECLESS.contains(&id) {
+        phases.push(Phase::Decode);
+    }
+    if plan.access == Access::Write {
+        phases.push(Phase::Access);
+    }
+    phases.push(Phase::Verify);
+    if id != "memcpy" {
+        phases.push(Phase::Reap);
+    }
+    phases
+}
+
+/// Every child verified, and the result says truthfully what was measured.
+fn assert_verified(result: &MethodResult, plan: &Plan) {
+    let id = result.method.as_str();
+    let context = format!(
+        "{id} {} {} {} B {}",
+        plan.payload.name(),
+        plan.codec.name(),
+        plan.size,
+        plan.access.name()
+    );
+    assert!(result.failures.is_empty(), "{context}: {:?}", result.failures);
+    assert_eq!(result.samples.len(), plan.repeats as usize, "{context}");
+    assert!(!result.partial, "{context}");
+
+    let payload = Payload::build(plan.payload, plan.size).unwrap();
+    assert_eq!(result.payload_bytes, payload.bytes, "{context}");
+    assert_eq!(result.access, plan.access, "{context}");
+    if CODECLESS.contains(&id) {
+        assert_eq!((result.codec, result.wire_bytes), (None, None), "{context}");
+    } else {
+        let mut buffer = Vec::new();
+        let wire = payload.encode(plan.codec, &mut buffer).unwrap().len() as u64;
+        assert_eq!(
+            (result.codec, result.wire_bytes),
+            (Some(plan.codec), Some(wire)),
+            "{context}"
+        );
+    }
+    let phases = expected_phases(id, plan);
+    assert_eq!(result.phases, phases, "{context}");
+    for sample in &result.samples {
+        for phase in Phase::ALL {
+            assert_eq!(
+                sample.phases[phase.index()].is_some(),
+                phases.contains(&phase),
+                "{context}: {phase:?}"
+            );
+        }
+        let sum: u64 = sample.phases.iter().flatten().sum();
+        assert_eq!(sum, sample.total_ns, "{context}: phases add up to the total");
+        if id != "memcpy" {
+            // wait4's accounting of a real child: it faulted in at least its stack.
+            assert!(sample.usage.minor_faults > 0, "{context}: {:?}", sample.usage);
+        }
+    }
+}
+
+#[test]
+fn every_method_verifies_every_size_kind_and_codec() {
+    let methods = all_methods();
+    for kind in PayloadKind::ALL {
+        for codec in Codec::ALL {
+            if kind == PayloadKind::Records && codec == Codec::Raw {
+                continue;
+            }
+            let runnable: Vec<MethodRef> = methods.iter().copied().filter(|m| applies(*m, kind)).collect();
+            for size in SIZES {
+                let plan = plan(runnable.clone(), kind, size, codec, Access::Read);
+                for result in run(&plan) {
+                    assert_verified(&result, &plan);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_method_verifies_when_its_children_write_every_page() {
+    let methods = all_methods();
+    for kind in PayloadKind::ALL {
+        for codec in [Codec::Bincode, Codec::Raw] {
+            if kind == PayloadKind::Records && codec == Codec::Raw {
+                continue;
+            }
+            let runnable: Vec<MethodRef> = methods.iter().copied().filter(|m| applies(*m, kind)).collect();
+            for size in [0, 4097, 1_000_003] {
+                let plan = plan(runnable.clone(), kind, size, codec, Access::Write);
+                for result in run(&plan) {
+                    assert_verified(&result, &plan);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn methods_that_cannot_carry_a_payload_refuse_it_saying_why() {
+    let methods = all_methods();
+    let env = Environment::read();
+    let records = plan(
+        methods.clone(),
+        PayloadKind::Records,
+        4097,
+        Codec::Bincode,
+        Access::Read,
+    );
+    for method in &methods {
+        let verdict = method.check(&records, &env);
+        if applies(*method, PayloadKind::Records) {
+            assert_eq!(verdict, Ok(()), "{}", method.id());
+        } else {
+            let reason = verdict.unwrap_err();
+            assert!(
+                reason.contains("records") && reason.contains("ints or bytes"),
+                "{reason}"
+            );
+        }
+    }
+    // Run anyway, the refusal is every counted child's failure reason, not a crash.
+    let memcpy = method::find("memcpy").unwrap();
+    let result = run(&plan(
+        vec![memcpy],
+        PayloadKind::Records,
+        4097,
+        Codec::Bincode,
+        Access::Read,
+    ))
+    .remove(0);
+    assert!(result.samples.is_empty());
+    assert_eq!(result.failures.len(), REPEATS as usize);
+    assert!(
+        result.failures[0].reason.contains("records"),
+        "{:?}",
+        result.failures
+    );
+}
+
+/// shm's children read the parent's memfd in place: a child that copied the payload into
+/// memory of its own would fault in a page per 4 KiB of it; these fault in far fewer.
+#[test]
+fn shm_children_read_in_place_without_a_copy() {
+    all_methods();
+    let shm = method::find("shm").unwrap();
+    let pipe = method::find("pipe").unwrap();
+    let size = 4_000_000;
+    let pages = size / 4096;
+    let plan = plan(
+        vec![shm, pipe],
+        PayloadKind::Bytes,
+        size,
+        Codec::Raw,
+        Access::Read,
+    );
+    let results = run(&plan);
+    for result in &results {
+        assert_verified(result, &plan);
+    }
+    let faults = |result: &MethodResult| result.usage_median().minor_faults;
+    assert!(
+        faults(&results[0]) < pages / 4,
+        "shm: {:?}",
+        results[0].usage_median()
+    );
+    assert!(
+        faults(&results[1]) >= pages,
+        "pipe: {:?}",
+        results[1].usage_median()
+    );
+}
+
+/// Under Yama's ptrace_scope 1 the parent names each child its ptracer and only then lets it
+/// read. This machine may have no Yama, so the scope is set in the environment the method
+/// sees: the real prctl then answers EINVAL (nothing handles it) and the children, held back
+/// by the go pipe, must still verify.
+#[test]
+fn cma_allows_its_children_under_yama_scope_one_and_refuses_scope_three() {
+    let cma = method::find("cma").unwrap();
+    let plan = plan(
+        vec![cma],
+        PayloadKind::Ints,
+        100_003,
+        Codec::Bincode,
+        Access::Read,
+    );
+    let payload = Payload::build(plan.payload, plan.size).unwrap();
+    let restricted = Environment {
+        ptrace_scope: Some(1),
+        ..Environment::read()
+    };
+    assert_eq!(cma.delivery(), Delivery::PerChild);
+    let context = RunContext {
+        plan: &plan,
+        payload: &payload,
+        env: &restricted,
+        wire: &[],
+    };
+    let watchdog = Watchdog::start(Arc::new(AtomicBool::new(false))).unwrap();
+    let handover = cma.start(&context).unwrap();
+    let mut driver = Driver::new(cma, &plan, &payload, handover, &[], &watchdog).unwrap();
+    for _ in 0..3 {
+        let sample = driver.run_child().unwrap();
+        assert!(sample.phases[Phase::Verify.index()].is_some());
+    }
+
+    let locked = Environment {
+        ptrace_scope: Some(3),
+        ..Environment::read()
+    };
+    let reason = cma.check(&plan, &locked).unwrap_err();
+    assert!(
+        reason.contains("ptrace_scope is 3") && reason.contains("impossible"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn the_cli_runs_every_method_and_every_child_verifies() {
+    let ids = method::ids().join(",");
+    let output = Command::new(env!("CARGO_BIN_EXE_ipcscope"))
+        .args(["run", "-m", &ids, "-s", "1MB", "-n", "10", "-f", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let results = report["results"].as_array().unwrap();
+    let ran: Vec<&str> = results.iter().map(|r| r["method"].as_str().unwrap()).collect();
+    assert_eq!(ran, method::ids());
+    for result in results {
+        assert_eq!(result["failures"], 0, "{result}");
+        assert_eq!(result["samples_ns"].as_array().unwrap().len(), 10, "{result}");
+        assert_eq!(result["payload_bytes"], 1_000_000, "{result}");
+    }
+}
+
+#[test]
+fn methods_lists_every_id_and_hides_the_child_entry() {
+    let output = Command::new(env!("CARGO_BIN_EXE_ipcscope"))
+        .arg("methods")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let listing = String::from_utf8(output.stdout).unwrap();
+    for id in method::ids() {
+        assert!(
+            listing
+                .lines()
+                .any(|line| line.split_whitespace().next() == Some(id)),
+            "{id} missing from:\n{listing}"
+        );
+    }
+    let help = Command::new(env!("CARGO_BIN_EXE_ipcscope"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&help.stdout).contains(spawn::CHILD_COMMAND));
+}
