@@ -353,14 +353,17 @@ impl<'a> Driver<'a> {
             ..ChildReport::default()
         };
         let expect = self.expect;
+        // No child to reap: the kernel's accounting of this thread over the same steps.
+        let before = thread_usage();
         let received = self.handover.receive(wire);
         verify(received, &expect, &mut report).map_err(|error| error.to_string())?;
+        let usage = thread_usage().since(&before);
         // Nothing follows the verification: ending there keeps the phases adding up to the total.
         let done = report.verified;
         Ok(Sample {
             total_ns: done - start,
             phases: phases(&self.method.phases(self.plan), start, encoded, &report, done),
-            usage: Usage::default(),
+            usage,
         })
     }
 
@@ -390,9 +393,21 @@ fn reap(child: Pid) -> (libc::c_int, Usage) {
             break;
         }
     }
-    let nanos = |time: libc::timeval| time.tv_sec as u64 * 1_000_000_000 + time.tv_usec as u64 * 1000;
-    (
-        status,
+    (status, Usage::from(&usage))
+}
+
+/// The calling thread's accounting so far (`RUSAGE_THREAD`).
+fn thread_usage() -> Usage {
+    // SAFETY: zeroed rusage is a valid out-parameter.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid pointer to a local.
+    unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) };
+    Usage::from(&usage)
+}
+
+impl From<&libc::rusage> for Usage {
+    fn from(usage: &libc::rusage) -> Usage {
+        let nanos = |time: libc::timeval| time.tv_sec as u64 * 1_000_000_000 + time.tv_usec as u64 * 1000;
         Usage {
             minor_faults: usage.ru_minflt as u64,
             major_faults: usage.ru_majflt as u64,
@@ -400,8 +415,24 @@ fn reap(child: Pid) -> (libc::c_int, Usage) {
             involuntary_switches: usage.ru_nivcsw as u64,
             user_ns: nanos(usage.ru_utime),
             system_ns: nanos(usage.ru_stime),
-        },
-    )
+        }
+    }
+}
+
+impl Usage {
+    /// What was accounted between `earlier` and this reading of the same counters.
+    fn since(&self, earlier: &Usage) -> Usage {
+        Usage {
+            minor_faults: self.minor_faults.saturating_sub(earlier.minor_faults),
+            major_faults: self.major_faults.saturating_sub(earlier.major_faults),
+            voluntary_switches: self.voluntary_switches.saturating_sub(earlier.voluntary_switches),
+            involuntary_switches: self
+                .involuntary_switches
+                .saturating_sub(earlier.involuntary_switches),
+            user_ns: self.user_ns.saturating_sub(earlier.user_ns),
+            system_ns: self.system_ns.saturating_sub(earlier.system_ns),
+        }
+    }
 }
 
 /// Decides from the exit status, the report and the parent's send whether a child verified.

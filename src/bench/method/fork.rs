@@ -1,5 +1,5 @@
 //! `fork`: the floor of every method. The child gets nothing but what `fork` gives it, and
-//! reaches each page of the inherited payload once, reading one word of it.
+//! reaches each page of the inherited payload once, reading one byte of it.
 
 use std::io;
 
@@ -17,7 +17,7 @@ impl Method for Fork {
     }
 
     fn summary(&self) -> &'static str {
-        "floor: the child only forks, and reads one word of each inherited page"
+        "floor: the child only forks, and reads one byte of each inherited page"
     }
 
     fn teaching(&self) -> &'static str {

@@ -201,8 +201,17 @@ mod tests {
     #[test]
     fn every_method_has_a_summary_and_a_teaching_text() {
         for method in ALL {
-            assert!(!method.summary().is_empty(), "{}", method.id());
-            assert!(method.teaching().len() > 200, "{}", method.id());
+            let (id, summary, teaching) = (method.id(), method.summary(), method.teaching());
+            assert!(
+                !summary.is_empty() && summary.chars().count() <= 100,
+                "{id}: {summary}"
+            );
+            assert!(teaching.len() > 200, "{id}");
+            assert!(
+                teaching.starts_with(&format!("# {id}: ")),
+                "{id}: the first line is its title"
+            );
+            assert!(!teaching.contains("placeholder"), "{id}");
         }
     }
 }

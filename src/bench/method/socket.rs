@@ -17,7 +17,7 @@ impl Method for Socket {
     }
 
     fn summary(&self) -> &'static str {
-        "the parent encodes the payload and writes it into a Unix stream socket; the child reads and decodes it"
+        "like pipe, through a Unix stream socket pair: encode, write, read, decode"
     }
 
     fn teaching(&self) -> &'static str {

@@ -40,7 +40,7 @@ impl Method for Spawn {
     }
 
     fn summary(&self) -> &'static str {
-        "the child is a fresh exec of ipcscope and reads the encoded payload from its stdin (Python's spawn)"
+        "a fresh exec of ipcscope reads the encoded payload on its stdin (Python's spawn start method)"
     }
 
     fn teaching(&self) -> &'static str {

@@ -18,7 +18,7 @@ impl Method for Vmsplice {
     }
 
     fn summary(&self) -> &'static str {
-        "like pipe, but the parent splices its pages into the pipe with vmsplice(2): one copy, in the child"
+        "like pipe, but the parent splices its pages in with vmsplice(2): one copy fewer"
     }
 
     fn teaching(&self) -> &'static str {
