@@ -14,9 +14,11 @@
 
 use std::io::{self, IoSliceMut};
 use std::os::fd::{AsFd, OwnedFd};
+use std::ptr::NonNull;
 
 use nix::errno::Errno;
 use nix::fcntl::OFlag;
+use nix::sys::mman::{madvise, MmapAdvise};
 use nix::sys::uio::{process_vm_readv, RemoteIoVec};
 use nix::unistd::Pid;
 
@@ -24,6 +26,7 @@ use super::stream::{read_exact, write_all};
 use super::{Delivery, Handover, Method, RunContext, SendError};
 use crate::bench::child::{ChildError, Received, Step};
 use crate::bench::env::Environment;
+use crate::bench::payload::page_size;
 use crate::bench::plan::Plan;
 
 pub struct Cma;
@@ -56,6 +59,7 @@ impl Method for Cma {
             parent: nix::unistd::getpid(),
             needs_ptracer,
             go: None,
+            kept_out: None,
             buffer: Vec::new(),
         }))
     }
@@ -97,12 +101,25 @@ struct CrossMemory {
     needs_ptracer: bool,
     /// (read, write) of the one-byte pipe that tells the child it may read.
     go: Option<(OwnedFd, OwnedFd)>,
+    /// The whole pages of the current child's wire bytes, kept out of it (see `before_fork`).
+    kept_out: Option<(NonNull<libc::c_void>, usize)>,
     /// The child's receive buffer (filled in the child only).
     buffer: Vec<u8>,
 }
 
 impl Handover for CrossMemory {
-    fn before_fork(&mut self, _wire: &[u8]) -> io::Result<()> {
+    /// Keeps the whole pages of the wire bytes out of the child (`MADV_DONTFORK`), so the child
+    /// really lacks them and must pull them. It also spares the parent a copy: were the pages
+    /// shared copy-on-write with the child, the kernel (since Linux 5.19) would unshare each
+    /// one, copying it, before `process_vm_readv` may pin it, doubling the page faults. Only
+    /// whole pages: the partial ones at the edges may hold other data the child needs.
+    fn before_fork(&mut self, wire: &[u8]) -> io::Result<()> {
+        if let Some((pages, length)) = whole_pages(wire) {
+            // SAFETY: the range lies within `wire`'s memory; the advice changes what fork
+            // gives the child, not the parent's view.
+            unsafe { madvise(pages, length, MmapAdvise::MADV_DONTFORK)? };
+            self.kept_out = Some((pages, length));
+        }
         if self.needs_ptracer {
             self.go = Some(nix::unistd::pipe2(OFlag::O_CLOEXEC)?);
         }
@@ -163,7 +180,24 @@ impl Handover for CrossMemory {
 
     fn after_reap(&mut self) {
         self.go = None;
+        if let Some((pages, length)) = self.kept_out.take() {
+            // The payload and the encoding buffer must fork normally again for other methods.
+            // SAFETY: the range `before_fork` advised, still mapped.
+            let _ = unsafe { madvise(pages, length, MmapAdvise::MADV_DOFORK) };
+        }
     }
+}
+
+/// The page-aligned range of whole pages inside `bytes`, if there is one.
+fn whole_pages(bytes: &[u8]) -> Option<(NonNull<libc::c_void>, usize)> {
+    let page = page_size();
+    let start = (bytes.as_ptr() as usize).next_multiple_of(page);
+    let end = (bytes.as_ptr() as usize + bytes.len()) / page * page;
+    if end <= start {
+        return None;
+    }
+    let pointer = bytes.as_ptr().wrapping_add(start - bytes.as_ptr() as usize);
+    NonNull::new(pointer.cast_mut().cast()).map(|pages| (pages, end - start))
 }
 
 #[cfg(test)]
