@@ -281,6 +281,73 @@ fn cma_allows_its_children_under_yama_scope_one_and_refuses_scope_three() {
     );
 }
 
+/// Where the kernel forbids a child to read its parent, the failure says why. A helper
+/// process drops root (and with it CAP_SYS_PTRACE) and makes itself non-dumpable, which
+/// forbids any reader; its cma children must fail with the explanation, not silently.
+#[test]
+fn cma_says_why_when_the_kernel_forbids_reading_the_parent() {
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: provoking EPERM needs root privileges to drop");
+        return;
+    }
+    // SAFETY: the helper only allocates (fork-safe with glibc), runs children and _exits.
+    match unsafe { nix::unistd::fork() }.unwrap() {
+        nix::unistd::ForkResult::Child => {
+            let code = forbidden_cma_child_outcome();
+            // SAFETY: leaves the helper without running the test harness's code.
+            unsafe { libc::_exit(code) }
+        }
+        nix::unistd::ForkResult::Parent { child } => {
+            let status = nix::sys::wait::waitpid(child, None).unwrap();
+            assert_eq!(
+                status,
+                nix::sys::wait::WaitStatus::Exited(child, 0),
+                "1: could not drop root; 2: the child read anyway; 3: the reason did not explain; 4: check did not refuse"
+            );
+        }
+    }
+}
+
+/// In the helper: 0 if a cma child fails with the explanation.
+fn forbidden_cma_child_outcome() -> i32 {
+    // SAFETY: plain syscalls; dropping from root to nobody clears every capability.
+    let dropped = unsafe {
+        libc::setgid(65534) == 0
+            && libc::setuid(65534) == 0
+            && libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) == 0
+    };
+    if !dropped {
+        return 1;
+    }
+    let cma = method::find("cma").unwrap();
+    let plan = plan(
+        vec![cma],
+        PayloadKind::Ints,
+        100_003,
+        Codec::Bincode,
+        Access::Read,
+    );
+    let env = Environment::read();
+    if cma.check(&plan, &env).is_ok() {
+        return 4;
+    }
+    let payload = Payload::build(plan.payload, plan.size).unwrap();
+    let context = RunContext {
+        plan: &plan,
+        payload: &payload,
+        env: &env,
+        wire: &[],
+    };
+    let watchdog = Watchdog::start(Arc::new(AtomicBool::new(false))).unwrap();
+    let mut driver = Driver::new(cma, &plan, &payload, cma.start(&context).unwrap(), &[], &watchdog).unwrap();
+    match driver.run_child() {
+        Ok(_) => 2,
+        Err(reason) if reason.contains("not permitted to read the parent's memory") => 0,
+        Err(_) => 3,
+    }
+}
+
 #[test]
 fn the_cli_runs_every_method_and_every_child_verifies() {
     let ids = method::ids().join(",");

@@ -49,7 +49,17 @@ impl Method for Cma {
     }
 
     fn check(&self, _plan: &Plan, env: &Environment) -> Result<(), String> {
-        attach_rule(env.ptrace_scope, has_cap_sys_ptrace()).map(drop)
+        let privileged = has_cap_sys_ptrace();
+        attach_rule(env.ptrace_scope, privileged)?;
+        // SAFETY: prctl with integer arguments.
+        let dumpable = unsafe { libc::prctl(libc::PR_GET_DUMPABLE, 0, 0, 0, 0) } == 1;
+        if !dumpable && !privileged {
+            return Err(
+                "this process is not dumpable (it runs set-user-ID, or set PR_SET_DUMPABLE to 0), so the kernel lets no child read its memory without CAP_SYS_PTRACE"
+                    .into(),
+            );
+        }
+        Ok(())
     }
 
     fn start<'a>(&self, run: &RunContext<'a>) -> io::Result<Box<dyn Handover + 'a>> {
