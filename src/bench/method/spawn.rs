@@ -53,7 +53,8 @@ impl Method for Spawn {
 
     fn check(&self, _plan: &Plan, _env: &Environment) -> Result<(), String> {
         match PROGRAM.get() {
-            Some(_) => Ok(()),
+            Some(program) => nix::unistd::access(program.as_c_str(), nix::unistd::AccessFlags::X_OK)
+                .map_err(|errno| format!("spawn cannot exec {}: {}", program.to_string_lossy(), errno.desc())),
             None => Err(
                 "spawn execs ipcscope's hidden child entry, and this program has not named the ipcscope binary (bench::method::spawn::set_program)"
                     .into(),
