@@ -37,9 +37,7 @@ pub fn execute(plan: &Plan, cancel: Arc<AtomicBool>) -> color_eyre::Result<RunOu
         }
     }
     progress.clear();
-    // The events ended, so the run did: join it. Dropping the handle instead would cancel a
-    // runner thread that has sent its last event but not yet exited, and the run would
-    // wrongly count as interrupted (exit 130).
+    // The events have ended, so the run has: wait for its thread without cancelling anything.
     handle.join();
     if let Some(error) = failed {
         color_eyre::eyre::bail!(error);

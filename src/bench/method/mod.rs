@@ -13,6 +13,7 @@ use super::plan::{Access, Codec, Plan};
 use super::result::Phase;
 
 mod argument;
+mod channel;
 mod cma;
 mod fork;
 mod inherit;

@@ -3,7 +3,7 @@
 use std::io;
 use std::os::fd::OwnedFd;
 
-use super::stream::{open_pipe, Channel, StreamHandover};
+use super::channel::{open_pipe, Channel, StreamHandover};
 use super::{Delivery, Handover, Method, RunContext};
 
 pub struct Pipe;

@@ -6,7 +6,7 @@ use std::os::fd::OwnedFd;
 
 use nix::sys::socket::{socketpair, AddressFamily, SockFlag, SockType};
 
-use super::stream::{Channel, StreamHandover};
+use super::channel::{Channel, StreamHandover};
 use super::{Delivery, Handover, Method, RunContext};
 
 pub struct Socket;

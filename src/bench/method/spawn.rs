@@ -9,7 +9,8 @@ use std::sync::OnceLock;
 
 use nix::unistd::Pid;
 
-use super::stream::{open_pipe, receive_framed, send_framed};
+use super::channel::{open_pipe, FRAME_HEADER_BYTES};
+use super::stream::{receive_framed, send_framed};
 use super::{Delivery, Handover, Method, RunContext, SendError};
 use crate::bench::child::{
     now_ns, report_and_exit, verify, ChildError, ChildReport, Expectation, Received, Step,
@@ -141,7 +142,7 @@ impl Handover for Spawned {
                 .ok_or_else(|| io::Error::other("spawn was not told the report descriptor"))?;
             self.build_argv(wire.len(), report_fd)?;
         }
-        self.ends = Some(open_pipe(wire.len() + 8, self.pipe_max_size)?);
+        self.ends = Some(open_pipe(wire.len() + FRAME_HEADER_BYTES, self.pipe_max_size)?);
         Ok(())
     }
 

@@ -7,7 +7,8 @@ use std::os::fd::{BorrowedFd, OwnedFd};
 use nix::errno::Errno;
 use nix::fcntl::SpliceFFlags;
 
-use super::stream::{frame_header, open_pipe, write_all, Channel, StreamHandover};
+use super::channel::{frame_header, open_pipe, Channel, StreamHandover};
+use super::stream::write_all;
 use super::{Delivery, Handover, Method, RunContext, SendError};
 
 pub struct Vmsplice;
