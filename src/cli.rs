@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::bench::child::Expectation;
 use crate::bench::method::{self, MethodRef};
 use crate::bench::plan::{Access, Codec, PayloadKind, Plan, Size};
+use crate::bench::sweep::{self, Sweep};
 
 /// What it costs to hand data to a child process on Linux, and why.
 ///
@@ -25,6 +26,10 @@ pub struct Cli {
 pub enum Command {
     /// Run one experiment headless, print the results, exit.
     Run(RunArgs),
+    /// Run the methods at every size from --from to --to, each --factor times the last; headless.
+    Sweep(SweepArgs),
+    /// Saved JSON results (from run or sweep) side by side, matched by method, payload, codec and size, with the ratio of each to the first file's.
+    Compare(CompareArgs),
     /// List every method: its id and a one-line explanation.
     Methods,
     /// The entry point of a `spawn` child after its exec (internal).
@@ -41,9 +46,9 @@ pub struct ChildArgs {
     pub codec: Codec,
     #[arg(long, value_parser = Access::parse)]
     pub access: Access,
-    /// Length of the frame expected on stdin.
+    /// The payload's size in bytes.
     #[arg(long)]
-    pub wire_bytes: usize,
+    pub payload_bytes: usize,
     #[arg(long)]
     pub checksum: u64,
     #[arg(long)]
@@ -112,6 +117,39 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub settings: Settings,
+    /// The first (smallest) payload size, in the units --size takes
+    #[arg(long, value_name = "SIZE", value_parser = Size::parse, conflicts_with = "size")]
+    pub from: Size,
+    /// The largest payload size; the sweep stops at the last size not above it
+    #[arg(long, value_name = "SIZE", value_parser = Size::parse)]
+    pub to: Size,
+    /// Each size is F times the last (F > 1; fractions allowed, sizes are rounded to whole bytes)
+    #[arg(long, value_name = "F", default_value_t = sweep::DEFAULT_FACTOR, value_parser = parse_factor)]
+    pub factor: f64,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+impl SweepArgs {
+    /// The sweep these arguments ask for, or what is wrong with its range.
+    pub fn sweep(&self) -> Result<Sweep, String> {
+        Sweep::new(self.settings.plan(), self.from.0, self.to.0, self.factor)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// JSON files written by `ipcscope run -f json` or `ipcscope sweep -f json`; the first is the baseline
+    #[arg(value_name = "FILE", required = true, num_args = 2..)]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Output format
     #[arg(short = 'f', long, value_enum, default_value_t = Format::Table)]
@@ -171,6 +209,14 @@ fn parse_repeats(text: &str) -> Result<u32, String> {
 
 fn parse_warmup(text: &str) -> Result<u32, String> {
     parse_count(text, "warm-up", 0)
+}
+
+fn parse_factor(text: &str) -> Result<f64, String> {
+    let factor: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("the factor must be a number greater than 1, e.g. 2 or 4; got '{text}'"))?;
+    sweep::check_factor(factor)
 }
 
 /// `500ms`, `2s`, `1.5s`, `1m`.

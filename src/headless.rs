@@ -1,7 +1,8 @@
-//! `ipcscope run`: runs a plan on the runner thread, shows progress on stderr when it is a
-//! terminal, writes the report.
+//! `ipcscope run` and `ipcscope sweep`: run on the runner thread, show progress on stderr when
+//! it is a terminal, write the report. A run is a sweep of one size.
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc;
 use std::sync::Arc;
@@ -10,16 +11,21 @@ use color_eyre::eyre::WrapErr;
 
 use crate::bench::env::Environment;
 use crate::bench::event::Event;
-use crate::bench::plan::Plan;
-use crate::bench::runner;
-use crate::cli::OutputArgs;
+use crate::bench::plan::{Plan, Size};
+use crate::bench::sweep::{self, Sweep, SweepEvent};
+use crate::cli::{Format, OutputArgs, Preset};
 use crate::report::{self, RunOutput};
 
 /// Runs `plan` to the end (or until `cancel`), folding the runner's events.
 pub fn execute(plan: &Plan, cancel: Arc<AtomicBool>) -> color_eyre::Result<RunOutput> {
-    let (sender, events) = mpsc::channel::<Event>();
-    let handle = runner::spawn(plan.clone(), 0, sender, cancel).wrap_err("starting the runner thread")?;
-    let mut progress = Progress::new(plan);
+    execute_sweep(&Sweep::single(plan.clone()), cancel)
+}
+
+/// Runs every size of `sweep` to the end (or until `cancel`), folding the runner's events.
+pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Result<RunOutput> {
+    let (sender, events) = mpsc::channel::<SweepEvent>();
+    let handle = sweep::spawn(sweep.clone(), 0, sender, cancel).wrap_err("starting the runner thread")?;
+    let mut progress = Progress::new(sweep);
     let mut output = RunOutput {
         environment: Environment::default(),
         results: Vec::new(),
@@ -27,17 +33,29 @@ pub fn execute(plan: &Plan, cancel: Arc<AtomicBool>) -> color_eyre::Result<RunOu
     };
     let mut failed = None;
     for event in events {
+        let event = match event {
+            SweepEvent::Step { step, size, .. } => {
+                progress.step(step, size);
+                continue;
+            }
+            SweepEvent::Finished { cancelled, .. } => {
+                output.partial |= cancelled;
+                continue;
+            }
+            SweepEvent::Run(event) => event,
+        };
         progress.show(&event);
         match event {
             Event::Started { environment, .. } => output.environment = environment,
             Event::MethodDone { result, .. } => output.results.push(result),
-            Event::Finished { cancelled, .. } => output.partial = cancelled,
+            Event::Finished { cancelled, .. } => output.partial |= cancelled,
             Event::Failed { error, .. } => failed = Some(error),
             Event::MethodStarted { .. } | Event::Samples { .. } | Event::Progress { .. } => {}
         }
     }
     progress.clear();
-    // The events have ended, so the run has: wait for its thread without cancelling anything.
+    // The channel closed: the thread is on its way out. Join rather than drop, since dropping
+    // an unfinished handle cancels it, and a cancelled run would exit 130.
     handle.join();
     if let Some(error) = failed {
         color_eyre::eyre::bail!(error);
@@ -45,10 +63,19 @@ pub fn execute(plan: &Plan, cancel: Arc<AtomicBool>) -> color_eyre::Result<RunOu
     Ok(output)
 }
 
-/// Writes the report where `--output` says, or to stdout.
-pub fn write(output: &RunOutput, args: &OutputArgs) -> color_eyre::Result<()> {
-    let text = report::render(args.format, output)?;
-    match &args.output {
+/// Writes the report where `--output` says, or to stdout. The seed preset's table ends with
+/// the tutorial's conclusion from this machine's numbers.
+pub fn write(output: &RunOutput, args: &OutputArgs, preset: Option<Preset>) -> color_eyre::Result<()> {
+    let mut text = report::render(args.format, output)?;
+    if args.format == Format::Table && preset == Some(Preset::Seed) {
+        text.push_str(&report::table::tutorial_conclusion(&output.results));
+    }
+    write_text(&text, args.output.as_deref())
+}
+
+/// Writes `text` to `destination`, or to stdout.
+pub fn write_text(text: &str, destination: Option<&Path>) -> color_eyre::Result<()> {
+    match destination {
         Some(path) => {
             std::fs::write(path, text).wrap_err_with(|| format!("writing the results to {}", path.display()))
         }
@@ -69,16 +96,28 @@ struct Progress {
     per_method: u32,
     warmup: u32,
     current: usize,
+    /// `16 KiB 2/5 · ` while a sweep of several sizes runs; empty for a run.
+    step: String,
+    sizes: usize,
 }
 
 impl Progress {
-    fn new(plan: &Plan) -> Progress {
+    fn new(sweep: &Sweep) -> Progress {
+        let plan = &sweep.plan;
         Progress {
             enabled: std::io::stderr().is_terminal(),
             method_ids: plan.methods.iter().map(|method| method.id()).collect(),
             per_method: plan.repeats,
             warmup: plan.warmup,
             current: 0,
+            step: String::new(),
+            sizes: sweep.sizes.len(),
+        }
+    }
+
+    fn step(&mut self, step: usize, size: u64) {
+        if self.sizes > 1 {
+            self.step = format!("{} {}/{} · ", Size(size), step + 1, self.sizes);
         }
     }
 
@@ -99,7 +138,12 @@ impl Progress {
             Event::Progress { done, .. } => format!("{}: {done}/{} children", self.name(), self.per_method),
             _ => return,
         };
-        eprint!("\r\x1b[2K[{}/{}] {line}", self.current + 1, self.method_ids.len());
+        eprint!(
+            "\r\x1b[2K[{}{}/{}] {line}",
+            self.step,
+            self.current + 1,
+            self.method_ids.len()
+        );
     }
 
     fn name(&self) -> &'static str {

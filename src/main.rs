@@ -8,9 +8,10 @@ use std::sync::Arc;
 use clap::{CommandFactory, Parser};
 use color_eyre::eyre::WrapErr;
 
-use ipcscope::bench::{self, env::Environment, plan::Plan};
-use ipcscope::cli::{Cli, Command, RunArgs};
+use ipcscope::bench::{self, env::Environment, plan::Plan, plan::Size};
+use ipcscope::cli::{Cli, Command, CompareArgs, RunArgs, SweepArgs};
 use ipcscope::headless;
+use ipcscope::report::{self, compare};
 
 /// Exit status of a run interrupted by Ctrl-C or SIGTERM.
 const EXIT_INTERRUPTED: u8 = 130;
@@ -22,10 +23,12 @@ fn main() -> color_eyre::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Child(args)) => {
-            bench::method::spawn::child_main(&args.expectation(), args.wire_bytes, args.report_fd)
+            bench::method::spawn::child_main(&args.expectation(), args.payload_bytes, args.report_fd)
         }
         None => explore(&cli),
         Some(Command::Run(args)) => run(&args),
+        Some(Command::Sweep(args)) => sweep(&args),
+        Some(Command::Compare(args)) => compare(&args),
         Some(Command::Methods) => {
             print!("{}", ipcscope::report::methods());
             Ok(ExitCode::SUCCESS)
@@ -33,40 +36,84 @@ fn main() -> color_eyre::Result<ExitCode> {
     }
 }
 
+/// A usage error: the message on stderr, exit 2.
+fn usage_error(message: impl std::fmt::Display) -> ! {
+    Cli::command()
+        .error(clap::error::ErrorKind::ValueValidation, message)
+        .exit()
+}
+
+/// What makes `plan` impossible here, if anything.
+fn plan_problem(plan: &Plan, env: &Environment) -> Result<(), String> {
+    plan.validate().and_then(|()| plan.check_memory(env))?;
+    for method in &plan.methods {
+        method
+            .check(plan, env)
+            .map_err(|problem| format!("method {} cannot run here: {problem}", method.id()))?;
+    }
+    Ok(())
+}
+
 /// Checks a plan as the command line gave it; anything impossible is a usage error (exit 2).
 fn checked_plan(plan: Plan) -> Plan {
-    let env = Environment::read();
-    if let Err(problem) = plan.validate().and_then(|()| plan.check_memory(&env)) {
-        Cli::command()
-            .error(clap::error::ErrorKind::ValueValidation, problem)
-            .exit();
-    }
-    for method in &plan.methods {
-        if let Err(problem) = method.check(&plan, &env) {
-            let message = format!("method {} cannot run here: {problem}", method.id());
-            Cli::command()
-                .error(clap::error::ErrorKind::ValueValidation, message)
-                .exit();
-        }
+    if let Err(problem) = plan_problem(&plan, &Environment::read()) {
+        usage_error(problem);
     }
     plan
 }
 
-fn run(args: &RunArgs) -> color_eyre::Result<ExitCode> {
-    let plan = checked_plan(args.settings.plan());
+/// A flag that Ctrl-C and SIGTERM raise, so a run stops cleanly and still reports.
+fn interrupt_flag() -> color_eyre::Result<Arc<AtomicBool>> {
     let cancel = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         signal_hook::flag::register(signal, Arc::clone(&cancel)).wrap_err("installing the Ctrl-C handler")?;
     }
-    let output = headless::execute(&plan, Arc::clone(&cancel))?;
-    headless::write(&output, &args.output)?;
-    Ok(if cancel.load(Ordering::Relaxed) || output.partial {
+    Ok(cancel)
+}
+
+/// CONTRACT.md's exit status for a finished (or interrupted) run or sweep.
+fn exit_status(output: &report::RunOutput, cancel: &AtomicBool) -> ExitCode {
+    if cancel.load(Ordering::Relaxed) || output.partial {
         ExitCode::from(EXIT_INTERRUPTED)
     } else if output.failures() > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
+}
+
+fn run(args: &RunArgs) -> color_eyre::Result<ExitCode> {
+    let plan = checked_plan(args.settings.plan());
+    let cancel = interrupt_flag()?;
+    let output = headless::execute(&plan, Arc::clone(&cancel))?;
+    headless::write(&output, &args.output, args.settings.preset)?;
+    Ok(exit_status(&output, &cancel))
+}
+
+fn sweep(args: &SweepArgs) -> color_eyre::Result<ExitCode> {
+    let sweep = args.sweep().unwrap_or_else(|problem| usage_error(problem));
+    let env = Environment::read();
+    for plan in sweep.plans() {
+        if let Err(problem) = plan_problem(&plan, &env) {
+            usage_error(format!("at {}: {problem}", Size(plan.size)));
+        }
+    }
+    let cancel = interrupt_flag()?;
+    let output = headless::execute_sweep(&sweep, Arc::clone(&cancel))?;
+    headless::write(&output, &args.output, None)?;
+    Ok(exit_status(&output, &cancel))
+}
+
+fn compare(args: &CompareArgs) -> color_eyre::Result<ExitCode> {
+    let files = args
+        .files
+        .iter()
+        .map(|path| compare::load(path))
+        .collect::<Result<Vec<_>, String>>()
+        .unwrap_or_else(|problem| usage_error(problem));
+    let text = compare::render(args.output.format, &compare::Comparison::of(files))?;
+    headless::write_text(&text, args.output.output.as_deref())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn explore(cli: &Cli) -> color_eyre::Result<ExitCode> {

@@ -68,6 +68,8 @@ pub enum Received<'a> {
     PagesOnly(&'a Payload),
     /// Wire bytes in the plan's codec.
     Wire(&'a [u8]),
+    /// The payload, decoded while it arrived.
+    Decoded(Decoded<'a>),
 }
 
 /// Why a child could not verify its payload; sent in its report.
@@ -167,15 +169,16 @@ pub fn verify(
 ) -> Result<(), ChildError> {
     let received = received?;
     report.received = now_ns();
+    let sparse = matches!(received, Received::PagesOnly(_));
     let (decoded, expected) = match received {
         Received::Payload(payload) => (payload.view(), expect.checksum),
         Received::PagesOnly(payload) => (payload.view(), expect.sparse_checksum),
+        Received::Decoded(decoded) => (decoded, expect.checksum),
         Received::Wire(wire) => (
             decode(expect.kind, expect.codec, wire).map_err(|_| ChildError::Decode)?,
             expect.checksum,
         ),
     };
-    let sparse = matches!(received, Received::PagesOnly(_));
     report.decoded = now_ns();
     if expect.access == Access::Write {
         // SAFETY: verify runs in a child (or, for methods without one, on memory that the
@@ -281,7 +284,7 @@ impl<'a> Driver<'a> {
         let start = now_ns();
         let payload = self.payload;
         let wire: &[u8] = match self.method.delivery() {
-            Delivery::Inherited => &[],
+            Delivery::Inherited | Delivery::Streamed => &[],
             Delivery::Once => self.wire_once,
             Delivery::PerChild => payload
                 .encode(self.plan.codec, buffer)

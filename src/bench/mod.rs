@@ -2,6 +2,7 @@
 //! It knows no screen and prints nothing; its faces consume its `Event`s.
 
 pub mod child;
+pub mod crossing;
 pub mod env;
 pub mod event;
 pub mod method;
@@ -10,4 +11,6 @@ pub mod plan;
 pub mod result;
 pub mod runner;
 pub mod stats;
+pub mod sweep;
+pub mod tutorial;
 pub mod watchdog;

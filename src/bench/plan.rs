@@ -250,14 +250,14 @@ impl fmt::Display for Size {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let bytes = self.0;
         for (unit, factor) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
-            if bytes >= factor && bytes % factor == 0 {
+            if bytes >= factor && bytes.is_multiple_of(factor) {
                 return write!(f, "{} {unit}", bytes / factor);
             }
         }
         for (unit, factor) in [("GB", 1_000_000_000u64), ("MB", 1_000_000), ("KB", 1_000)] {
             if bytes >= factor {
                 let value = bytes as f64 / factor as f64;
-                return if bytes % factor == 0 {
+                return if bytes.is_multiple_of(factor) {
                     write!(f, "{} {unit}", bytes / factor)
                 } else {
                     write!(f, "{value:.2} {unit}")

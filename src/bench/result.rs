@@ -168,3 +168,33 @@ pub fn ratio_to_fastest(result: &MethodResult, fastest: Option<u64>) -> Option<f
     let fastest = fastest?;
     (fastest > 0).then(|| median as f64 / fastest as f64)
 }
+
+#[cfg(test)]
+impl MethodResult {
+    /// A hand-made result for tests of what is computed from results: `totals` are the
+    /// verified children's times.
+    pub(crate) fn made_up(method: &str, payload_bytes: u64, totals: &[u64]) -> MethodResult {
+        MethodResult {
+            method: method.to_string(),
+            payload: PayloadKind::Ints,
+            codec: (method != "inherit").then_some(Codec::Bincode),
+            access: Access::Read,
+            payload_bytes,
+            wire_bytes: None,
+            repeats: totals.len() as u32,
+            warmup: 0,
+            phases: vec![Phase::Verify],
+            samples: totals
+                .iter()
+                .map(|&total_ns| Sample {
+                    total_ns,
+                    phases: [None; 7],
+                    usage: Usage::default(),
+                })
+                .collect(),
+            failures: Vec::new(),
+            setup_ns: 0,
+            partial: false,
+        }
+    }
+}

@@ -63,18 +63,34 @@ pub fn spawn<T: From<Event> + Send + 'static>(
     sender: Sender<T>,
     cancel: Arc<AtomicBool>,
 ) -> std::io::Result<RunHandle> {
+    spawn_work(sender, cancel, move |cancel, emit| {
+        run_plan(&plan, run, cancel, emit)
+    })
+}
+
+/// Starts `work` on the runner thread: what it emits goes to `sender`, converted into the
+/// receiver's own message type. A run and a sweep both start this way.
+pub(crate) fn spawn_work<E, T, W>(
+    sender: Sender<T>,
+    cancel: Arc<AtomicBool>,
+    work: W,
+) -> std::io::Result<RunHandle>
+where
+    T: From<E> + Send + 'static,
+    W: FnOnce(&Arc<AtomicBool>, &mut dyn FnMut(E)) -> Vec<MethodResult> + Send + 'static,
+{
     let thread = std::thread::Builder::new()
         .name("ipcscope-runner".into())
         .spawn({
             let cancel = Arc::clone(&cancel);
             move || {
-                let mut emit = |event: Event| {
+                let mut emit = |event: E| {
                     // Nobody listens any more: stop rather than measure for no one.
                     if sender.send(T::from(event)).is_err() {
                         cancel.store(true, Ordering::Relaxed);
                     }
                 };
-                run_plan(&plan, run, &cancel, &mut emit)
+                work(&cancel, &mut emit)
             }
         })?;
     Ok(RunHandle {
@@ -262,7 +278,7 @@ impl MethodRun<'_> {
         match self.method.delivery() {
             Delivery::Inherited => None,
             Delivery::Once => Some(wire_once.len() as u64),
-            Delivery::PerChild => {
+            Delivery::PerChild | Delivery::Streamed => {
                 let mut buffer = Vec::new();
                 self.payload
                     .encode(self.plan.codec, &mut buffer)

@@ -216,7 +216,7 @@ mod tests {
     #[test]
     fn histogram_bins_are_log_spaced_and_dense() {
         let mut histogram = LogHistogram::default();
-        for nanos in [1000, 1000, 1100, 4000] {
+        for nanos in [1000, 1000, 1010, 4000] {
             histogram.push(nanos);
         }
         let dense = histogram.dense();

@@ -1,8 +1,8 @@
-//! `--format csv`: a header line, then one line per method.
+//! `--format csv`: a header line, then one line per method (and size, for a sweep).
 
 use color_eyre::eyre::WrapErr;
 
-use super::RunOutput;
+use super::{size_groups, RunOutput};
 use crate::bench::result::{fastest_median, ratio_to_fastest};
 
 const HEADER: [&str; 17] = [
@@ -28,8 +28,9 @@ const HEADER: [&str; 17] = [
 pub fn render(output: &RunOutput) -> color_eyre::Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(HEADER).wrap_err("writing the CSV header")?;
-    let fastest = fastest_median(&output.results);
-    for result in &output.results {
+    let with_fastest = size_groups(&output.results)
+        .flat_map(|group| group.iter().map(move |result| (result, fastest_median(group))));
+    for (result, fastest) in with_fastest {
         let summary = result.summary();
         let stat = |pick: fn(&crate::bench::stats::Summary) -> u64| {
             summary.as_ref().map_or(String::new(), |s| pick(s).to_string())

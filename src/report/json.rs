@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use color_eyre::eyre::WrapErr;
 use serde::{Deserialize, Serialize};
 
-use super::RunOutput;
+use super::{size_groups, RunOutput};
+use crate::bench::crossing::{self, Crossing};
 use crate::bench::env::Environment;
 use crate::bench::plan::{Access, Codec, PayloadKind};
 use crate::bench::result::{MethodResult, Usage};
@@ -18,6 +19,9 @@ pub struct JsonReport {
     #[serde(default)]
     pub partial: bool,
     pub results: Vec<JsonResult>,
+    /// Where, in a sweep, one method overtakes another; empty for a single size.
+    #[serde(default)]
+    pub crossings: Vec<Crossing>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -40,7 +44,7 @@ pub struct JsonResult {
     /// The median of the kernel's accounting per child (`wait4`).
     pub usage_median: Usage,
     pub throughput_bytes_per_sec: u64,
-    /// The median time per child as a multiple of the fastest method's in this run.
+    /// The median time per child as a multiple of the fastest method's at the same size.
     pub ratio_to_fastest: Option<f64>,
     pub setup_ns: u64,
     pub partial: bool,
@@ -80,16 +84,17 @@ impl From<Summary> for JsonSummary {
 
 impl JsonReport {
     pub fn of(output: &RunOutput) -> JsonReport {
-        let fastest = crate::bench::result::fastest_median(&output.results);
         JsonReport {
             ipcscope: env!("CARGO_PKG_VERSION").to_string(),
             environment: output.environment.clone(),
             partial: output.partial,
-            results: output
-                .results
-                .iter()
-                .map(|result| JsonResult::of(result, fastest))
+            results: size_groups(&output.results)
+                .flat_map(|group| {
+                    let fastest = crate::bench::result::fastest_median(group);
+                    group.iter().map(move |result| JsonResult::of(result, fastest))
+                })
                 .collect(),
+            crossings: crossing::crossings(&output.results),
         }
     }
 }

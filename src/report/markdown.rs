@@ -1,18 +1,51 @@
-//! `--format markdown`: a table to paste into notes, one row per method.
+//! `--format markdown`: a table to paste into notes, one row per method; for a sweep, one
+//! table per size and the crossings.
 
 use std::fmt::Write;
 
-use super::{duration, rate, ratio, RunOutput};
+use super::{crossing, duration, is_sweep, rate, ratio, size_groups, RunOutput};
+use crate::bench::crossing::crossings;
 use crate::bench::plan::Size;
-use crate::bench::result::{fastest_median, ratio_to_fastest};
+use crate::bench::result::{fastest_median, ratio_to_fastest, MethodResult};
 
 pub fn render(output: &RunOutput) -> String {
-    let fastest = fastest_median(&output.results);
-    let mut text = String::from(
+    let mut text = String::new();
+    if is_sweep(&output.results) {
+        for group in size_groups(&output.results) {
+            let _ = writeln!(
+                text,
+                "### {} {}\n",
+                Size(group[0].payload_bytes),
+                group[0].payload.name()
+            );
+            table(&mut text, group);
+            text.push('\n');
+        }
+        text.push_str("### Crossings\n\n");
+        let found = crossings(&output.results);
+        if found.is_empty() {
+            text.push_str("None: no two methods change places between sizes.\n");
+        }
+        for found in &found {
+            let _ = writeln!(text, "- {}", crossing(found));
+        }
+    } else {
+        table(&mut text, &output.results);
+    }
+    if output.partial {
+        text.push_str("\n*Partial: the run was interrupted before every child ran.*\n");
+    }
+    text
+}
+
+/// One row per result, with its ratio to the fastest of `results`.
+fn table(text: &mut String, results: &[MethodResult]) {
+    let fastest = fastest_median(results);
+    text.push_str(
         "| method | payload | codec | median per child | mean ± σ | p99 | throughput | failures | vs fastest |\n\
          |---|---|---|---:|---:|---:|---:|---:|---:|\n",
     );
-    for result in &output.results {
+    for result in results {
         let summary = result.summary();
         let cell = |pick: fn(&crate::bench::stats::Summary) -> String| {
             summary.as_ref().map_or("—".to_string(), pick)
@@ -42,8 +75,4 @@ pub fn render(output: &RunOutput) -> String {
             vs,
         );
     }
-    if output.partial {
-        text.push_str("\n*Partial: the run was interrupted before every child ran.*\n");
-    }
-    text
 }

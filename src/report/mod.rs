@@ -1,10 +1,12 @@
 //! Headless output, one file per format. Every format renders the same `RunOutput`.
 
+use crate::bench::crossing::Crossing;
 use crate::bench::env::Environment;
 use crate::bench::plan::Size;
 use crate::bench::result::MethodResult;
 use crate::cli::Format;
 
+pub mod compare;
 pub mod csv;
 pub mod json;
 pub mod markdown;
@@ -24,6 +26,33 @@ impl RunOutput {
     pub fn failures(&self) -> usize {
         self.results.iter().map(|result| result.failures.len()).sum()
     }
+}
+
+/// The results in groups of one payload size, in the order run: one group for a run, one per
+/// size for a sweep (whose results come size after size). Ratios to the fastest are taken
+/// within a group: comparing a method at 1 MiB with another at 4 KiB would say nothing.
+pub fn size_groups(results: &[MethodResult]) -> impl Iterator<Item = &[MethodResult]> {
+    results.chunk_by(|a, b| a.payload_bytes == b.payload_bytes)
+}
+
+/// Whether the results hold more than one size: a sweep's.
+pub fn is_sweep(results: &[MethodResult]) -> bool {
+    size_groups(results).nth(1).is_some()
+}
+
+/// `above 64 KiB, shm beats pipe (at 256 KiB: shm 40.1 µs, pipe 55.3 µs; at 64 KiB: shm 15.2 µs, pipe 12.0 µs)`
+pub fn crossing(crossing: &Crossing) -> String {
+    let (faster, slower) = (&crossing.faster, &crossing.slower);
+    format!(
+        "above {}, {faster} beats {slower} (at {}: {faster} {}, {slower} {}; at {}: {faster} {}, {slower} {})",
+        Size(crossing.below_bytes),
+        Size(crossing.above_bytes),
+        duration(crossing.faster_above_ns),
+        duration(crossing.slower_above_ns),
+        Size(crossing.below_bytes),
+        duration(crossing.faster_below_ns),
+        duration(crossing.slower_below_ns),
+    )
 }
 
 pub fn render(format: Format, output: &RunOutput) -> color_eyre::Result<String> {
@@ -75,38 +104,7 @@ pub fn ratio(ratio: f64) -> String {
 
 /// A result's title line: `pipe · 8 MB ints · bincode`.
 pub fn describe(result: &MethodResult) -> String {
-    let codec = result
-        .codec
-        .map_or("no codec".to_string(), |codec| codec.name().to_string());
-    format!(
-        "{} · {} {} · {}",
-        result.method,
-        Size(result.payload_bytes),
-        result.payload.name(),
-        codec
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_read_well() {
-        assert_eq!(duration(412), "412 ns");
-        assert_eq!(duration(12_345), "12.3 µs");
-        assert_eq!(duration(4_561_000), "4.56 ms");
-        assert_eq!(duration(123_000_000), "123 ms");
-        assert_eq!(duration(1_230_000_000), "1.23 s");
-    }
-
-    #[test]
-    fn rates_and_ratios_read_well() {
-        assert_eq!(rate(19_400_000_000), "19.4 GB/s");
-        assert_eq!(rate(812_000_000), "812.0 MB/s");
-        assert_eq!(ratio(29.26), "29.3×");
-        assert_eq!(ratio(1.012), "1.01×");
-    }
+    compare::Key::from(result).to_string()
 }
 
 /// `ipcscope methods`: every method's id and one-line explanation.
@@ -120,4 +118,100 @@ pub fn methods() -> String {
         .iter()
         .map(|method| format!("{:<width$}  {}\n", method.id(), method.summary()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench::env::Environment;
+
+    #[test]
+    fn durations_read_well() {
+        assert_eq!(duration(412), "412 ns");
+        assert_eq!(duration(12_345), "12.3 µs");
+        assert_eq!(duration(4_561_000), "4.56 ms");
+        assert_eq!(duration(123_000_000), "123 ms");
+        assert_eq!(duration(1_230_000_000), "1.23 s");
+    }
+
+    #[test]
+    fn a_crossing_reads_as_a_sentence_with_its_numbers() {
+        let found = Crossing {
+            faster: "shm".into(),
+            slower: "pipe".into(),
+            below_bytes: 64 << 10,
+            above_bytes: 256 << 10,
+            faster_below_ns: 15_200,
+            slower_below_ns: 12_000,
+            faster_above_ns: 40_100,
+            slower_above_ns: 55_300,
+        };
+        assert_eq!(
+            crossing(&found),
+            "above 64 KiB, shm beats pipe (at 256 KiB: shm 40.1 µs, pipe 55.3 µs; at 64 KiB: shm 15.2 µs, pipe 12.0 µs)"
+        );
+    }
+
+    /// pipe is cheap at small sizes and grows; shm costs more up front and stays flat.
+    fn made_up_sweep() -> RunOutput {
+        let results = [(4, 10_000, 30_000), (16, 20_000, 31_000), (64, 40_000, 32_000)]
+            .into_iter()
+            .flat_map(|(kib, pipe, shm)| {
+                [
+                    MethodResult::made_up("pipe", kib << 10, &[pipe]),
+                    MethodResult::made_up("shm", kib << 10, &[shm]),
+                ]
+            })
+            .collect();
+        RunOutput {
+            environment: Environment::default(),
+            results,
+            partial: false,
+        }
+    }
+
+    #[test]
+    fn a_sweep_is_grouped_by_size_in_every_format_with_its_crossings() {
+        let output = made_up_sweep();
+        let sentence = "above 16 KiB, shm beats pipe";
+
+        let table = table::render(&output);
+        for expected in [
+            "At 4 KiB ints",
+            "At 16 KiB ints",
+            "At 64 KiB ints",
+            "Crossings",
+            sentence,
+        ] {
+            assert!(table.contains(expected), "{expected}: {table}");
+        }
+        // Ratios are within a size: at 64 KiB shm is the fastest, pipe 1.25× slower.
+        let at_64 = table.split("At 64 KiB ints").nth(1).unwrap();
+        assert!(at_64.contains("1.25× slower than shm"), "{table}");
+        assert!(
+            at_64.contains("1.6 GB/s") && at_64.contains("2.0 GB/s"),
+            "{table}"
+        );
+
+        let markdown = markdown::render(&output);
+        assert!(markdown.contains("### 16 KiB ints") && markdown.contains(&format!("- {sentence}")));
+
+        let json: serde_json::Value = serde_json::from_str(&json::render(&output).unwrap()).unwrap();
+        assert_eq!(json["crossings"][0]["faster"], "shm");
+        assert_eq!(json["crossings"][0]["below_bytes"], 16 << 10);
+        assert_eq!(json["results"][4]["ratio_to_fastest"], 1.25);
+        assert_eq!(json["results"].as_array().map(Vec::len), Some(6));
+
+        let csv = csv::render(&output).unwrap();
+        assert!(csv.lines().nth(1).unwrap().ends_with(",1.000"), "{csv}");
+        assert!(csv.lines().nth(2).unwrap().ends_with(",3.000"), "{csv}");
+    }
+
+    #[test]
+    fn rates_and_ratios_read_well() {
+        assert_eq!(rate(19_400_000_000), "19.4 GB/s");
+        assert_eq!(rate(812_000_000), "812.0 MB/s");
+        assert_eq!(ratio(29.26), "29.3×");
+        assert_eq!(ratio(1.012), "1.01×");
+    }
 }

@@ -2,9 +2,11 @@
 
 use std::fmt::Write;
 
-use super::{describe, duration, rate, ratio, RunOutput};
+use super::{crossing, describe, duration, is_sweep, rate, ratio, size_groups, RunOutput};
+use crate::bench::crossing::crossings;
 use crate::bench::plan::Size;
 use crate::bench::result::{fastest_median, ratio_to_fastest, MethodResult};
+use crate::bench::tutorial::{self, PUBLISHED_CHILDREN, PUBLISHED_LESSON, PUBLISHED_PAYLOAD_BYTES};
 
 pub fn render(output: &RunOutput) -> String {
     let mut text = String::new();
@@ -21,10 +23,28 @@ pub fn render(output: &RunOutput) -> String {
         Size(env.mq_msgsize_max),
         env.mq_msg_max,
     );
-    for result in &output.results {
-        method_block(&mut text, result);
+    if is_sweep(&output.results) {
+        // A sweep: one compact block per size, then where the lines cross.
+        for group in size_groups(&output.results) {
+            let _ = writeln!(
+                text,
+                "At {} {}",
+                Size(group[0].payload_bytes),
+                group[0].payload.name()
+            );
+            summary_rows(&mut text, group, true);
+            text.push('\n');
+        }
+        crossings_block(&mut text, &output.results);
+    } else {
+        for result in &output.results {
+            method_block(&mut text, result);
+        }
+        if fastest_median(&output.results).is_some() {
+            text.push_str("Summary\n");
+            summary_rows(&mut text, &output.results, false);
+        }
     }
-    summary_block(&mut text, &output.results);
     if output.partial {
         text.push_str("\nPartial: the run was interrupted before every child ran.\n");
     }
@@ -112,40 +132,130 @@ fn failures_lines(text: &mut String, result: &MethodResult) {
     }
 }
 
-fn summary_block(text: &mut String, results: &[MethodResult]) {
+/// One line per result: median time per child, throughput, how it compares with the fastest
+/// of `results`; failure counts, and with `reasons` the first few reasons.
+fn summary_rows(text: &mut String, results: &[MethodResult], reasons: bool) {
     let fastest = fastest_median(results);
-    let Some(fastest_result) = results
+    let fastest_result = results
         .iter()
-        .find(|result| result.summary().map(|s| s.median) == fastest && fastest.is_some())
-    else {
-        return;
-    };
-    text.push_str("Summary\n");
+        .find(|result| fastest.is_some() && result.summary().map(|s| s.median) == fastest);
     let width = results
         .iter()
         .map(|result| result.method.len())
         .max()
-        .unwrap_or(0);
+        .unwrap_or(0)
+        .max("method".len());
+    let _ = writeln!(
+        text,
+        "  {:<width$}  {:>10}  {:>11}",
+        "method", "per child", "throughput"
+    );
     for result in results {
+        let failed = match result.failures.len() {
+            0 => String::new(),
+            failures => format!(" · {failures} of {} failed", result.repeats),
+        };
         let Some(summary) = result.summary() else {
             let _ = writeln!(
                 text,
-                "  {:<width$}  {:>10}   no verified child",
-                result.method, "—"
+                "  {:<width$}  {:>10}  {:>11}   no verified child{failed}",
+                result.method, "—", "—"
             );
+            if reasons {
+                failures_lines(text, result);
+            }
             continue;
         };
-        let comparison = match ratio_to_fastest(result, fastest) {
-            _ if std::ptr::eq(result, fastest_result) => "fastest".to_string(),
-            Some(r) => format!("{} slower than {}", ratio(r), fastest_result.method),
-            None => String::new(),
+        let comparison = match (fastest_result, ratio_to_fastest(result, fastest)) {
+            (Some(fastest), _) if std::ptr::eq(result, fastest) => "fastest".to_string(),
+            (Some(fastest), Some(r)) => format!("{} slower than {}", ratio(r), fastest.method),
+            _ => String::new(),
         };
         let _ = writeln!(
             text,
-            "  {:<width$}  {:>10}   {}",
+            "  {:<width$}  {:>10}  {:>11}   {comparison}{failed}",
             result.method,
             duration(summary.median),
-            comparison
+            rate(result.throughput()),
+        );
+        if reasons {
+            failures_lines(text, result);
+        }
+    }
+}
+
+/// Where one method overtakes another, size by size.
+fn crossings_block(text: &mut String, results: &[MethodResult]) {
+    let found = crossings(results);
+    if found.is_empty() {
+        text.push_str("Crossings: none; no two methods change places between sizes.\n");
+        return;
+    }
+    text.push_str("Crossings\n");
+    for found in &found {
+        let _ = writeln!(text, "  {}", crossing(found));
+    }
+}
+
+/// The tutorial's conclusion from this machine's numbers, beside its published figures: what
+/// `run --preset seed` ends with.
+pub fn tutorial_conclusion(results: &[MethodResult]) -> String {
+    let mut text = String::from("\nThe tutorial's lesson, from this machine's numbers\n");
+    let Some(conclusion) = tutorial::conclude(results) else {
+        text.push_str(
+            "  It needs both inherit and queue, each with a verified child; run them both to see it.\n",
+        );
+        return text;
+    };
+    let here = conclusion.queue_over_inherit();
+    let lesson = if here >= 1.0 {
+        format!(
+            "Inheriting is {} faster than sending through a queue here",
+            ratio(here)
+        )
+    } else {
+        format!(
+            "Here sending through a queue is {} faster than inheriting, unlike in the tutorial",
+            ratio(1.0 / here)
+        )
+    };
+    let _ = writeln!(
+        text,
+        "  {lesson} ({} against {} per child); the tutorial found ~{PUBLISHED_LESSON:.0}×.",
+        duration(conclusion.inherit_ns),
+        duration(conclusion.queue_ns),
+    );
+    if let (Some(pipe), Some(tutorial_pipe), Some(tutorial_inherit)) = (
+        conclusion.pipe_over_inherit(),
+        tutorial::published("pipe"),
+        tutorial::published("inherit"),
+    ) {
+        let _ = writeln!(
+            text,
+            "  Sending through a pipe takes {} as long as inheriting here; in the tutorial, {}.",
+            ratio(pipe),
+            ratio(tutorial_pipe as f64 / tutorial_inherit as f64),
         );
     }
+    let here = format!("here ({})", Size(conclusion.payload_bytes));
+    let published = format!(
+        "tutorial ({}, {PUBLISHED_CHILDREN} children)",
+        Size(PUBLISHED_PAYLOAD_BYTES)
+    );
+    let (here_width, published_width) = (here.len().max(10), published.len());
+    let _ = writeln!(
+        text,
+        "  {:<8}  {here:>here_width$}  {published:>published_width$}",
+        "method"
+    );
+    for (published, measured) in &conclusion.figures {
+        let _ = writeln!(
+            text,
+            "  {:<8}  {:>here_width$}  {:>published_width$}",
+            published.method,
+            measured.map_or("—".to_string(), duration),
+            duration(published.per_child_ns),
+        );
+    }
+    text
 }

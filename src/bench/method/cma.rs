@@ -26,7 +26,7 @@ use super::stream::{read_exact, write_all};
 use super::{Delivery, Handover, Method, RunContext, SendError};
 use crate::bench::child::{ChildError, Received, Step};
 use crate::bench::env::Environment;
-use crate::bench::payload::page_size;
+use crate::bench::payload::{page_size, Region};
 use crate::bench::plan::Plan;
 
 pub struct Cma;
@@ -70,7 +70,7 @@ impl Method for Cma {
             needs_ptracer,
             go: None,
             kept_out: None,
-            buffer: Vec::new(),
+            buffer: Region::empty(),
         }))
     }
 }
@@ -114,7 +114,7 @@ struct CrossMemory {
     /// The whole pages of the current child's wire bytes, kept out of it (see `before_fork`).
     kept_out: Option<(NonNull<libc::c_void>, usize)>,
     /// The child's receive buffer (filled in the child only).
-    buffer: Vec<u8>,
+    buffer: Region,
 }
 
 impl Handover for CrossMemory {
@@ -145,18 +145,15 @@ impl Handover for CrossMemory {
             read_exact(read.as_fd(), &mut [0u8; 1])
                 .map_err(|_| ChildError::io(Step::Attach, Errno::EPERM))?;
         }
-        self.buffer = vec![0u8; wire.len()];
+        self.buffer = Region::buffer(wire.len()).map_err(|errno| ChildError::io(Step::Read, errno))?;
+        let buffer = self.buffer.as_bytes_mut();
         let mut got = 0;
         while got < wire.len() {
             let remote = RemoteIoVec {
                 base: wire.as_ptr() as usize + got,
                 len: wire.len() - got,
             };
-            match process_vm_readv(
-                self.parent,
-                &mut [IoSliceMut::new(&mut self.buffer[got..])],
-                &[remote],
-            ) {
+            match process_vm_readv(self.parent, &mut [IoSliceMut::new(&mut buffer[got..])], &[remote]) {
                 Ok(0) => {
                     return Err(ChildError::ShortRead {
                         got: got as u64,
@@ -168,7 +165,7 @@ impl Handover for CrossMemory {
                 Err(errno) => return Err(ChildError::io(Step::Attach, errno)),
             }
         }
-        Ok(Received::Wire(&self.buffer))
+        Ok(Received::Wire(self.buffer.as_bytes()))
     }
 
     /// Nothing to send: the bytes wait where they are, unchanged until the child is reaped.

@@ -1,9 +1,10 @@
-//! `pipe`: a `pipe(2)`; the parent encodes and writes, the child reads and decodes.
+//! `pipe`: a `pipe(2)`; the parent encodes and writes, the child reads and decodes, both at
+//! once in chunks (see `Delivery::Streamed`).
 
 use std::io;
 use std::os::fd::OwnedFd;
 
-use super::channel::{open_pipe, Channel, StreamHandover};
+use super::channel::{open_pipe, Channel, StreamedHandover};
 use super::{Delivery, Handover, Method, RunContext};
 
 pub struct Pipe;
@@ -14,7 +15,7 @@ impl Method for Pipe {
     }
 
     fn summary(&self) -> &'static str {
-        "the parent encodes the payload and writes it into a pipe; the child reads and decodes it"
+        "the parent encodes the payload into a pipe while the child reads and decodes it"
     }
 
     fn teaching(&self) -> &'static str {
@@ -22,23 +23,24 @@ impl Method for Pipe {
     }
 
     fn delivery(&self) -> Delivery {
-        Delivery::PerChild
+        Delivery::Streamed
     }
 
     fn start<'a>(&self, run: &RunContext<'a>) -> io::Result<Box<dyn Handover + 'a>> {
-        Ok(Box::new(StreamHandover::new(PipeChannel {
+        let channel = PipeChannel {
             pipe_max_size: run.env.pipe_max_size,
-        })))
+        };
+        Ok(Box::new(StreamedHandover::new(channel, run.plan, run.payload)))
     }
 }
 
-/// A fresh pipe per child, written with `write(2)`.
+/// A fresh pipe per child, its buffer raised towards the payload's size.
 struct PipeChannel {
     pipe_max_size: u64,
 }
 
 impl Channel for PipeChannel {
-    fn open(&self, wire_len: usize) -> io::Result<(OwnedFd, OwnedFd)> {
-        open_pipe(wire_len, self.pipe_max_size)
+    fn open(&self, payload_bytes: usize) -> io::Result<(OwnedFd, OwnedFd)> {
+        open_pipe(payload_bytes, self.pipe_max_size)
     }
 }

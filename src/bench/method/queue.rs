@@ -11,9 +11,12 @@ use nix::mqueue::{mq_close, mq_open, mq_receive, mq_unlink, MQ_OFlag, MqAttr, Mq
 use nix::sys::stat::Mode;
 use nix::unistd::Pid;
 
+use super::stream::{decode_streamed, encode_streamed};
 use super::{Delivery, Handover, Method, RunContext, SendError};
 use crate::bench::child::{ChildError, Received, Step};
 use crate::bench::env::Environment;
+use crate::bench::payload::Payload;
+use crate::bench::plan::Plan;
 
 pub struct Queue;
 
@@ -23,7 +26,7 @@ impl Method for Queue {
     }
 
     fn summary(&self) -> &'static str {
-        "the payload is encoded and sent through a POSIX message queue in messages of the allowed size"
+        "the parent encodes the payload into a POSIX message queue, message by message, while the child decodes"
     }
 
     fn teaching(&self) -> &'static str {
@@ -31,15 +34,17 @@ impl Method for Queue {
     }
 
     fn delivery(&self) -> Delivery {
-        Delivery::PerChild
+        Delivery::Streamed
     }
 
     fn start<'a>(&self, run: &RunContext<'a>) -> io::Result<Box<dyn Handover + 'a>> {
         Ok(Box::new(QueueHandover {
+            plan: run.plan,
+            payload: run.payload,
             limits: QueueLimits::of(run.env),
             queue: None,
             message_size: 0,
-            buffer: Vec::new(),
+            chunk: Vec::new(),
         }))
     }
 }
@@ -67,17 +72,19 @@ impl QueueLimits {
     }
 }
 
-struct QueueHandover {
+struct QueueHandover<'a> {
+    plan: &'a Plan,
+    payload: &'a Payload,
     limits: QueueLimits,
     queue: Option<MqdT>,
     message_size: usize,
-    /// The child's receive buffer.
-    buffer: Vec<u8>,
+    /// The parent's encoding buffer, one message long, reused child after child.
+    chunk: Vec<u8>,
 }
 
-impl Handover for QueueHandover {
-    fn before_fork(&mut self, wire: &[u8]) -> io::Result<()> {
-        let message_size = (wire.len() as u64).clamp(8, self.limits.message_size);
+impl Handover for QueueHandover<'_> {
+    fn before_fork(&mut self, _wire: &[u8]) -> io::Result<()> {
+        let message_size = (self.payload.bytes + 16).clamp(16, self.limits.message_size);
         let attr = MqAttr::new(0, self.limits.depth as _, message_size as _, 0);
         let name = unique_name()?;
         let queue = mq_open(
@@ -94,64 +101,44 @@ impl Handover for QueueHandover {
         Ok(())
     }
 
-    fn receive(&mut self, wire: &[u8]) -> Result<Received<'_>, ChildError> {
+    fn receive(&mut self, _wire: &[u8]) -> Result<Received<'_>, ChildError> {
         let Some(queue) = &self.queue else {
             return Err(ChildError::ShortRead {
                 got: 0,
-                expected: wire.len() as u64,
+                expected: self.payload.bytes,
             });
         };
-        let size = self.message_size;
-        let mut message = vec![0u8; size];
-        let mut priority = 0;
-        let receive = |into: &mut [u8], priority: &mut u32| loop {
-            match mq_receive(queue, into, priority) {
+        // Each message lands whole in the buffer it is given; an empty one ends the stream.
+        let mut source = |buffer: &mut [u8]| loop {
+            let mut priority = 0;
+            match mq_receive(queue, buffer, &mut priority) {
                 Err(Errno::EINTR) => {}
                 other => return other.map_err(|errno| ChildError::io(Step::Receive, errno)),
             }
         };
-        let header = receive(&mut message, &mut priority)?;
-        let length = message[..header.min(8)]
-            .try_into()
-            .map(u64::from_le_bytes)
-            .map_err(|_| ChildError::Decode)?;
-        if header != 8 || length != wire.len() as u64 {
-            return Err(ChildError::Decode);
-        }
-        self.buffer = vec![0u8; wire.len()];
-        let mut got = 0;
-        while got < self.buffer.len() {
-            let remaining = self.buffer.len() - got;
-            // mq_receive needs room for a whole message: the last, shorter one lands in
-            // `message` first.
-            let length = if remaining >= size {
-                receive(&mut self.buffer[got..got + size], &mut priority)?
-            } else {
-                let length = receive(&mut message, &mut priority)?;
-                let take = length.min(remaining);
-                self.buffer[got..got + take].copy_from_slice(&message[..take]);
-                length
-            };
-            if length == 0 || length > remaining {
-                return Err(ChildError::ShortRead {
-                    got: got as u64,
-                    expected: self.buffer.len() as u64,
-                });
-            }
-            got += length;
-        }
-        Ok(Received::Wire(&self.buffer))
+        let decoded = decode_streamed(
+            self.plan.payload,
+            self.plan.codec,
+            self.payload.bytes as usize,
+            self.message_size,
+            &mut source,
+        )?;
+        Ok(Received::Decoded(decoded))
     }
 
-    fn send(&mut self, wire: &[u8], child: Pid) -> Result<(), SendError> {
+    fn send(&mut self, _wire: &[u8], child: Pid) -> Result<(), SendError> {
         let Some(queue) = &self.queue else {
             return Err(SendError::ChildGone);
         };
-        send_message(queue, &(wire.len() as u64).to_le_bytes(), child)?;
-        for chunk in wire.chunks(self.message_size) {
-            send_message(queue, chunk, child)?;
-        }
-        Ok(())
+        let mut sink = |message: &[u8]| send_message(queue, message, child);
+        encode_streamed(
+            self.payload,
+            self.plan.codec,
+            self.message_size,
+            &mut self.chunk,
+            &mut sink,
+        )?;
+        send_message(queue, &[], child)
     }
 
     fn after_reap(&mut self) {

@@ -1,12 +1,12 @@
 //! `socket`: a Unix stream socket pair; the parent encodes and writes, the child reads and
-//! decodes.
+//! decodes, both at once in chunks, as with `pipe`.
 
 use std::io;
 use std::os::fd::OwnedFd;
 
 use nix::sys::socket::{socketpair, AddressFamily, SockFlag, SockType};
 
-use super::channel::{Channel, StreamHandover};
+use super::channel::{Channel, StreamedHandover};
 use super::{Delivery, Handover, Method, RunContext};
 
 pub struct Socket;
@@ -25,11 +25,11 @@ impl Method for Socket {
     }
 
     fn delivery(&self) -> Delivery {
-        Delivery::PerChild
+        Delivery::Streamed
     }
 
-    fn start<'a>(&self, _run: &RunContext<'a>) -> io::Result<Box<dyn Handover + 'a>> {
-        Ok(Box::new(StreamHandover::new(SocketPair)))
+    fn start<'a>(&self, run: &RunContext<'a>) -> io::Result<Box<dyn Handover + 'a>> {
+        Ok(Box::new(StreamedHandover::new(SocketPair, run.plan, run.payload)))
     }
 }
 
@@ -38,7 +38,7 @@ impl Method for Socket {
 struct SocketPair;
 
 impl Channel for SocketPair {
-    fn open(&self, _wire_len: usize) -> io::Result<(OwnedFd, OwnedFd)> {
+    fn open(&self, _payload_bytes: usize) -> io::Result<(OwnedFd, OwnedFd)> {
         Ok(socketpair(
             AddressFamily::Unix,
             SockType::Stream,

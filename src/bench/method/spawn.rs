@@ -1,6 +1,7 @@
 //! `spawn`: the child is a fresh `exec` of ipcscope itself, entering at a hidden subcommand,
-//! and gets the encoded payload on its stdin: Python's "spawn" start method. The exec (a new
-//! address space, the dynamic loader, the program's start-up) is part of every child's cost.
+//! and gets the encoded payload on its stdin, streamed as with `pipe`: Python's "spawn" start
+//! method. The exec (a new address space, the dynamic loader, the program's start-up) is part
+//! of every child's cost.
 
 use std::ffi::{CStr, CString};
 use std::io;
@@ -9,13 +10,13 @@ use std::sync::OnceLock;
 
 use nix::unistd::Pid;
 
-use super::channel::{open_pipe, FRAME_HEADER_BYTES};
-use super::stream::{receive_framed, send_framed};
+use super::channel::{decode_from, encode_into, open_pipe};
 use super::{Delivery, Handover, Method, RunContext, SendError};
 use crate::bench::child::{
     now_ns, report_and_exit, verify, ChildError, ChildReport, Expectation, Received, Step,
 };
 use crate::bench::env::Environment;
+use crate::bench::payload::Payload;
 use crate::bench::plan::Plan;
 
 /// The hidden subcommand an exec'd child enters at.
@@ -49,7 +50,7 @@ impl Method for Spawn {
     }
 
     fn delivery(&self) -> Delivery {
-        Delivery::PerChild
+        Delivery::Streamed
     }
 
     fn check(&self, _plan: &Plan, _env: &Environment) -> Result<(), String> {
@@ -70,6 +71,8 @@ impl Method for Spawn {
         Ok(Box::new(Spawned {
             program,
             expect: Expectation::of(run.plan, run.payload),
+            payload: run.payload,
+            chunk: Vec::new(),
             pipe_max_size: run.env.pipe_max_size,
             report_fd: None,
             argv: Vec::new(),
@@ -79,9 +82,12 @@ impl Method for Spawn {
     }
 }
 
-struct Spawned {
+struct Spawned<'a> {
     program: &'static CStr,
     expect: Expectation,
+    payload: &'a Payload,
+    /// The parent's encoding buffer, reused child after child.
+    chunk: Vec<u8>,
     pipe_max_size: u64,
     /// The Driver's report pipe, which the exec'd child writes its report to.
     report_fd: Option<RawFd>,
@@ -94,10 +100,9 @@ struct Spawned {
     ends: Option<(OwnedFd, OwnedFd)>,
 }
 
-impl Spawned {
-    /// The child's command line. Every child of a run gets the same encoding, hence the
-    /// same length and the same command line.
-    fn build_argv(&mut self, wire_bytes: usize, report_fd: RawFd) -> io::Result<()> {
+impl Spawned<'_> {
+    /// The child's command line, the same for every child of a run.
+    fn build_argv(&mut self, report_fd: RawFd) -> io::Result<()> {
         let expect = &self.expect;
         let words = [
             CHILD_COMMAND.to_string(),
@@ -107,8 +112,8 @@ impl Spawned {
             expect.codec.name().into(),
             "--access".into(),
             expect.access.name().into(),
-            "--wire-bytes".into(),
-            wire_bytes.to_string(),
+            "--payload-bytes".into(),
+            self.payload.bytes.to_string(),
             "--checksum".into(),
             expect.checksum.to_string(),
             "--sparse-checksum".into(),
@@ -130,19 +135,19 @@ impl Spawned {
     }
 }
 
-impl Handover for Spawned {
+impl Handover for Spawned<'_> {
     fn set_report_fd(&mut self, fd: RawFd) {
         self.report_fd = Some(fd);
     }
 
-    fn before_fork(&mut self, wire: &[u8]) -> io::Result<()> {
+    fn before_fork(&mut self, _wire: &[u8]) -> io::Result<()> {
         if self.argv.is_empty() {
             let report_fd = self
                 .report_fd
                 .ok_or_else(|| io::Error::other("spawn was not told the report descriptor"))?;
-            self.build_argv(wire.len(), report_fd)?;
+            self.build_argv(report_fd)?;
         }
-        self.ends = Some(open_pipe(wire.len() + FRAME_HEADER_BYTES, self.pipe_max_size)?);
+        self.ends = Some(open_pipe(self.payload.bytes as usize, self.pipe_max_size)?);
         Ok(())
     }
 
@@ -165,12 +170,12 @@ impl Handover for Spawned {
         Err(exec_failed(nix::Error::last()))
     }
 
-    fn send(&mut self, wire: &[u8], _child: Pid) -> Result<(), SendError> {
+    fn send(&mut self, _wire: &[u8], _child: Pid) -> Result<(), SendError> {
         let Some((stdin, parent)) = self.ends.take() else {
             return Err(SendError::ChildGone);
         };
         drop(stdin);
-        send_framed(parent.as_fd(), wire)
+        encode_into(parent.as_fd(), self.expect.codec, self.payload, &mut self.chunk)
     }
 
     fn after_reap(&mut self) {
@@ -178,18 +183,17 @@ impl Handover for Spawned {
     }
 }
 
-/// The exec'd child's whole life: read the frame on stdin, verify it exactly as a forked
-/// child does, report to `report_fd`, exit. Its stdout and stderr are the /dev/null its
-/// forked parent left it.
-pub fn child_main(expect: &Expectation, wire_bytes: usize, report_fd: RawFd) -> ! {
+/// The exec'd child's whole life: decode the payload streamed to its stdin, verify it exactly
+/// as a forked child does, report to `report_fd`, exit. Its stdout and stderr are the
+/// /dev/null its forked parent left it.
+pub fn child_main(expect: &Expectation, payload_bytes: usize, report_fd: RawFd) -> ! {
     let mut report = ChildReport {
         started: now_ns(),
         ..ChildReport::default()
     };
     // SAFETY: descriptor 0 stays open for the life of this process.
     let stdin = unsafe { BorrowedFd::borrow_raw(0) };
-    let mut buffer = Vec::new();
-    let received = receive_framed(stdin, &mut buffer, wire_bytes).map(|()| Received::Wire(&buffer));
+    let received = decode_from(stdin, expect.kind, expect.codec, payload_bytes).map(Received::Decoded);
     if let Err(error) = verify(received, expect, &mut report) {
         report.error = Some(error);
     }

@@ -1,0 +1,152 @@
+//! The tutorial that `--preset seed` reproduces: its published figures, kept here and nowhere
+//! else, and its conclusion recomputed from this machine's numbers.
+
+use super::result::MethodResult;
+
+/// One of the tutorial's published figures: a method and its time per child.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Published {
+    pub method: &'static str,
+    pub per_child_ns: u64,
+}
+
+/// The tutorial's time per child for each of its four methods, as published.
+pub const PUBLISHED: [Published; 4] = [
+    Published {
+        method: "inherit",
+        per_child_ns: 2_400_000,
+    },
+    Published {
+        method: "argument",
+        per_child_ns: 2_200_000,
+    },
+    Published {
+        method: "queue",
+        per_child_ns: 82_800_000,
+    },
+    Published {
+        method: "pipe",
+        per_child_ns: 86_700_000,
+    },
+];
+
+/// The payload the tutorial handed each child: 1,000,000 integers.
+pub const PUBLISHED_PAYLOAD_BYTES: u64 = 8_000_000;
+
+/// How many children the tutorial timed per method.
+pub const PUBLISHED_CHILDREN: u32 = 1000;
+
+/// The tutorial's lesson as it states it: inheriting is about this many times faster than
+/// sending through a queue.
+pub const PUBLISHED_LESSON: f64 = 34.0;
+
+/// The tutorial's published time per child for `method`, if it measured it.
+pub fn published(method: &str) -> Option<u64> {
+    PUBLISHED
+        .iter()
+        .find(|published| published.method == method)
+        .map(|published| published.per_child_ns)
+}
+
+/// The tutorial's conclusion from this machine's numbers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conclusion {
+    /// The payload size of this machine's results.
+    pub payload_bytes: u64,
+    /// Each published figure beside this machine's median time per child for the same method
+    /// and size, where it ran and a child verified.
+    pub figures: Vec<(Published, Option<u64>)>,
+    pub inherit_ns: u64,
+    pub queue_ns: u64,
+}
+
+impl Conclusion {
+    /// "Inheriting is N× faster than sending through a queue": N on this machine.
+    pub fn queue_over_inherit(&self) -> f64 {
+        self.queue_ns as f64 / self.inherit_ns as f64
+    }
+
+    /// The same for a pipe, where the results have one.
+    pub fn pipe_over_inherit(&self) -> Option<f64> {
+        let pipe = self.measured("pipe")?;
+        Some(pipe as f64 / self.inherit_ns as f64)
+    }
+
+    /// This machine's median for one of the published methods.
+    pub fn measured(&self, method: &str) -> Option<u64> {
+        self.figures
+            .iter()
+            .find(|(published, _)| published.method == method)
+            .and_then(|&(_, measured)| measured)
+    }
+}
+
+/// The conclusion, if `results` hold a verified inherit and a verified queue at the same size
+/// (the first inherit result's size); `None` otherwise.
+pub fn conclude(results: &[MethodResult]) -> Option<Conclusion> {
+    let payload_bytes = results
+        .iter()
+        .find(|result| result.method == "inherit")?
+        .payload_bytes;
+    let median = |method: &str| {
+        results
+            .iter()
+            .find(|result| result.method == method && result.payload_bytes == payload_bytes)
+            .and_then(MethodResult::summary)
+            .map(|summary| summary.median)
+            .filter(|&median| median > 0)
+    };
+    Some(Conclusion {
+        payload_bytes,
+        inherit_ns: median("inherit")?,
+        queue_ns: median("queue")?,
+        figures: PUBLISHED
+            .iter()
+            .map(|&published| (published, median(published.method)))
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_published_figures_bear_out_the_published_lesson() {
+        let lesson = published("queue").unwrap() as f64 / published("inherit").unwrap() as f64;
+        assert!((lesson - PUBLISHED_LESSON).abs() < 1.0, "{lesson}");
+        assert_eq!(PUBLISHED_PAYLOAD_BYTES, 1_000_000 * 8);
+    }
+
+    #[test]
+    fn the_conclusion_comes_from_this_machines_medians() {
+        let results = [
+            MethodResult::made_up("inherit", 8_000_000, &[3_000_000, 2_000_000, 2_500_000]),
+            MethodResult::made_up("queue", 8_000_000, &[80_000_000]),
+            MethodResult::made_up("pipe", 8_000_000, &[90_000_000, 100_000_000]),
+            // Another size's queue does not count.
+            MethodResult::made_up("queue", 1_000, &[1]),
+        ];
+        let conclusion = conclude(&results).unwrap();
+        assert_eq!(
+            (conclusion.inherit_ns, conclusion.queue_ns),
+            (2_500_000, 80_000_000)
+        );
+        assert_eq!(conclusion.queue_over_inherit(), 32.0);
+        assert_eq!(conclusion.pipe_over_inherit(), Some(38.0));
+        assert_eq!(conclusion.measured("argument"), None);
+        let published: Vec<&str> = conclusion.figures.iter().map(|(p, _)| p.method).collect();
+        assert_eq!(published, ["inherit", "argument", "queue", "pipe"]);
+    }
+
+    #[test]
+    fn no_conclusion_without_both_inherit_and_queue() {
+        let inherit = MethodResult::made_up("inherit", 8, &[5]);
+        let queue = MethodResult::made_up("queue", 8, &[50]);
+        assert_eq!(conclude(std::slice::from_ref(&inherit)), None);
+        assert_eq!(conclude(std::slice::from_ref(&queue)), None);
+        let no_child_verified = MethodResult::made_up("queue", 8, &[]);
+        assert_eq!(conclude(&[inherit.clone(), no_child_verified]), None);
+        assert!(conclude(&[queue, inherit]).is_some());
+    }
+}

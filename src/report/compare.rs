@@ -1,0 +1,606 @@
+//! `ipcscope compare`: saved JSON results side by side, matched by method, payload, codec and
+//! size, with each one's ratio to the first (the baseline). Loading and matching are pure, so
+//! the explorer can load a saved result as its baseline too.
+
+use std::collections::HashMap;
+use std::fmt::{self, Write};
+use std::path::Path;
+
+use color_eyre::eyre::WrapErr;
+use serde::Serialize;
+
+use super::json::{JsonReport, JsonResult};
+use super::{duration, ratio};
+use crate::bench::env::Environment;
+use crate::bench::plan::{Codec, PayloadKind, Size};
+use crate::bench::result::MethodResult;
+use crate::cli::Format;
+
+/// What makes two results the same experiment: method, payload, codec and size.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Key {
+    pub method: String,
+    pub payload: PayloadKind,
+    pub codec: Option<Codec>,
+    pub payload_bytes: u64,
+}
+
+impl From<&JsonResult> for Key {
+    fn from(result: &JsonResult) -> Key {
+        Key {
+            method: result.method.clone(),
+            payload: result.payload,
+            codec: result.codec,
+            payload_bytes: result.payload_bytes,
+        }
+    }
+}
+
+impl From<&MethodResult> for Key {
+    fn from(result: &MethodResult) -> Key {
+        let (method, payload, codec, payload_bytes) = result.key();
+        Key {
+            method,
+            payload,
+            codec,
+            payload_bytes,
+        }
+    }
+}
+
+impl fmt::Display for Key {
+    /// `pipe · 8 MB ints · bincode`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} · {} {} · {}",
+            self.method,
+            Size(self.payload_bytes),
+            self.payload.name(),
+            self.codec.map_or("no codec", Codec::name)
+        )
+    }
+}
+
+/// A saved report and the file it came from.
+#[derive(Clone, Debug)]
+pub struct Saved {
+    pub name: String,
+    pub report: JsonReport,
+}
+
+/// Reads a report that `run -f json` or `sweep -f json` wrote; the error names the file and
+/// what is wrong with it.
+pub fn load(path: &Path) -> Result<Saved, String> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|error| format!("cannot read {name}: {error}"))?;
+    let report = serde_json::from_slice::<JsonReport>(&bytes).map_err(|error| {
+        use serde_json::error::Category;
+        match error.classify() {
+            Category::Syntax | Category::Eof => format!("{name} is not JSON: {error}"),
+            Category::Data => format!(
+                "{name} is not an ipcscope result (what `ipcscope run -f json` or `ipcscope sweep -f json` writes): {error}"
+            ),
+            Category::Io => format!("cannot read {name}: {error}"),
+        }
+    })?;
+    Ok(Saved { name, report })
+}
+
+/// The saved result that matches `result`, for a live run compared with a baseline.
+pub fn baseline_for<'a>(baseline: &'a JsonReport, result: &MethodResult) -> Option<&'a JsonResult> {
+    let key = Key::from(result);
+    baseline.results.iter().find(|saved| Key::from(*saved) == key)
+}
+
+/// One experiment across the files: its result in each, where it has one.
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub key: Key,
+    /// Index `i` holds file `i`'s result.
+    pub results: Vec<Option<JsonResult>>,
+}
+
+impl Row {
+    pub fn median(&self, file: usize) -> Option<u64> {
+        self.results
+            .get(file)?
+            .as_ref()?
+            .per_child_ns
+            .map(|summary| summary.median)
+    }
+
+    /// File `file`'s median over the baseline's (file 0's): above 1 is slower than the baseline.
+    pub fn ratio(&self, file: usize) -> Option<f64> {
+        let baseline = self.median(0).filter(|&median| median > 0)?;
+        Some(self.median(file)? as f64 / baseline as f64)
+    }
+
+    /// Found in more than one file.
+    pub fn is_matched(&self) -> bool {
+        self.results.iter().flatten().count() > 1
+    }
+}
+
+/// Every experiment of every file, in the order first seen (the baseline's first).
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    pub files: Vec<Saved>,
+    pub rows: Vec<Row>,
+}
+
+impl Comparison {
+    /// Matches the results of `files` by `Key`. A file that has one experiment twice (a method
+    /// listed twice) matches its first with the other files' first, its second with their second.
+    pub fn of(files: Vec<Saved>) -> Comparison {
+        let mut rows: Vec<(Row, usize)> = Vec::new();
+        for (file, saved) in files.iter().enumerate() {
+            let mut seen: HashMap<Key, usize> = HashMap::new();
+            for result in &saved.report.results {
+                let key = Key::from(result);
+                let occurrence = seen.entry(key.clone()).or_default();
+                let existing = rows
+                    .iter_mut()
+                    .find(|(row, nth)| row.key == key && nth == occurrence);
+                match existing {
+                    Some((row, _)) => row.results[file] = Some(result.clone()),
+                    None => {
+                        let mut results = vec![None; files.len()];
+                        results[file] = Some(result.clone());
+                        rows.push((Row { key, results }, *occurrence));
+                    }
+                }
+                *occurrence += 1;
+            }
+        }
+        Comparison {
+            files,
+            rows: rows.into_iter().map(|(row, _)| row).collect(),
+        }
+    }
+
+    pub fn matched(&self) -> impl Iterator<Item = &Row> {
+        self.rows.iter().filter(|row| row.is_matched())
+    }
+
+    pub fn unmatched(&self) -> impl Iterator<Item = &Row> {
+        self.rows.iter().filter(|row| !row.is_matched())
+    }
+}
+
+pub fn render(format: Format, comparison: &Comparison) -> color_eyre::Result<String> {
+    Ok(match format {
+        Format::Table => table(comparison),
+        Format::Markdown => markdown(comparison),
+        Format::Csv => csv(comparison)?,
+        Format::Json => {
+            let mut text = serde_json::to_string_pretty(&JsonComparison::of(comparison))
+                .wrap_err("encoding the comparison as JSON")?;
+            text.push('\n');
+            text
+        }
+    })
+}
+
+/// One file's cell: `47.0 µs · 1.04×`, the baseline's without a ratio.
+fn cell(row: &Row, file: usize) -> String {
+    let Some(result) = &row.results[file] else {
+        return "—".into();
+    };
+    let failed = match result.failures {
+        0 => String::new(),
+        failures => format!(" · {failures} failed"),
+    };
+    let Some(median) = row.median(file) else {
+        return format!("no verified child{failed}");
+    };
+    match row.ratio(file) {
+        Some(r) if file > 0 => format!("{} · {}{failed}", duration(median), ratio(r)),
+        _ => format!("{}{failed}", duration(median)),
+    }
+}
+
+/// `b.json (only there): 81.2 ms`
+fn unmatched_line(comparison: &Comparison, row: &Row) -> String {
+    let (file, _) = row
+        .results
+        .iter()
+        .enumerate()
+        .find(|(_, result)| result.is_some())
+        .unwrap_or((0, &None));
+    format!(
+        "{}: only in {} ({})",
+        row.key,
+        comparison.files[file].name,
+        cell(row, file)
+    )
+}
+
+fn environment_line(environment: &Environment) -> String {
+    format!(
+        "Linux {} · {} · {} cores",
+        environment.kernel, environment.cpu, environment.cores
+    )
+}
+
+fn table(comparison: &Comparison) -> String {
+    let mut text =
+        String::from("Compared with the first file (the baseline): median per child · its ratio\n");
+    for (index, saved) in comparison.files.iter().enumerate() {
+        let _ = writeln!(
+            text,
+            "  [{}] {} · ipcscope {} · {}",
+            index + 1,
+            saved.name,
+            saved.report.ipcscope,
+            environment_line(&saved.report.environment)
+        );
+    }
+    text.push('\n');
+    let matched: Vec<&Row> = comparison.matched().collect();
+    if matched.is_empty() {
+        text.push_str("No experiment is in more than one file.\n");
+    } else {
+        let mut lines: Vec<Vec<String>> = vec![std::iter::once("experiment".to_string())
+            .chain((1..=comparison.files.len()).map(|index| format!("[{index}]")))
+            .collect()];
+        lines.extend(matched.iter().map(|row| {
+            std::iter::once(row.key.to_string())
+                .chain((0..comparison.files.len()).map(|file| cell(row, file)))
+                .collect()
+        }));
+        let widths: Vec<usize> = (0..lines[0].len())
+            .map(|column| {
+                lines
+                    .iter()
+                    .map(|line| line[column].chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        for line in &lines {
+            let mut row = String::from(" ");
+            for (column, value) in line.iter().enumerate() {
+                let width = widths[column];
+                if column == 0 {
+                    let _ = write!(row, " {value:<width$}");
+                } else {
+                    let _ = write!(row, "   {value:>width$}");
+                }
+            }
+            let _ = writeln!(text, "{}", row.trim_end());
+        }
+    }
+    let unmatched: Vec<&Row> = comparison.unmatched().collect();
+    if !unmatched.is_empty() {
+        text.push_str("\nUnmatched (in one file only)\n");
+        for row in unmatched {
+            let _ = writeln!(text, "  {}", unmatched_line(comparison, row));
+        }
+    }
+    text
+}
+
+fn markdown(comparison: &Comparison) -> String {
+    let mut text = String::from("| experiment |");
+    for saved in &comparison.files {
+        let _ = write!(text, " {} |", saved.name);
+    }
+    text.push_str("\n|---|");
+    text.push_str(&"---:|".repeat(comparison.files.len()));
+    text.push('\n');
+    for row in comparison.matched() {
+        let _ = write!(text, "| {} |", row.key);
+        for file in 0..comparison.files.len() {
+            let _ = write!(text, " {} |", cell(row, file));
+        }
+        text.push('\n');
+    }
+    let _ = writeln!(
+        text,
+        "\nMedian time per child; the ratio is to {}, the baseline.",
+        comparison
+            .files
+            .first()
+            .map_or("the first file", |saved| saved.name.as_str())
+    );
+    let unmatched: Vec<&Row> = comparison.unmatched().collect();
+    if !unmatched.is_empty() {
+        text.push_str("\nUnmatched (in one file only):\n\n");
+        for row in unmatched {
+            let _ = writeln!(text, "- {}", unmatched_line(comparison, row));
+        }
+    }
+    text
+}
+
+/// One line per experiment and file that has it.
+fn csv(comparison: &Comparison) -> color_eyre::Result<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record([
+            "method",
+            "payload",
+            "codec",
+            "payload_bytes",
+            "file",
+            "median_ns",
+            "ratio_to_baseline",
+            "failures",
+            "repeats",
+            "throughput_bytes_per_sec",
+            "matched",
+        ])
+        .wrap_err("writing the CSV header")?;
+    for row in &comparison.rows {
+        for (file, result) in row.results.iter().enumerate() {
+            let Some(result) = result else {
+                continue;
+            };
+            writer
+                .write_record([
+                    row.key.method.clone(),
+                    row.key.payload.name().to_string(),
+                    row.key
+                        .codec
+                        .map_or(String::new(), |codec| codec.name().to_string()),
+                    row.key.payload_bytes.to_string(),
+                    comparison.files[file].name.clone(),
+                    row.median(file)
+                        .map_or(String::new(), |median| median.to_string()),
+                    row.ratio(file).map_or(String::new(), |r| format!("{r:.3}")),
+                    result.failures.to_string(),
+                    result.repeats.to_string(),
+                    result.throughput_bytes_per_sec.to_string(),
+                    row.is_matched().to_string(),
+                ])
+                .wrap_err("writing a CSV row")?;
+        }
+    }
+    let bytes = writer.into_inner().wrap_err("finishing the CSV")?;
+    String::from_utf8(bytes).wrap_err("the CSV is not UTF-8")
+}
+
+#[derive(Serialize)]
+struct JsonComparison<'a> {
+    ipcscope: &'static str,
+    /// The files compared, the baseline first.
+    files: Vec<JsonFile<'a>>,
+    /// Experiments in more than one file: each file's figures, or `null` where it lacks one.
+    matched: Vec<JsonRow<'a>>,
+    /// Experiments in one file only.
+    unmatched: Vec<JsonUnmatched<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFile<'a> {
+    file: &'a str,
+    ipcscope: &'a str,
+    environment: &'a Environment,
+}
+
+#[derive(Serialize)]
+struct JsonRow<'a> {
+    #[serde(flatten)]
+    key: &'a Key,
+    runs: Vec<Option<JsonRun>>,
+}
+
+#[derive(Serialize)]
+struct JsonRun {
+    median_ns: Option<u64>,
+    /// This file's median over the baseline's.
+    ratio_to_baseline: Option<f64>,
+    failures: usize,
+    repeats: u32,
+    throughput_bytes_per_sec: u64,
+}
+
+#[derive(Serialize)]
+struct JsonUnmatched<'a> {
+    file: &'a str,
+    #[serde(flatten)]
+    key: &'a Key,
+    median_ns: Option<u64>,
+}
+
+impl<'a> JsonComparison<'a> {
+    fn of(comparison: &'a Comparison) -> JsonComparison<'a> {
+        let run = |row: &Row, file: usize| {
+            row.results[file].as_ref().map(|result| JsonRun {
+                median_ns: row.median(file),
+                ratio_to_baseline: row.ratio(file),
+                failures: result.failures,
+                repeats: result.repeats,
+                throughput_bytes_per_sec: result.throughput_bytes_per_sec,
+            })
+        };
+        JsonComparison {
+            ipcscope: env!("CARGO_PKG_VERSION"),
+            files: comparison
+                .files
+                .iter()
+                .map(|saved| JsonFile {
+                    file: &saved.name,
+                    ipcscope: &saved.report.ipcscope,
+                    environment: &saved.report.environment,
+                })
+                .collect(),
+            matched: comparison
+                .matched()
+                .map(|row| JsonRow {
+                    key: &row.key,
+                    runs: (0..comparison.files.len()).map(|file| run(row, file)).collect(),
+                })
+                .collect(),
+            unmatched: comparison
+                .unmatched()
+                .filter_map(|row| {
+                    let file = row.results.iter().position(Option::is_some)?;
+                    Some(JsonUnmatched {
+                        file: &comparison.files[file].name,
+                        key: &row.key,
+                        median_ns: row.median(file),
+                    })
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::RunOutput;
+
+    fn saved(name: &str, results: Vec<MethodResult>) -> Saved {
+        let output = RunOutput {
+            environment: Environment::default(),
+            results,
+            partial: false,
+        };
+        Saved {
+            name: name.into(),
+            report: JsonReport::of(&output),
+        }
+    }
+
+    #[test]
+    fn results_match_by_method_payload_codec_and_size_with_ratios_to_the_baseline() {
+        let a = saved(
+            "a.json",
+            vec![
+                MethodResult::made_up("pipe", 4096, &[100]),
+                MethodResult::made_up("inherit", 4096, &[50]),
+                MethodResult::made_up("queue", 4096, &[300]),
+            ],
+        );
+        let mut raw_pipe = MethodResult::made_up("pipe", 4096, &[90]);
+        raw_pipe.codec = Some(Codec::Raw);
+        let b = saved(
+            "b.json",
+            vec![
+                MethodResult::made_up("inherit", 4096, &[75]),
+                MethodResult::made_up("pipe", 4096, &[250]),
+                // Same method, other size or codec: not the same experiment.
+                MethodResult::made_up("pipe", 8192, &[400]),
+                raw_pipe,
+            ],
+        );
+        let comparison = Comparison::of(vec![a, b]);
+        let matched: Vec<String> = comparison
+            .matched()
+            .map(|row| {
+                format!(
+                    "{}: {:?} {:?} {:?}",
+                    row.key,
+                    row.median(0),
+                    row.median(1),
+                    row.ratio(1)
+                )
+            })
+            .collect();
+        assert_eq!(
+            matched,
+            [
+                "pipe · 4 KiB ints · bincode: Some(100) Some(250) Some(2.5)",
+                "inherit · 4 KiB ints · no codec: Some(50) Some(75) Some(1.5)",
+            ]
+        );
+        let unmatched: Vec<String> = comparison
+            .unmatched()
+            .map(|row| unmatched_line(&comparison, row))
+            .collect();
+        assert_eq!(
+            unmatched,
+            [
+                "queue · 4 KiB ints · bincode: only in a.json (300 ns)",
+                "pipe · 8 KiB ints · bincode: only in b.json (400 ns)",
+                "pipe · 4 KiB ints · raw: only in b.json (90 ns)",
+            ]
+        );
+        let table = table(&comparison);
+        assert!(table.contains("250 ns · 2.50×"), "{table}");
+        assert!(table.contains("Unmatched (in one file only)"), "{table}");
+    }
+
+    #[test]
+    fn a_repeated_method_matches_in_order_and_a_failed_baseline_has_no_ratio() {
+        let a = saved(
+            "a",
+            vec![
+                MethodResult::made_up("pipe", 8, &[10]),
+                MethodResult::made_up("pipe", 8, &[20]),
+                MethodResult::made_up("inherit", 8, &[]),
+            ],
+        );
+        let b = saved(
+            "b",
+            vec![
+                MethodResult::made_up("pipe", 8, &[30]),
+                MethodResult::made_up("pipe", 8, &[80]),
+                MethodResult::made_up("inherit", 8, &[5]),
+            ],
+        );
+        let comparison = Comparison::of(vec![a, b]);
+        let ratios: Vec<Option<f64>> = comparison.matched().map(|row| row.ratio(1)).collect();
+        assert_eq!(ratios, [Some(3.0), Some(4.0), None]);
+        assert_eq!(comparison.unmatched().count(), 0);
+    }
+
+    #[test]
+    fn the_baseline_for_a_live_result_is_its_saved_twin() {
+        let live = MethodResult::made_up("pipe", 4096, &[1]);
+        let file = saved(
+            "base",
+            vec![
+                MethodResult::made_up("pipe", 8192, &[7]),
+                MethodResult::made_up("pipe", 4096, &[9]),
+            ],
+        );
+        let twin = baseline_for(&file.report, &live).unwrap();
+        assert_eq!(twin.samples_ns, [9]);
+        assert!(baseline_for(&file.report, &MethodResult::made_up("queue", 4096, &[1])).is_none());
+    }
+
+    #[test]
+    fn bad_files_name_the_file_and_the_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.json");
+        assert!(load(&missing)
+            .unwrap_err()
+            .starts_with(&format!("cannot read {}", missing.display())));
+        let garbage = dir.path().join("garbage.json");
+        std::fs::write(&garbage, "pipe 12 ms").unwrap();
+        let error = load(&garbage).unwrap_err();
+        assert!(error.contains("garbage.json is not JSON"), "{error}");
+        let shape = dir.path().join("shape.json");
+        std::fs::write(&shape, r#"{"ipcscope": "0.1.0", "rows": []}"#).unwrap();
+        let error = load(&shape).unwrap_err();
+        assert!(
+            error.contains("shape.json is not an ipcscope result") && error.contains("missing field"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn every_format_renders_a_comparison() {
+        let comparison = Comparison::of(vec![
+            saved("a", vec![MethodResult::made_up("pipe", 8, &[10])]),
+            saved("b", vec![MethodResult::made_up("pipe", 8, &[15])]),
+        ]);
+        let json: serde_json::Value =
+            serde_json::from_str(&render(Format::Json, &comparison).unwrap()).unwrap();
+        assert_eq!(json["matched"][0]["method"], "pipe");
+        assert_eq!(json["matched"][0]["runs"][1]["ratio_to_baseline"], 1.5);
+        assert_eq!(json["unmatched"].as_array().map(Vec::len), Some(0));
+        let csv = render(Format::Csv, &comparison).unwrap();
+        assert_eq!(csv.lines().count(), 3, "{csv}");
+        assert!(csv.lines().nth(2).unwrap().contains(",b,15,1.500,"), "{csv}");
+        let markdown = render(Format::Markdown, &comparison).unwrap();
+        assert!(
+            markdown.contains("| pipe · 8 B ints · bincode | 10 ns | 15 ns · 1.50× |"),
+            "{markdown}"
+        );
+    }
+}
