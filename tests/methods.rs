@@ -189,6 +189,27 @@ fn methods_that_cannot_carry_a_payload_refuse_it_saying_why() {
             );
         }
     }
+    // On the command line the refusal is a usage error that names the method and the reason.
+    let refused = Command::new(env!("CARGO_BIN_EXE_ipcscope"))
+        .args([
+            "run",
+            "-m",
+            "pipe,memcpy",
+            "-p",
+            "records",
+            "-s",
+            "4KB",
+            "-n",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("memcpy") && stderr.contains("ints or bytes"),
+        "{stderr}"
+    );
     // Run anyway, the refusal is every counted child's failure reason, not a crash.
     let memcpy = method::find("memcpy").unwrap();
     let result = run(&plan(
