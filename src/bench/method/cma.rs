@@ -8,9 +8,11 @@
 //! process with CAP_SYS_PTRACE read another's memory, and scope 3 nobody: `check` says so.
 //!
 //! How this was verified without Yama (this development machine has none): the rule for
-//! every scope is the pure function `attach_rule`, tested for each; the go-pipe path runs in a
-//! test with `ptrace_scope` set to 1 in the environment, where the real `prctl` answers EINVAL
-//! (no module handles PR_SET_PTRACER when Yama is absent) and the children must still verify.
+//! every scope is the pure function `attach_rule`, tested for each; the go-pipe path runs in
+//! tests/methods.rs with `ptrace_scope` set to 1 in the environment, where the real `prctl`
+//! answers EINVAL (no module handles PR_SET_PTRACER when Yama is absent) and the children must
+//! still verify; and a test that drops root and makes its process non-dumpable gets the real
+//! EPERM, which `check` refuses and a child run anyway reports as "not permitted".
 
 use std::io::{self, IoSliceMut};
 use std::os::fd::{AsFd, OwnedFd};
