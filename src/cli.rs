@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::bench::child::Expectation;
 use crate::bench::method::{self, MethodRef};
 use crate::bench::plan::{Access, Codec, PayloadKind, Plan, Size};
 use crate::bench::sweep::{self, Sweep};
@@ -31,6 +32,42 @@ pub enum Command {
     Compare(CompareArgs),
     /// List every method: its id and a one-line explanation.
     Methods,
+    /// The entry point of a `spawn` child after its exec (internal).
+    #[command(name = "__child", hide = true)]
+    Child(ChildArgs),
+}
+
+/// What an exec'd `spawn` child is told on its command line; made by `method::spawn`.
+#[derive(Debug, Args)]
+pub struct ChildArgs {
+    #[arg(long, value_parser = PayloadKind::parse)]
+    pub payload: PayloadKind,
+    #[arg(long, value_parser = Codec::parse)]
+    pub codec: Codec,
+    #[arg(long, value_parser = Access::parse)]
+    pub access: Access,
+    /// The payload's size in bytes.
+    #[arg(long)]
+    pub payload_bytes: usize,
+    #[arg(long)]
+    pub checksum: u64,
+    #[arg(long)]
+    pub sparse_checksum: u64,
+    /// The inherited descriptor to write the report to.
+    #[arg(long)]
+    pub report_fd: i32,
+}
+
+impl ChildArgs {
+    pub fn expectation(&self) -> Expectation {
+        Expectation {
+            kind: self.payload,
+            codec: self.codec,
+            access: self.access,
+            checksum: self.checksum,
+            sparse_checksum: self.sparse_checksum,
+        }
+    }
 }
 
 /// What to measure; every option left out takes its default (or the preset's value).

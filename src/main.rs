@@ -19,8 +19,12 @@ const EXIT_INTERRUPTED: u8 = 130;
 fn main() -> color_eyre::Result<ExitCode> {
     color_eyre::install()?;
     bench::child::install_panic_guard();
+    bench::method::spawn::set_program("/proc/self/exe").map_err(color_eyre::eyre::Report::msg)?;
     let cli = Cli::parse();
     match cli.command {
+        Some(Command::Child(args)) => {
+            bench::method::spawn::child_main(&args.expectation(), args.payload_bytes, args.report_fd)
+        }
         None => explore(&cli),
         Some(Command::Run(args)) => run(&args),
         Some(Command::Sweep(args)) => sweep(&args),

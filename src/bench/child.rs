@@ -109,6 +109,12 @@ impl fmt::Display for ChildError {
             }
             ChildError::Decode => f.write_str("the received bytes did not decode"),
             ChildError::Checksum => f.write_str("checksum mismatch: the data differs from the parent's"),
+            ChildError::Io {
+                step: Step::Attach,
+                errno,
+            } if *errno == libc::EPERM => f.write_str(
+                "Attach failed: not permitted to read the parent's memory (ptrace rules: Yama's kernel.yama.ptrace_scope, or a parent that is not dumpable)",
+            ),
             ChildError::Io { step, errno } => {
                 write!(f, "{step:?} failed: {}", nix::Error::from_raw(*errno).desc())
             }
@@ -249,11 +255,12 @@ impl<'a> Driver<'a> {
         method: &'a dyn Method,
         plan: &'a Plan,
         payload: &'a Payload,
-        handover: Box<dyn Handover + 'a>,
+        mut handover: Box<dyn Handover + 'a>,
         wire_once: &'a [u8],
         watchdog: &'a Watchdog,
     ) -> nix::Result<Driver<'a>> {
         let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC | OFlag::O_NONBLOCK)?;
+        handover.set_report_fd(write.as_raw_fd());
         let devnull = nix::fcntl::open(
             "/dev/null",
             OFlag::O_RDWR | OFlag::O_CLOEXEC,
@@ -383,13 +390,17 @@ impl<'a> Driver<'a> {
             ..ChildReport::default()
         };
         let expect = self.expect;
+        // No child to reap: the kernel's accounting of this thread over the same steps.
+        let before = thread_usage();
         let received = self.handover.receive(wire);
         verify(received, &expect, &mut report).map_err(|error| error.to_string())?;
-        let done = now_ns();
+        let usage = thread_usage().since(&before);
+        // Nothing follows the verification: ending there keeps the phases adding up to the total.
+        let done = report.verified;
         Ok(Sample {
             total_ns: done - start,
             phases: phases(&self.method.phases(self.plan), start, encoded, &report, done),
-            usage: Usage::default(),
+            usage,
         })
     }
 
@@ -433,9 +444,21 @@ fn reap(child: Pid) -> (libc::c_int, Usage) {
             break;
         }
     }
-    let nanos = |time: libc::timeval| time.tv_sec as u64 * 1_000_000_000 + time.tv_usec as u64 * 1000;
-    (
-        status,
+    (status, Usage::from(&usage))
+}
+
+/// The calling thread's accounting so far (`RUSAGE_THREAD`).
+fn thread_usage() -> Usage {
+    // SAFETY: zeroed rusage is a valid out-parameter.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid pointer to a local.
+    unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) };
+    Usage::from(&usage)
+}
+
+impl From<&libc::rusage> for Usage {
+    fn from(usage: &libc::rusage) -> Usage {
+        let nanos = |time: libc::timeval| time.tv_sec as u64 * 1_000_000_000 + time.tv_usec as u64 * 1000;
         Usage {
             minor_faults: usage.ru_minflt as u64,
             major_faults: usage.ru_majflt as u64,
@@ -443,8 +466,24 @@ fn reap(child: Pid) -> (libc::c_int, Usage) {
             involuntary_switches: usage.ru_nivcsw as u64,
             user_ns: nanos(usage.ru_utime),
             system_ns: nanos(usage.ru_stime),
-        },
-    )
+        }
+    }
+}
+
+impl Usage {
+    /// What was accounted between `earlier` and this reading of the same counters.
+    fn since(&self, earlier: &Usage) -> Usage {
+        Usage {
+            minor_faults: self.minor_faults.saturating_sub(earlier.minor_faults),
+            major_faults: self.major_faults.saturating_sub(earlier.major_faults),
+            voluntary_switches: self.voluntary_switches.saturating_sub(earlier.voluntary_switches),
+            involuntary_switches: self
+                .involuntary_switches
+                .saturating_sub(earlier.involuntary_switches),
+            user_ns: self.user_ns.saturating_sub(earlier.user_ns),
+            system_ns: self.system_ns.saturating_sub(earlier.system_ns),
+        }
+    }
 }
 
 /// Decides from the exit status, the report and the parent's send whether a child verified.
@@ -471,7 +510,10 @@ fn judge(
             Some(ChildReport {
                 error: Some(error), ..
             }),
-        ) => Err(error.to_string()),
+        ) => Err(match sent {
+            Ok(()) => error.to_string(),
+            Err(send) => format!("{error}; the parent's send failed: {send}"),
+        }),
         (EXIT_PANICKED, _) => Err("the child panicked".into()),
         (EXIT_ORPHANED, _) => Err("the child found its parent gone".into()),
         (code, _) => match sent {

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::io;
+use std::os::fd::RawFd;
 
 use nix::unistd::Pid;
 
@@ -12,10 +13,18 @@ use super::plan::{Access, Codec, Plan};
 use super::result::Phase;
 
 mod argument;
+mod channel;
+mod cma;
+mod fork;
 mod inherit;
+mod memcpy;
 mod pipe;
 mod queue;
+mod shm;
+mod socket;
+pub mod spawn;
 pub mod stream;
+mod vmsplice;
 
 /// How the payload reaches a method's children.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,6 +103,9 @@ pub trait Handover {
     fn send(&mut self, wire: &[u8], child: Pid) -> Result<(), SendError>;
     /// In the parent, after the child is reaped: release what this child used.
     fn after_reap(&mut self) {}
+    /// Told once, before the first child, which descriptor children write their report to:
+    /// a child that execs must keep it open across the exec.
+    fn set_report_fd(&mut self, _fd: RawFd) {}
 }
 
 /// Why the parent could not hand a child its data.
@@ -130,7 +142,19 @@ impl PartialEq for dyn Method {
 }
 
 /// Every method, in the order `ipcscope methods` lists them.
-pub static ALL: &[MethodRef] = &[&inherit::Inherit, &argument::Argument, &queue::Queue, &pipe::Pipe];
+pub static ALL: &[MethodRef] = &[
+    &inherit::Inherit,
+    &argument::Argument,
+    &queue::Queue,
+    &pipe::Pipe,
+    &socket::Socket,
+    &shm::Shm,
+    &vmsplice::Vmsplice,
+    &cma::Cma,
+    &spawn::Spawn,
+    &fork::Fork,
+    &memcpy::Memcpy,
+];
 
 pub fn find(id: &str) -> Option<MethodRef> {
     ALL.iter()
@@ -183,8 +207,17 @@ mod tests {
     #[test]
     fn every_method_has_a_summary_and_a_teaching_text() {
         for method in ALL {
-            assert!(!method.summary().is_empty(), "{}", method.id());
-            assert!(method.teaching().len() > 200, "{}", method.id());
+            let (id, summary, teaching) = (method.id(), method.summary(), method.teaching());
+            assert!(
+                !summary.is_empty() && summary.chars().count() <= 110,
+                "{id}: {summary}"
+            );
+            assert!(teaching.len() > 200, "{id}");
+            assert!(
+                teaching.starts_with(&format!("# {id}: ")),
+                "{id}: the first line is its title"
+            );
+            assert!(!teaching.contains("placeholder"), "{id}");
         }
     }
 }
