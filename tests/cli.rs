@@ -86,6 +86,13 @@ fn json_holds_the_contracts_keys() {
         assert!(result["throughput_bytes_per_sec"].as_u64() > Some(0), "{method}");
         let samples = result["samples_ns"].as_array().expect("samples_ns");
         assert_eq!(samples.len(), 3, "{method}: repeats - failures");
+        let (median, floor) = (
+            result["per_child_ns"]["median"].as_f64().unwrap_or(0.0),
+            result["fork_floor_ns"].as_f64().unwrap_or(0.0),
+        );
+        assert!(floor > 0.0, "{method}: the fork floor was measured");
+        let ratio = result["ratio_to_fork_floor"].as_f64().unwrap_or(0.0);
+        assert!((ratio - median / floor).abs() < 1e-9, "{method}: {ratio} = {median} / {floor}");
         assert!(samples.iter().all(|sample| sample.as_u64() > Some(0)), "{method}");
     }
     for moved in &results[2..] {

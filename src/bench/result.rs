@@ -106,6 +106,9 @@ pub struct MethodResult {
     pub setup_ns: u64,
     /// The run was cancelled before every child ran.
     pub partial: bool,
+    /// The `fork` baseline's median per child at this payload, measured in the same run.
+    #[serde(default)]
+    pub fork_floor_ns: Option<u64>,
 }
 
 impl MethodResult {
@@ -146,6 +149,12 @@ impl MethodResult {
     pub fn throughput(&self) -> u64 {
         self.summary()
             .map_or(0, |summary| stats::throughput(self.payload_bytes, summary.median))
+    }
+
+    /// How many times the fork floor this result's median is.
+    pub fn ratio_to_fork_floor(&self) -> Option<f64> {
+        let floor = self.fork_floor_ns.filter(|&floor| floor > 0)?;
+        Some(self.summary()?.median as f64 / floor as f64)
     }
 
     /// A key that matches this result with the same experiment in another run.
@@ -195,6 +204,7 @@ impl MethodResult {
             failures: Vec::new(),
             setup_ns: 0,
             partial: false,
+            fork_floor_ns: None,
         }
     }
 }

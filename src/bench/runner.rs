@@ -136,6 +136,7 @@ pub fn run_plan(
             return Vec::new();
         }
     };
+    let fork_floor = fork_floor(plan, &payload, &environment, &watchdog, cancel);
     let mut results = Vec::with_capacity(plan.methods.len());
     for (index, method) in plan.methods.iter().enumerate() {
         if cancel.load(Ordering::Relaxed) {
@@ -152,7 +153,8 @@ pub fn run_plan(
             cancel,
             fault,
         };
-        let result = method_run.run(emit);
+        let mut result = method_run.run(emit);
+        result.fork_floor_ns = fork_floor;
         emit(Event::MethodDone {
             run,
             method: index,
@@ -165,6 +167,39 @@ pub fn run_plan(
         cancelled: cancel.load(Ordering::Relaxed),
     });
     results
+}
+
+/// Children run to measure the fork floor before the methods: enough for a stable median.
+const FLOOR_CHILDREN: u32 = 15;
+
+/// The median per child of the `fork` baseline at the plan's payload: what any method that
+/// forks pays at least. Every result is shown also as a multiple of it.
+fn fork_floor(
+    plan: &Plan,
+    payload: &Payload,
+    environment: &Environment,
+    watchdog: &Watchdog,
+    cancel: &AtomicBool,
+) -> Option<u64> {
+    let floor_plan = Plan {
+        methods: vec![super::method::find("fork")?],
+        repeats: FLOOR_CHILDREN,
+        warmup: 1,
+        access: super::plan::Access::Read,
+        ..plan.clone()
+    };
+    let mut floor_run = MethodRun {
+        run: 0,
+        index: 0,
+        method: floor_plan.methods[0],
+        plan: &floor_plan,
+        payload,
+        environment,
+        watchdog,
+        cancel,
+        fault: None,
+    };
+    floor_run.run(&mut |_| {}).summary().map(|summary| summary.median)
 }
 
 struct MethodRun<'a> {
@@ -196,6 +231,7 @@ impl MethodRun<'_> {
             failures: Vec::new(),
             setup_ns: 0,
             partial: false,
+            fork_floor_ns: None,
         };
         if let Err(error) = self.measure(&mut result, emit) {
             // Nothing could run: every counted child is a failure, with the reason.

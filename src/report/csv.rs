@@ -5,7 +5,7 @@ use color_eyre::eyre::WrapErr;
 use super::{size_groups, RunOutput};
 use crate::bench::result::{fastest_median, ratio_to_fastest};
 
-const HEADER: [&str; 18] = [
+const HEADER: [&str; 19] = [
     "method",
     "payload",
     "codec",
@@ -24,6 +24,7 @@ const HEADER: [&str; 18] = [
     "wire_bytes",
     "ratio_to_fastest",
     "partial",
+    "ratio_to_fork_floor",
 ];
 
 pub fn render(output: &RunOutput) -> color_eyre::Result<String> {
@@ -58,6 +59,9 @@ pub fn render(output: &RunOutput) -> color_eyre::Result<String> {
                 result.wire_bytes.map_or(String::new(), |bytes| bytes.to_string()),
                 ratio_to_fastest(result, fastest).map_or(String::new(), |ratio| format!("{ratio:.3}")),
                 result.partial.to_string(),
+                result
+                    .ratio_to_fork_floor()
+                    .map_or(String::new(), |ratio| format!("{ratio:.3}")),
             ])
             .wrap_err("writing a CSV row")?;
     }

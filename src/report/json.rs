@@ -46,6 +46,12 @@ pub struct JsonResult {
     pub throughput_bytes_per_sec: u64,
     /// The median time per child as a multiple of the fastest method's at the same size.
     pub ratio_to_fastest: Option<f64>,
+    /// The `fork` baseline's median per child at this payload, measured in the same run.
+    #[serde(default)]
+    pub fork_floor_ns: Option<u64>,
+    /// The median time per child as a multiple of the fork floor.
+    #[serde(default)]
+    pub ratio_to_fork_floor: Option<f64>,
     pub setup_ns: u64,
     pub partial: bool,
     /// Every verified child's total, in the order the children ran.
@@ -128,6 +134,8 @@ impl JsonResult {
             usage_median: result.usage_median(),
             throughput_bytes_per_sec: result.throughput(),
             ratio_to_fastest: crate::bench::result::ratio_to_fastest(result, fastest),
+            fork_floor_ns: result.fork_floor_ns,
+            ratio_to_fork_floor: result.ratio_to_fork_floor(),
             setup_ns: result.setup_ns,
             partial: result.partial,
             samples_ns: result.totals(),

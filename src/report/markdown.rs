@@ -42,8 +42,8 @@ pub fn render(output: &RunOutput) -> String {
 fn table(text: &mut String, results: &[MethodResult]) {
     let fastest = fastest_median(results);
     text.push_str(
-        "| method | payload | codec | median per child | mean ± σ | p99 | throughput | failures | vs fastest |\n\
-         |---|---|---|---:|---:|---:|---:|---:|---:|\n",
+        "| method | payload | codec | median per child | mean ± σ | p99 | throughput | failures | vs fastest | × fork floor |\n\
+         |---|---|---|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for result in results {
         let summary = result.summary();
@@ -57,7 +57,7 @@ fn table(text: &mut String, results: &[MethodResult]) {
         };
         let _ = writeln!(
             text,
-            "| {} | {} {} | {} | {} | {} | {} | {} | {} of {} | {} |",
+            "| {} | {} {} | {} | {} | {} | {} | {} | {} of {} | {} | {} |",
             result.method,
             Size(result.payload_bytes),
             result.payload.name(),
@@ -73,6 +73,7 @@ fn table(text: &mut String, results: &[MethodResult]) {
             result.failures.len(),
             result.repeats,
             vs,
+            result.ratio_to_fork_floor().map_or("—".to_string(), ratio),
         );
     }
 }

@@ -75,8 +75,13 @@ fn method_block(text: &mut String, result: &MethodResult) {
     };
     let _ = writeln!(
         text,
-        "  Time per child (median):   {:>10}",
-        duration(summary.median)
+        "  Time per child (median):   {:>10}{}",
+        duration(summary.median),
+        result.ratio_to_fork_floor().map_or(String::new(), |r| format!(
+            "    {} the fork floor ({})",
+            ratio(r),
+            duration(result.fork_floor_ns.unwrap_or(0))
+        ))
     );
     let _ = writeln!(
         text,

@@ -255,6 +255,7 @@ pub(crate) mod fake {
             failures: Vec::new(),
             setup_ns: 0,
             partial: false,
+            fork_floor_ns: None,
         }
     }
 
