@@ -17,6 +17,7 @@ use ipcscope::report::{self, compare};
 const EXIT_INTERRUPTED: u8 = 130;
 
 fn main() -> color_eyre::Result<ExitCode> {
+    bench::child::keep_forks_lean();
     color_eyre::install()?;
     bench::child::install_panic_guard();
     bench::method::spawn::set_program("/proc/self/exe").map_err(color_eyre::eyre::Report::msg)?;

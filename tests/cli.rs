@@ -92,7 +92,10 @@ fn json_holds_the_contracts_keys() {
         );
         assert!(floor > 0.0, "{method}: the fork floor was measured");
         let ratio = result["ratio_to_fork_floor"].as_f64().unwrap_or(0.0);
-        assert!((ratio - median / floor).abs() < 1e-9, "{method}: {ratio} = {median} / {floor}");
+        assert!(
+            (ratio - median / floor).abs() < 1e-9,
+            "{method}: {ratio} = {median} / {floor}"
+        );
         assert!(samples.iter().all(|sample| sample.as_u64() > Some(0)), "{method}");
     }
     for moved in &results[2..] {
