@@ -253,6 +253,10 @@ impl MethodRun<'_> {
         let (plan, payload) = (self.plan, self.payload);
         let setup_start = now_ns();
         self.method.check(plan, self.environment)?;
+        // Free heap pages still mapped are page-table entries that every fork copies and every
+        // child's exit tears down; give them back before the children start.
+        // SAFETY: malloc_trim only returns free memory to the kernel.
+        unsafe { libc::malloc_trim(0) };
         let mut encoded_once = Vec::new();
         let wire_once: &[u8] = if self.method.delivery() == Delivery::Once {
             payload
