@@ -169,8 +169,10 @@ pub fn run_plan(
     results
 }
 
-/// Children run to measure the fork floor before the methods: enough for a stable median.
-const FLOOR_CHILDREN: u32 = 15;
+/// Children run to measure the fork floor before the methods, after a few not counted (the
+/// first forks of a run find colder caches): enough for a stable median, cheap beside a run.
+const FLOOR_CHILDREN: u32 = 30;
+const FLOOR_WARMUP: u32 = 10;
 
 /// The median per child of the `fork` baseline at the plan's payload: what any method that
 /// forks pays at least. Every result is shown also as a multiple of it.
@@ -184,7 +186,7 @@ fn fork_floor(
     let floor_plan = Plan {
         methods: vec![super::method::find("fork")?],
         repeats: FLOOR_CHILDREN,
-        warmup: 1,
+        warmup: FLOOR_WARMUP,
         access: super::plan::Access::Read,
         ..plan.clone()
     };
