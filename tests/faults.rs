@@ -241,10 +241,11 @@ fn interrupt(signal: Signal, format: &str) -> Ran {
         .stderr(stderr.try_clone().expect("dup"));
     let mut child = command.spawn().expect("starting ipcscope");
     let pid = child.id();
-    // Three different children seen: at least two have been counted.
+    // Three different children seen after the fork floor's: at least two have been counted.
+    let wanted = ipcscope::bench::runner::FLOOR_FORKS as usize + 3;
     let mut seen = std::collections::BTreeSet::new();
     let start = Instant::now();
-    while seen.len() < 3 {
+    while seen.len() < wanted {
         seen.extend(children_of(pid).into_iter().map(|process| process.pid));
         if start.elapsed() > BOUND || child.try_wait().expect("try_wait").is_some() {
             let _ = child.kill();

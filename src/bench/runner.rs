@@ -173,6 +173,8 @@ pub fn run_plan(
 /// first forks of a run find colder caches): enough for a stable median, cheap beside a run.
 const FLOOR_CHILDREN: u32 = 30;
 const FLOOR_WARMUP: u32 = 10;
+/// Every child a run forks for its fork floor, before the first method's.
+pub const FLOOR_FORKS: u32 = FLOOR_CHILDREN + FLOOR_WARMUP;
 
 /// The median per child of the `fork` baseline at the plan's payload: what any method that
 /// forks pays at least. Every result is shown also as a multiple of it.
