@@ -60,20 +60,9 @@ fn main() {
         }
         if index < last {
             let result = MethodResult {
-                method: method.id().to_string(),
-                payload: plan.payload,
-                codec: method.uses_codec().then_some(plan.codec),
-                access: plan.access,
-                payload_bytes: plan.size,
-                wire_bytes: None,
-                repeats: plan.repeats,
-                warmup: plan.warmup,
-                phases: method.phases(&plan),
                 samples,
-                failures: Vec::new(),
-                setup_ns: 0,
-                partial: false,
                 fork_floor_ns: Some(500_000),
+                ..MethodResult::new(*method, &plan, plan.size)
             };
             app.update(Message::Run(Event::MethodDone {
                 run: 1,

@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::plan::{Access, Codec, PayloadKind};
+use super::method::Method;
+use super::plan::{Access, Codec, PayloadKind, Plan};
 use super::stats::{self, Summary};
 
 /// Where a child's time goes. They follow each other, so a child's phases add up to its total.
@@ -112,6 +113,26 @@ pub struct MethodResult {
 }
 
 impl MethodResult {
+    /// What `method` under `plan` has measured before its first child: nothing yet.
+    pub fn new(method: &dyn Method, plan: &Plan, payload_bytes: u64) -> MethodResult {
+        MethodResult {
+            method: method.id().to_string(),
+            payload: plan.payload,
+            codec: method.uses_codec().then_some(plan.codec),
+            access: plan.access,
+            payload_bytes,
+            wire_bytes: None,
+            repeats: plan.repeats,
+            warmup: plan.warmup,
+            phases: method.phases(plan),
+            samples: Vec::with_capacity(plan.repeats as usize),
+            failures: Vec::new(),
+            setup_ns: 0,
+            partial: false,
+            fork_floor_ns: None,
+        }
+    }
+
     pub fn totals(&self) -> Vec<u64> {
         self.samples.iter().map(|sample| sample.total_ns).collect()
     }

@@ -221,22 +221,7 @@ struct MethodRun<'a> {
 impl MethodRun<'_> {
     fn run(&mut self, emit: &mut dyn FnMut(Event)) -> MethodResult {
         let plan = self.plan;
-        let mut result = MethodResult {
-            method: self.method.id().to_string(),
-            payload: plan.payload,
-            codec: self.method.uses_codec().then_some(plan.codec),
-            access: plan.access,
-            payload_bytes: self.payload.bytes,
-            wire_bytes: None,
-            repeats: plan.repeats,
-            warmup: plan.warmup,
-            phases: self.method.phases(plan),
-            samples: Vec::with_capacity(plan.repeats as usize),
-            failures: Vec::new(),
-            setup_ns: 0,
-            partial: false,
-            fork_floor_ns: None,
-        };
+        let mut result = MethodResult::new(self.method, plan, self.payload.bytes);
         if let Err(error) = self.measure(&mut result, emit) {
             // Nothing could run: every counted child is a failure, with the reason.
             let first = (result.samples.len() + result.failures.len()) as u32;

@@ -75,21 +75,7 @@ impl Watchdog {
     /// whether the watchdog killed it. The child stays a zombie until reaped, so its pid
     /// cannot be reused while the watchdog might still signal it.
     pub fn wait_exit(&self, child: Pid) -> Option<KillCause> {
-        loop {
-            // SAFETY: siginfo is a plain out-parameter; `child` is our own unreaped child.
-            let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-            let result = unsafe {
-                libc::waitid(
-                    libc::P_PID,
-                    child.as_raw() as libc::id_t,
-                    &mut info,
-                    libc::WEXITED | libc::WNOWAIT,
-                )
-            };
-            if result == 0 || nix::errno::Errno::last() != nix::errno::Errno::EINTR {
-                break;
-            }
-        }
+        while peek_exit(child, 0) == Err(nix::errno::Errno::EINTR) {}
         let mut watched = self.shared.lock();
         watched.child = None;
         watched.killed.take()
@@ -134,16 +120,23 @@ fn guard(shared: &Shared) {
 
 /// Whether `child`, an unreaped child of this process, has not exited yet; it stays unreaped.
 pub fn has_not_exited(child: Pid) -> bool {
-    // SAFETY: siginfo is a plain out-parameter.
+    peek_exit(child, libc::WNOHANG) == Ok(false)
+}
+
+/// `waitid(WEXITED | WNOWAIT | flags)` on an unreaped child of ours, which stays unreaped:
+/// whether it has exited (with `WNOHANG` it may not have; without, the call waits).
+fn peek_exit(child: Pid, flags: libc::c_int) -> nix::Result<bool> {
+    // SAFETY: siginfo is a plain out-parameter; `child` is our own unreaped child.
     let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
     let result = unsafe {
         libc::waitid(
             libc::P_PID,
             child.as_raw() as libc::id_t,
             &mut info,
-            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+            libc::WEXITED | libc::WNOWAIT | flags,
         )
     };
+    nix::errno::Errno::result(result)?;
     // SAFETY: si_pid is valid to read after waitid filled (or left zeroed) the struct.
-    result == 0 && unsafe { info.si_pid() } == 0
+    Ok(unsafe { info.si_pid() } != 0)
 }
