@@ -1,6 +1,7 @@
 //! Parses the command line, picks a face, nothing else.
 
 use std::io::IsTerminal;
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -18,6 +19,10 @@ const EXIT_INTERRUPTED: u8 = 130;
 
 fn main() -> color_eyre::Result<ExitCode> {
     bench::child::keep_forks_lean();
+    // Children must stay ours to reap: an ignored SIGCHLD inherited through exec would let
+    // the kernel reap them, losing their status and accounting.
+    // SAFETY: restoring a signal's default disposition, before any thread starts.
+    unsafe { libc::signal(libc::SIGCHLD, libc::SIG_DFL) };
     color_eyre::install()?;
     bench::child::install_panic_guard();
     bench::method::spawn::set_program("/proc/self/exe").map_err(color_eyre::eyre::Report::msg)?;
@@ -37,19 +42,53 @@ fn main() -> color_eyre::Result<ExitCode> {
     }
 }
 
-/// A usage error: the message on stderr, exit 2.
-fn usage_error(message: impl std::fmt::Display) -> ! {
-    Cli::command()
+/// A usage error of `subcommand` (or of the explorer): the message on stderr with that
+/// command's usage line, exit 2.
+fn usage_error(subcommand: Option<&str>, message: impl std::fmt::Display) -> ! {
+    let mut command = Cli::command();
+    command.build();
+    let command = match subcommand.and_then(|name| command.find_subcommand_mut(name)) {
+        Some(subcommand) => subcommand,
+        None => &mut command,
+    };
+    command
         .error(clap::error::ErrorKind::ValueValidation, message)
         .exit()
 }
 
 /// Checks a plan as the command line gave it; anything impossible is a usage error (exit 2).
-fn checked_plan(plan: Plan) -> Plan {
+fn checked_plan(subcommand: Option<&str>, plan: Plan) -> Plan {
     if let Err(problem) = plan.check(&Environment::read()) {
-        usage_error(problem);
+        usage_error(subcommand, problem);
     }
     plan
+}
+
+/// Refuses, before anything runs, an `--output` that could not be written: the results of a
+/// long run must not be lost at the end.
+fn check_output(subcommand: &str, path: Option<&Path>) {
+    let Some(path) = path else { return };
+    let problem = if path.is_dir() {
+        Some(format!("--output {} is a directory; name a file", path.display()))
+    } else {
+        let directory = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        nix::unistd::access(directory, nix::unistd::AccessFlags::W_OK)
+            .err()
+            .map(|errno| {
+                format!(
+                    "--output {}: cannot write in {}: {}",
+                    path.display(),
+                    directory.display(),
+                    errno.desc()
+                )
+            })
+    };
+    if let Some(problem) = problem {
+        usage_error(Some(subcommand), problem);
+    }
 }
 
 /// A flag that Ctrl-C and SIGTERM raise, so a run stops cleanly and still reports.
@@ -83,7 +122,8 @@ fn exit_status(output: &report::RunOutput) -> ExitCode {
 }
 
 fn run(args: &RunArgs) -> color_eyre::Result<ExitCode> {
-    let plan = checked_plan(args.settings.plan());
+    let plan = checked_plan(Some("run"), args.settings.plan());
+    check_output("run", args.output.output.as_deref());
     let cancel = interrupt_flag()?;
     let output = headless::execute(&plan, Arc::clone(&cancel))?;
     headless::write(&output, &args.output, args.settings.preset)?;
@@ -91,11 +131,14 @@ fn run(args: &RunArgs) -> color_eyre::Result<ExitCode> {
 }
 
 fn sweep(args: &SweepArgs) -> color_eyre::Result<ExitCode> {
-    let sweep = args.sweep().unwrap_or_else(|problem| usage_error(problem));
+    let sweep = args
+        .sweep()
+        .unwrap_or_else(|problem| usage_error(Some("sweep"), problem));
+    check_output("sweep", args.output.output.as_deref());
     let env = Environment::read();
     for plan in sweep.plans() {
         if let Err(problem) = plan.check(&env) {
-            usage_error(format!("at {}: {problem}", Size(plan.size)));
+            usage_error(Some("sweep"), format!("at {}: {problem}", Size(plan.size)));
         }
     }
     let cancel = interrupt_flag()?;
@@ -110,7 +153,8 @@ fn compare(args: &CompareArgs) -> color_eyre::Result<ExitCode> {
         .iter()
         .map(|path| compare::load(path))
         .collect::<Result<Vec<_>, String>>()
-        .unwrap_or_else(|problem| usage_error(problem));
+        .unwrap_or_else(|problem| usage_error(Some("compare"), problem));
+    check_output("compare", args.output.output.as_deref());
     let text = compare::render(args.output.format, &compare::Comparison::of(files))?;
     headless::write_text(&text, args.output.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
@@ -123,7 +167,7 @@ fn explore(cli: &Cli) -> color_eyre::Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     }
-    let plan = checked_plan(cli.settings.plan());
+    let plan = checked_plan(None, cli.settings.plan());
     // The terminal is restored before color-eyre reports a panic; the child guard stays
     // outermost so that a benchmark child that panics touches neither.
     ipcscope::tui::install_restore_hook();

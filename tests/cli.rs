@@ -205,8 +205,29 @@ fn output_goes_to_the_file_named_by_o() {
         "-o",
         unwritable.to_str().expect("UTF-8"),
     ]);
-    assert_eq!(ran.code(), Some(1));
-    assert!(ran.stderr.contains("writing the results to"), "{}", ran.stderr);
+    // Refused before anything runs, so no result is lost at the end of a long run.
+    assert_eq!(ran.code(), Some(2), "{}", ran.stderr);
+    assert!(ran.stderr.contains("cannot write in"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("Usage: ipcscope run"),
+        "the run's usage: {}",
+        ran.stderr
+    );
+    assert!(
+        !ran.stderr.contains("Time per child"),
+        "nothing ran: {}",
+        ran.stderr
+    );
+
+    let ran = ipcscope(&[
+        "run",
+        "-m",
+        "pipe",
+        "-o",
+        directory.path().to_str().expect("UTF-8"),
+    ]);
+    assert_eq!(ran.code(), Some(2), "{}", ran.stderr);
+    assert!(ran.stderr.contains("is a directory"), "{}", ran.stderr);
 }
 
 #[test]

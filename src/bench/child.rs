@@ -334,18 +334,29 @@ impl<'a> Driver<'a> {
         self.watchdog.watch(child, self.plan.child_timeout());
         let sent = self.handover.send(wire, child);
         let killed = self.watchdog.wait_exit(child);
-        let (status, usage) = reap(child);
-        let reaped = now_ns();
+        let reaped = reap(child);
+        let reaped_at = now_ns();
         self.handover.after_reap();
         let report = self.read_report(child);
-        if let Some(cause) = killed {
-            return Err(match cause {
-                KillCause::Timeout => {
-                    format!("timed out after {:?} and was killed", self.plan.child_timeout())
-                }
-                KillCause::Cancelled => "cancelled".into(),
-            });
+        match (killed, &sent) {
+            (Some(KillCause::Cancelled), _) => return Err("cancelled".into()),
+            // The parent's send failed on its own (not because the killed child stopped
+            // reading): that, not the wait that followed, is the cause.
+            (Some(KillCause::Timeout), Err(error)) if !matches!(error, SendError::ChildGone) => {
+                return Err(format!(
+                    "the parent's send failed ({error}); the child, left waiting, was killed at the timeout"
+                ))
+            }
+            (Some(KillCause::Timeout), _) => {
+                return Err(format!(
+                    "timed out after {:?} and was killed",
+                    self.plan.child_timeout()
+                ))
+            }
+            (None, _) => {}
         }
+        let (status, usage) = reaped?;
+        let reaped = reaped_at;
         let report = judge(status, report, sent)?;
         Ok(Sample {
             total_ns: reaped.saturating_sub(start),
@@ -443,18 +454,20 @@ impl<'a> Driver<'a> {
 }
 
 /// Waits for the child to be reapable and reaps it, with the kernel's accounting.
-fn reap(child: Pid) -> (libc::c_int, Usage) {
+fn reap(child: Pid) -> Result<(libc::c_int, Usage), String> {
     let mut status = 0;
     // SAFETY: zeroed rusage is a valid out-parameter.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     loop {
         // SAFETY: valid pointers to locals; `child` is our own unreaped child.
         let result = unsafe { libc::wait4(child.as_raw(), &mut status, 0, &mut usage) };
-        if result >= 0 || nix::errno::Errno::last() != nix::errno::Errno::EINTR {
-            break;
+        match nix::errno::Errno::result(result) {
+            Ok(_) => return Ok((status, Usage::from(&usage))),
+            Err(nix::errno::Errno::EINTR) => {}
+            // Without its status the child's fate is unknown: never a sample.
+            Err(errno) => return Err(format!("wait4 failed: {}", errno.desc())),
         }
     }
-    (status, Usage::from(&usage))
 }
 
 /// The calling thread's accounting so far (`RUSAGE_THREAD`).

@@ -34,7 +34,7 @@ pub struct Region {
 }
 
 // SAFETY: a Region is plain memory owned by one value; sharing `&Region` only allows reads,
-// except `touch_every_page`, whose contract keeps it to a forked child.
+// except `flip_first_bit`, whose contract keeps it to a forked child.
 unsafe impl Send for Region {}
 unsafe impl Sync for Region {}
 
@@ -115,20 +115,11 @@ impl Region {
         unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
     }
 
-    /// Writes every page back with the value it holds, so the kernel must give this process
-    /// its own copy of each page while the content stays what the checksum expects.
+    /// Flips the lowest bit of the first byte: the `corrupt` test fault (see `fault`).
     ///
     /// # Safety
     /// Only in a forked child, where no other thread exists and no slice of the region is
     /// being read at the same time.
-    pub unsafe fn touch_every_page(&self) {
-        unsafe { touch_pages(self.ptr.as_ptr(), self.len) }
-    }
-
-    /// Flips the lowest bit of the first byte: the `corrupt` test fault (see `fault`).
-    ///
-    /// # Safety
-    /// As for `touch_every_page`.
     pub unsafe fn flip_first_bit(&self) {
         if self.len > 0 {
             // SAFETY: the first byte lies in the mapping; the caller guarantees exclusivity.
@@ -146,7 +137,8 @@ impl Drop for Region {
     }
 }
 
-/// Writes one byte of every page with its own value (see `Region::touch_every_page`).
+/// Writes one byte of every page back with the value it holds, so the kernel must give this
+/// process its own copy of each page while the content stays what the checksum expects.
 ///
 /// # Safety
 /// `ptr..ptr+len` must be writable memory that nothing else reads or writes meanwhile.
@@ -435,7 +427,8 @@ impl Decoded<'_> {
     /// Writes to every page of what the child holds; copy-on-write copies borrowed pages.
     ///
     /// # Safety
-    /// Only in a forked child (see `Region::touch_every_page`).
+    /// Only in a forked child, where no other thread exists and nothing reads these pages
+    /// meanwhile (or on memory the value owns).
     pub unsafe fn touch_every_page(&self) {
         let (ptr, len) = self.memory();
         // SAFETY: the caller is a forked child with one thread; nothing reads meanwhile.

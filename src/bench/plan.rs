@@ -243,50 +243,67 @@ impl Size {
         if number.is_empty() {
             return Err(format!("size '{text}' has no number; allowed: {}", Self::ALLOWED));
         }
-        let bytes = if let Some((whole, fraction)) = number.split_once('.') {
-            let value: f64 = format!("{}.{}", if whole.is_empty() { "0" } else { whole }, fraction)
-                .parse()
-                .map_err(|_| format!("size '{text}' is not a number; allowed: {}", Self::ALLOWED))?;
-            let bytes = value * factor as f64;
-            if bytes.fract() != 0.0 {
-                return Err(format!("size '{text}' is not a whole number of bytes"));
+        let too_large = || format!("size '{text}' is too large");
+        let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+        if fraction.contains('.') || fraction.len() > 18 || (whole.is_empty() && fraction.is_empty()) {
+            return Err(format!(
+                "size '{text}' is not a number; allowed: {}",
+                Self::ALLOWED
+            ));
+        }
+        // Exact decimal arithmetic: `2.01KB` is 2010 bytes, not 2009.999….
+        let scale = 10u128.pow(fraction.len() as u32);
+        let digits = |part: &str| {
+            if part.is_empty() {
+                Ok(0)
+            } else {
+                part.parse::<u128>()
             }
-            if bytes >= u64::MAX as f64 {
-                return Err(format!("size '{text}' is too large"));
-            }
-            bytes as u64
-        } else {
-            let value: u64 = number
-                .parse()
-                .map_err(|_| format!("size '{text}' is too large"))?;
-            value
-                .checked_mul(factor)
-                .ok_or_else(|| format!("size '{text}' is too large"))?
         };
+        let (whole, fraction) = (
+            digits(whole).map_err(|_| too_large())?,
+            digits(fraction).map_err(|_| too_large())?,
+        );
+        let scaled = whole
+            .checked_mul(scale)
+            .and_then(|value| value.checked_add(fraction))
+            .and_then(|value| value.checked_mul(u128::from(factor)))
+            .ok_or_else(too_large)?;
+        if scaled % scale != 0 {
+            return Err(format!("size '{text}' is not a whole number of bytes"));
+        }
+        let bytes = u64::try_from(scaled / scale).map_err(|_| too_large())?;
         Ok(Size(bytes))
     }
 }
 
 impl fmt::Display for Size {
-    /// Binary units where the size is a whole multiple of one, decimal otherwise.
+    /// In the largest unit that fits: binary where the size is a whole number of it (`64 MiB`),
+    /// decimal otherwise (`8 MB`, `1.50 MB`, `100 TB`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const BINARY: [(&str, u64); 4] = [
+            ("TiB", 1 << 40),
+            ("GiB", 1 << 30),
+            ("MiB", 1 << 20),
+            ("KiB", 1 << 10),
+        ];
+        const DECIMAL: [(&str, u64); 4] = [
+            ("TB", 1_000_000_000_000),
+            ("GB", 1_000_000_000),
+            ("MB", 1_000_000),
+            ("KB", 1_000),
+        ];
         let bytes = self.0;
-        for (unit, factor) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
-            if bytes >= factor && bytes.is_multiple_of(factor) {
+        if let Some(&(unit, factor)) = BINARY.iter().find(|&&(_, factor)| bytes >= factor) {
+            if bytes.is_multiple_of(factor) {
                 return write!(f, "{} {unit}", bytes / factor);
             }
         }
-        for (unit, factor) in [("GB", 1_000_000_000u64), ("MB", 1_000_000), ("KB", 1_000)] {
-            if bytes >= factor {
-                let value = bytes as f64 / factor as f64;
-                return if bytes.is_multiple_of(factor) {
-                    write!(f, "{} {unit}", bytes / factor)
-                } else {
-                    write!(f, "{value:.2} {unit}")
-                };
-            }
+        match DECIMAL.iter().find(|&&(_, factor)| bytes >= factor) {
+            Some(&(unit, factor)) if bytes.is_multiple_of(factor) => write!(f, "{} {unit}", bytes / factor),
+            Some(&(unit, factor)) => write!(f, "{:.2} {unit}", bytes as f64 / factor as f64),
+            None => write!(f, "{bytes} B"),
         }
-        write!(f, "{bytes} B")
     }
 }
 
@@ -310,6 +327,9 @@ mod tests {
             ("1GiB", 1 << 30),
             ("1.5MB", 1_500_000),
             ("0.5KiB", 512),
+            ("2.01KB", 2010),
+            ("4.06MB", 4_060_000),
+            ("0.001KB", 1),
             (" 3 MB ", 3_000_000),
         ];
         for (text, bytes) in cases {
@@ -346,6 +366,9 @@ mod tests {
         assert_eq!(Size(1_500_000).to_string(), "1.50 MB");
         assert_eq!(Size(999).to_string(), "999 B");
         assert_eq!(Size(0).to_string(), "0 B");
+        assert_eq!(Size(100_000_000_000_000).to_string(), "100 TB");
+        assert_eq!(Size(23_619_522_560).to_string(), "23.62 GB");
+        assert_eq!(Size(3 << 40).to_string(), "3 TiB");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use super::child::{now_ns, Driver};
 use super::env::Environment;
 use super::event::{Event, RunId};
-use super::fault::Fault;
+use super::fault::{self, Fault};
 use super::method::{Delivery, Method, RunContext};
 use super::payload::Payload;
 use super::plan::Plan;
@@ -242,6 +242,14 @@ impl MethodRun<'_> {
         let (plan, payload) = (self.plan, self.payload);
         let setup_start = now_ns();
         self.method.check(plan, self.environment)?;
+        if self.fault.is_some() && !self.method.obeys_faults() {
+            // A test must never pass without the fault it asked for.
+            return Err(format!(
+                "{} is set, but its faults cannot reach {}'s children",
+                fault::VARIABLE,
+                self.method.id()
+            ));
+        }
         // Free heap pages still mapped are page-table entries that every fork copies and every
         // child's exit tears down; give them back before the children start.
         // SAFETY: malloc_trim only returns free memory to the kernel.

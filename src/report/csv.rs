@@ -30,8 +30,10 @@ const HEADER: [&str; 19] = [
 pub fn render(output: &RunOutput) -> color_eyre::Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(HEADER).wrap_err("writing the CSV header")?;
-    let with_fastest = size_groups(&output.results)
-        .flat_map(|group| group.iter().map(move |result| (result, fastest_median(group))));
+    let with_fastest = size_groups(&output.results).flat_map(|group| {
+        let fastest = fastest_median(group);
+        group.iter().map(move |result| (result, fastest))
+    });
     for (result, fastest) in with_fastest {
         let summary = result.summary();
         let stat = |pick: fn(&crate::bench::stats::Summary) -> u64| {

@@ -189,6 +189,11 @@ impl Handover for CrossMemory {
 
     fn after_reap(&mut self) {
         self.go = None;
+        if self.needs_ptracer {
+            // The permission named the child's pid: withdraw it before the pid can be reused.
+            // SAFETY: prctl with plain integers.
+            unsafe { libc::prctl(libc::PR_SET_PTRACER, 0 as libc::c_ulong, 0, 0, 0) };
+        }
         if let Some((pages, length)) = self.kept_out.take() {
             // The payload and the encoding buffer must fork normally again for other methods.
             // SAFETY: the range `before_fork` advised, still mapped.

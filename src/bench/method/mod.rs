@@ -53,6 +53,11 @@ pub trait Method: Sync {
     fn forks(&self) -> bool {
         true
     }
+    /// Whether the test-only fault switch (`bench::fault`) reaches this method's children:
+    /// it lives in memory a forked child inherits, which an exec'd one does not.
+    fn obeys_faults(&self) -> bool {
+        self.forks()
+    }
     /// Refuses a plan this method cannot carry out on this machine, saying why.
     fn check(&self, _plan: &Plan, _env: &Environment) -> Result<(), String> {
         Ok(())

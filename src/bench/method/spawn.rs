@@ -49,6 +49,10 @@ impl Method for Spawn {
         include_str!("../../../assets/methods/spawn.md")
     }
 
+    fn obeys_faults(&self) -> bool {
+        false
+    }
+
     fn delivery(&self) -> Delivery {
         Delivery::Streamed
     }
