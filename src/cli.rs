@@ -94,7 +94,7 @@ pub struct Settings {
     /// What the child does with the data: read all of it, or also write to every page (so copy-on-write must copy) [default: read]
     #[arg(long, value_name = "read|write", value_parser = Access::parse)]
     pub access: Option<Access>,
-    /// seed: the tutorial's experiment (methods inherit,argument,queue,pipe; ints; 1,000,000 integers; 1000 children); explicit flags override it
+    /// seed: the tutorial's experiment (methods inherit,argument,queue,pipe; ints; 1,000,000 integers; 1000 children); explicit flags override it [default: none]
     #[arg(long, value_enum)]
     pub preset: Option<Preset>,
     /// Kill and count as failed a child that takes longer than this, e.g. 500ms, 2s [default: 2s plus 1s per 64 MB]
@@ -117,6 +117,8 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, Args)]
+// A sweep's sizes come from --from and --to: --size has no place in it.
+#[command(mut_arg("size", |arg| arg.hide(true)))]
 pub struct SweepArgs {
     #[command(flatten)]
     pub settings: Settings,
@@ -154,7 +156,7 @@ pub struct OutputArgs {
     /// Output format
     #[arg(short = 'f', long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Write the results there instead of to stdout
+    /// Write the results there instead of to stdout [default: stdout]
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }

@@ -156,6 +156,13 @@ impl Plan {
         if self.methods.is_empty() {
             return Err(format!("no method chosen; allowed: {}", method::ids().join(", ")));
         }
+        let repeated = (1..self.methods.len()).find(|&at| self.methods[..at].contains(&self.methods[at]));
+        if let Some(twice) = repeated.map(|at| self.methods[at]) {
+            return Err(format!(
+                "method {} is listed twice; list each method once",
+                twice.id()
+            ));
+        }
         if self.repeats == 0 {
             return Err("repeats must be at least 1".into());
         }
@@ -385,6 +392,9 @@ mod tests {
         };
         assert!(plan.validate().unwrap_err().contains("bincode"));
         assert_eq!(Plan::default().validate(), Ok(()));
+        let mut twice = Plan::default();
+        twice.methods.push(twice.methods[0]);
+        assert!(twice.validate().unwrap_err().contains("inherit is listed twice"));
         assert_eq!(Plan::seed().repeats, 1000);
     }
 
