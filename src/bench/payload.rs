@@ -188,7 +188,7 @@ impl Payload {
     pub fn build(kind: PayloadKind, size: u64) -> nix::Result<Payload> {
         let (bytes, data) = match kind {
             PayloadKind::Ints => {
-                let count = size / 8;
+                let count = size / kind.element_bytes();
                 let mut region = Region::new(usize::try_from(count * 8).map_err(|_| nix::Error::ENOMEM)?)?;
                 for (index, word) in region.as_bytes_mut().chunks_exact_mut(8).enumerate() {
                     word.copy_from_slice(&(index as u64).to_le_bytes());
@@ -201,7 +201,7 @@ impl Payload {
                 (size, PayloadData::Flat(region))
             }
             PayloadKind::Records => {
-                let count = size / RECORD_BYTES;
+                let count = size / kind.element_bytes();
                 let records = (0..count).map(make_record).collect();
                 (count * RECORD_BYTES, PayloadData::Records(records))
             }

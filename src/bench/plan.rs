@@ -31,6 +31,15 @@ impl PayloadKind {
         }
     }
 
+    /// The bytes of one element: a payload holds whole elements only.
+    pub fn element_bytes(self) -> u64 {
+        match self {
+            PayloadKind::Ints => 8,
+            PayloadKind::Bytes => 1,
+            PayloadKind::Records => super::payload::RECORD_BYTES,
+        }
+    }
+
     pub fn parse(text: &str) -> Result<Self, String> {
         Self::ALL
             .into_iter()

@@ -75,11 +75,24 @@ pub struct Sweep {
 }
 
 impl Sweep {
+    /// The sizes are rounded down to whole elements of the payload (8 bytes an integer, 64 a
+    /// record), so two steps never measure the same payload twice.
     pub fn new(plan: Plan, from: u64, to: u64, factor: f64) -> Result<Sweep, String> {
-        Ok(Sweep {
-            sizes: sizes(from, to, factor)?,
-            plan,
-        })
+        let unit = plan.payload.element_bytes();
+        if from < unit {
+            return Err(format!(
+                "--from {} holds no whole element of a {} payload ({unit} bytes each); start at {} or more",
+                Size(from),
+                plan.payload.name(),
+                Size(unit)
+            ));
+        }
+        let mut sizes: Vec<u64> = sizes(from, to, factor)?
+            .into_iter()
+            .map(|size| size / unit * unit)
+            .collect();
+        sizes.dedup();
+        Ok(Sweep { sizes, plan })
     }
 
     /// A sweep of one size: a plain run.
@@ -172,6 +185,26 @@ mod tests {
     use crate::bench::method;
 
     const KIB: u64 = 1024;
+
+    #[test]
+    fn sweep_sizes_are_whole_elements_and_never_repeat() {
+        let records = Plan {
+            payload: crate::bench::plan::PayloadKind::Records,
+            ..Plan::default()
+        };
+        let sweep = Sweep::new(records.clone(), 64, 1000, 1.5).unwrap();
+        assert_eq!(sweep.sizes, [64, 128, 192, 320, 448, 704]);
+        assert!(Sweep::new(records, 1, 128, 2.0)
+            .unwrap_err()
+            .contains("64 B or more"));
+        let ints = Sweep::new(Plan::default(), 8, 100, 1.1).unwrap();
+        assert!(ints.sizes.iter().all(|size| size % 8 == 0), "{:?}", ints.sizes);
+        assert!(
+            ints.sizes.windows(2).all(|pair| pair[0] < pair[1]),
+            "{:?}",
+            ints.sizes
+        );
+    }
 
     #[test]
     fn sizes_grow_by_the_factor_and_include_to_when_a_step_lands_on_it() {
