@@ -20,6 +20,9 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub settings: Settings,
+    /// The explorer only: a saved JSON result (from run, sweep or the explorer's export) that the results are compared with
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,10 +9,12 @@ pub mod event;
 pub mod keymap;
 pub mod median;
 pub mod panel;
+pub mod sweep;
 pub mod theme;
 pub mod ui;
 
 use std::io::{self, Stdout};
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::Arc;
@@ -90,14 +92,19 @@ impl Drop for Screen {
     }
 }
 
-/// Runs the explorer until the user quits, starting from `settings`.
-pub fn explore(settings: Plan) -> color_eyre::Result<()> {
+/// Runs the explorer until the user quits, starting from `settings`, compared with the saved
+/// result at `baseline` if one is given.
+pub fn explore(settings: Plan, baseline: Option<&Path>) -> color_eyre::Result<()> {
     let (sender, messages) = mpsc::channel::<Message>();
     watch_signals(sender.clone())?;
     let mut screen = Screen::enter()?;
     event::spawn_input(sender.clone()).wrap_err("starting the input thread")?;
     let theme = Theme::from_env();
     let mut app = App::new(settings, Environment::read(), Instant::now());
+    if let Some(path) = baseline {
+        // A bad file is said on the status line; the explorer opens all the same.
+        app.baseline_loaded(report::compare::load(path));
+    }
     let mut runner: Option<RunHandle> = None;
     let mut next_frame = Instant::now();
 
@@ -146,6 +153,14 @@ fn perform(effect: Effect, app: &mut App, runner: &mut Option<RunHandle>, sender
                 Err(error) => app.start_failed(format!("starting the runner thread: {error}")),
             }
         }
+        Effect::StartSweep { sweep, run } => {
+            drop(runner.take());
+            match crate::bench::sweep::spawn(sweep, run, sender.clone(), Arc::new(AtomicBool::new(false))) {
+                Ok(handle) => *runner = Some(handle),
+                Err(error) => app.start_failed(format!("starting the runner thread: {error}")),
+            }
+        }
+        Effect::LoadBaseline(path) => app.baseline_loaded(report::compare::load(&path)),
         Effect::CancelRun => {
             if let Some(handle) = runner {
                 handle.cancel();

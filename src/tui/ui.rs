@@ -38,7 +38,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
         Constraint::Length(1),
     ])
     .areas(area);
-    let settings_width = if area.width >= 110 { 32 } else { 27 };
+    let settings_width = if area.width >= 110 { 32 } else { 28 };
     let [settings_area, live_area] =
         Layout::horizontal([Constraint::Length(settings_width), Constraint::Fill(1)]).areas(top);
 
@@ -141,7 +141,7 @@ mod tests {
             |app: &mut App, c| app.update(Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
         press(&mut app, 'r');
         fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 2, 0);
-        app.cursor = Row::all().iter().position(|&row| row == Row::Size).unwrap();
+        app.cursor = Row::Size;
         press(&mut app, '+');
         fake::tick(&mut app, fake::later(base, 10_000));
         press(&mut app, 'r');
@@ -167,7 +167,7 @@ mod tests {
     #[test]
     fn before_any_run_at_80_by_24() {
         let mut app = fake::app(std::time::Instant::now());
-        app.cursor = Row::all().iter().position(|&row| row == Row::Repeats).unwrap();
+        app.cursor = Row::Repeats;
         insta::assert_snapshot!(render(&app, 80, 24));
     }
 
@@ -184,7 +184,7 @@ mod tests {
     #[test]
     fn a_refusal_and_a_typed_value() {
         let mut app = fake::app(std::time::Instant::now());
-        app.cursor = Row::all().iter().position(|&row| row == Row::Size).unwrap();
+        app.cursor = Row::Size;
         for c in "12Mi".chars() {
             app.update(Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
         }
