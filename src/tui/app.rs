@@ -18,6 +18,7 @@ use crate::bench::plan::{Access, Codec, PayloadKind, Plan, Size};
 use crate::bench::result::{MethodResult, Phase, Sample, Usage};
 use crate::bench::stats::{LogHistogram, Summary};
 use crate::bench::sweep::{Sweep, SweepEvent};
+use crate::bench::tutorial::{self, Conclusion};
 use crate::report::compare::Saved;
 use crate::report::{self, RunOutput};
 
@@ -380,6 +381,9 @@ pub struct LiveRun {
     pub methods: Vec<MethodLive>,
     /// The method the runner is on.
     pub current: Option<usize>,
+    /// The tutorial's conclusion from this run's results, once inherit and queue have some;
+    /// worked out when a method's result arrives, not per frame.
+    pub conclusion: Option<Conclusion>,
 }
 
 impl LiveRun {
@@ -397,6 +401,7 @@ impl LiveRun {
             ended: None,
             environment: Environment::default(),
             current: None,
+            conclusion: None,
         }
     }
 
@@ -448,6 +453,11 @@ impl LiveRun {
                     live.failures = result.failures.len() as u32;
                     live.completed = Some(Completed::of(result));
                 }
+                let results: Vec<MethodResult> = self
+                    .completed()
+                    .map(|completed| completed.result.clone())
+                    .collect();
+                self.conclusion = tutorial::conclude(&results);
             }
             Event::Finished { cancelled, .. } => {
                 self.ended = Some(now);
@@ -873,7 +883,8 @@ impl App {
 
     fn move_cursor(&mut self, down: bool) {
         match self.focus {
-            Panel::Settings => {
+            // Teach mode shows no settings: the arrows choose the method explained.
+            Panel::Settings if !self.teach => {
                 let rows = Row::of(self.view);
                 let at = rows.iter().position(|&row| row == self.row()).unwrap_or(0);
                 let next = if down {
@@ -883,7 +894,7 @@ impl App {
                 };
                 self.cursor = rows[next];
             }
-            Panel::Live | Panel::Results => {
+            _ => {
                 let Some(run) = &self.run else { return };
                 let count = run.methods.len();
                 let at = self.viewed.or(run.current).unwrap_or(0);

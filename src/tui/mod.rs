@@ -223,6 +223,7 @@ pub(crate) mod fake {
     use crate::bench::method::{self, MethodRef};
     use crate::bench::plan::Plan;
     use crate::bench::result::{MethodResult, Phase, PhaseTimes, Sample, Usage};
+    use crate::bench::sweep::{Sweep, SweepEvent};
 
     pub fn method(id: &str) -> MethodRef {
         method::find(id).expect("a method the core has")
@@ -251,7 +252,15 @@ pub(crate) mod fake {
         Sample {
             total_ns,
             phases: times,
-            usage: Usage::default(),
+            // Made-up accounting that grows with the child's time, for the kernel view.
+            usage: Usage {
+                minor_faults: 100 + total_ns / 1000,
+                major_faults: 0,
+                voluntary_switches: 2,
+                involuntary_switches: total_ns / 1_000_000,
+                user_ns: total_ns / 4,
+                system_ns: total_ns / 2,
+            },
         }
     }
 
@@ -298,19 +307,29 @@ pub(crate) mod fake {
         done_methods: usize,
         running_children: u32,
     ) {
-        feed(
-            app,
-            Event::Started {
-                run,
-                plan: plan.clone(),
-                environment: Environment::default(),
-            },
-        );
+        for event in events(run, plan, medians, done_methods, running_children) {
+            feed(app, event);
+        }
+    }
+
+    /// The events of run `run`, as `run` feeds them.
+    pub fn events(
+        run: RunId,
+        plan: &Plan,
+        medians: &[u64],
+        done_methods: usize,
+        running_children: u32,
+    ) -> Vec<Event> {
+        let mut events = vec![Event::Started {
+            run,
+            plan: plan.clone(),
+            environment: Environment::default(),
+        }];
         for (index, (&method, &median)) in plan.methods.iter().zip(medians).enumerate() {
             if index > done_methods {
                 break;
             }
-            feed(app, Event::MethodStarted { run, method: index });
+            events.push(Event::MethodStarted { run, method: index });
             let count = if index < done_methods {
                 plan.repeats
             } else {
@@ -320,43 +339,79 @@ pub(crate) mod fake {
                 .into_iter()
                 .map(|total| sample(method, plan, total))
                 .collect();
-            feed(
-                app,
-                Event::Samples {
-                    run,
-                    method: index,
-                    samples: samples.clone(),
-                    failures: Vec::new(),
-                },
-            );
-            feed(
-                app,
-                Event::Progress {
-                    run,
-                    method: index,
-                    warmup_done: plan.warmup,
-                    done: count,
-                },
-            );
+            events.push(Event::Samples {
+                run,
+                method: index,
+                samples: samples.clone(),
+                failures: Vec::new(),
+            });
+            events.push(Event::Progress {
+                run,
+                method: index,
+                warmup_done: plan.warmup,
+                done: count,
+            });
             if index < done_methods {
-                feed(
-                    app,
-                    Event::MethodDone {
-                        run,
-                        method: index,
-                        result: result(method, plan, samples),
-                    },
-                );
+                events.push(Event::MethodDone {
+                    run,
+                    method: index,
+                    result: result(method, plan, samples),
+                });
             }
         }
         if done_methods >= plan.methods.len() {
-            feed(
-                app,
-                Event::Finished {
-                    run,
-                    cancelled: false,
-                },
-            );
+            events.push(Event::Finished {
+                run,
+                cancelled: false,
+            });
+        }
+        events
+    }
+
+    /// Made-up medians with a crossing: pipe is cheap to start and copies at 1 GB/s; shm
+    /// costs more to set up and copies at 4 GB/s; the floors stay below both.
+    pub fn sweep_median(method: &str, size: u64) -> u64 {
+        match method {
+            "pipe" => 12_000 + size,
+            "shm" => 40_000 + size / 4,
+            "fork" => 8_000 + size / 100,
+            "memcpy" => 50 + size / 10,
+            _ => 100_000,
+        }
+    }
+
+    /// Feeds sweep `run`: its first `done_sizes` sizes complete, and the next one, if any,
+    /// has its first method done and the second running.
+    pub fn sweep(app: &mut App, run: RunId, sweep: &Sweep, done_sizes: usize) {
+        for (step, plan) in sweep.plans().enumerate() {
+            if step > done_sizes {
+                break;
+            }
+            let message = |event| Message::Sweep(event);
+            app.update(message(SweepEvent::Step {
+                run,
+                step,
+                size: plan.size,
+            }));
+            let medians: Vec<u64> = plan
+                .methods
+                .iter()
+                .map(|method| sweep_median(method.id(), plan.size))
+                .collect();
+            let (done, running) = if step < done_sizes {
+                (plan.methods.len(), 0)
+            } else {
+                (1, 2)
+            };
+            for event in events(run, &plan, &medians, done, running) {
+                app.update(message(SweepEvent::Run(event)));
+            }
+        }
+        if done_sizes >= sweep.sizes.len() {
+            app.update(Message::Sweep(SweepEvent::Finished {
+                run,
+                cancelled: false,
+            }));
         }
     }
 
