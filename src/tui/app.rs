@@ -1173,7 +1173,14 @@ impl App {
         let mut candidate = self.settings.clone();
         let mut range = self.range;
         let parsed = match edit.row {
-            Row::Size => Size::parse(&edit.text).map(|size| candidate.size = size.0),
+            Row::Size => Size::parse(&edit.text)
+                .and_then(|size| match size.0 {
+                    0 => Err(
+                        "a payload of 0 bytes hands nothing over; the size must be at least 1 byte".into(),
+                    ),
+                    bytes => Ok(bytes),
+                })
+                .map(|bytes| candidate.size = bytes),
             Row::From => Size::parse(&edit.text).map(|size| range.from = size.0),
             Row::To => Size::parse(&edit.text).map(|size| range.to = size.0),
             Row::Factor => edit
@@ -1380,6 +1387,11 @@ mod tests {
     #[test]
     fn every_method_of_the_core_is_a_settings_row() {
         let rows = Row::of(View::Run);
+        assert_eq!(
+            Row::of(View::Sweep).len(),
+            rows.len() + 2,
+            "from, to, factor for size"
+        );
         for (index, method) in method::ALL.iter().enumerate() {
             assert_eq!(rows[index], Row::Method(index), "{}", method.id());
         }
@@ -1649,6 +1661,201 @@ mod tests {
         press_code(&mut app, KeyCode::Enter);
         assert!(refused(&app).contains("2 MB"));
         assert_eq!(app.settings.size, 256 << 10);
+    }
+
+    /// Presses Enter on the row, types `text` one key at a time until a key is refused, and
+    /// presses Enter if none was; gives the refusal.
+    fn type_into(app: &mut App, text: &str) -> Option<String> {
+        press_code(app, KeyCode::Enter);
+        for c in text.chars() {
+            press(app, &c.to_string());
+            if let Some(Notice::Refused(why)) = &app.notice {
+                return Some(why.clone());
+            }
+        }
+        press_code(app, KeyCode::Enter);
+        match &app.notice {
+            Some(Notice::Refused(why)) => Some(why.clone()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn bad_typed_values_are_refused_with_a_short_message_and_change_nothing() {
+        let cases: [(Row, &str, &str); 17] = [
+            (Row::Size, "8XB", "'X' does not belong there"),
+            (Row::Size, "-1", "'-' does not belong there"),
+            (Row::Size, "0", "at least 1 byte"),
+            (Row::Size, "abc", "'a' does not belong there"),
+            (Row::Size, "1.2.", "'.' does not belong there"),
+            (Row::Size, "0.3B", "not a whole number of bytes"),
+            (Row::Size, "99999999999GiB", "too large"),
+            (Row::Size, "9999999999GiB", "choose a smaller"),
+            (Row::Repeats, "0", "at least 1"),
+            (Row::Repeats, "abc", "'a' does not belong there"),
+            (Row::Repeats, "2000000", "at most 1000000"),
+            (Row::Warmup, "-1", "'-' does not belong there"),
+            (Row::Warmup, "99999999999", "at most 4294967295"),
+            (Row::From, "0", "at least 1 byte"),
+            (Row::To, "1KiB", "larger than --to"),
+            (Row::Factor, "1", "greater than 1"),
+            (Row::Factor, "x", "'x' does not belong there"),
+        ];
+        for (row, text, expected) in cases {
+            let mut app = app_at(row);
+            if matches!(row, Row::From | Row::To | Row::Factor) {
+                press(&mut app, "s");
+                app.cursor = row;
+            }
+            let (settings, range) = (app.settings.clone(), app.range);
+            let refusal =
+                type_into(&mut app, text).unwrap_or_else(|| panic!("{row:?} {text:?} was accepted"));
+            assert!(refusal.contains(expected), "{row:?} {text:?}: {refusal}");
+            assert!(
+                refusal.chars().count() <= 200,
+                "{row:?} {text:?}: not short: {refusal}"
+            );
+            assert_eq!(app.settings, settings, "{row:?} {text:?} changed the settings");
+            assert_eq!(app.range, range, "{row:?} {text:?} changed the sweep's range");
+            press_code(&mut app, KeyCode::Esc);
+            assert_eq!(app.edit, None);
+            assert_eq!((app.settings.clone(), app.range), (settings, range));
+        }
+    }
+
+    #[test]
+    fn s_switches_to_the_sweep_view_where_r_sweeps_with_the_floors() {
+        let mut app = app_at(Row::Size);
+        press(&mut app, "s");
+        assert_eq!(app.view, View::Sweep);
+        assert_eq!(app.row(), Row::From, "the size row stands for the range");
+        press(&mut app, "j+");
+        assert_eq!(app.range.to, 8 << 20);
+        press(&mut app, "j-");
+        assert_eq!(app.range.factor, 2.0);
+        press(&mut app, "j");
+        assert_eq!(app.row(), Row::Repeats);
+        let effects = press(&mut app, "r");
+        let [Effect::StartSweep { sweep, run }] = effects.as_slice() else {
+            panic!("r sweeps in the sweep view: {effects:?}");
+        };
+        assert_eq!(*run, 1);
+        let ids: Vec<&str> = sweep.plan.methods.iter().map(|m| m.id()).collect();
+        assert_eq!(ids, ["pipe", "inherit", "fork", "memcpy"]);
+        assert_eq!(sweep.sizes.first(), Some(&(4 << 10)));
+        assert_eq!(sweep.sizes.last(), Some(&(8 << 20)));
+        press(&mut app, "s");
+        assert_eq!(app.view, View::Run);
+        assert_eq!(press(&mut app, "r").len(), 1);
+    }
+
+    #[test]
+    fn a_sweep_folds_into_one_line_per_method_and_a_superseded_sweep_is_ignored() {
+        let mut app = app_at(Row::Size);
+        app.settings.methods = method::parse_list("pipe,shm").unwrap();
+        press(&mut app, "s");
+        let effects = press(&mut app, "r");
+        let [Effect::StartSweep { sweep, run }] = effects.as_slice() else {
+            panic!("r sweeps");
+        };
+        let (sweep, run) = (sweep.clone(), *run);
+        fake::sweep(&mut app, run, &sweep, sweep.sizes.len());
+        let on_screen = app.sweep.as_ref().unwrap();
+        assert_eq!(on_screen.state, RunState::Finished);
+        let pipe = &on_screen.curves[0];
+        assert_eq!(pipe.method, "pipe");
+        let expected: Vec<(u64, u64)> = sweep
+            .sizes
+            .iter()
+            .map(|&size| (size, fake::sweep_median("pipe", size)))
+            .collect();
+        assert_eq!(pipe.points, expected);
+        assert_eq!(on_screen.crossings.len(), 1, "the floors cross nothing");
+        assert!(
+            matches!(&app.notice, Some(Notice::Info(text)) if text.contains("above 16 KiB, shm beats pipe")),
+            "{:?}",
+            app.notice
+        );
+        assert_eq!(
+            app.export_output().map(|(id, out)| (id, out.results.len())),
+            Some((run, 24))
+        );
+
+        // A new sweep: the old one's stragglers change nothing.
+        press(&mut app, "r");
+        fake::sweep(&mut app, run, &sweep, 2);
+        let on_screen = app.sweep.as_ref().unwrap();
+        assert_eq!(on_screen.id, run + 1);
+        assert!(on_screen.curves.iter().all(|curve| curve.points.is_empty()));
+        // A run started in the run view cancels the sweep on screen.
+        press(&mut app, "sr");
+        assert_eq!(app.sweep.as_ref().unwrap().state, RunState::Cancelled);
+        assert!(app.wants_ticks(), "the run's clock moves");
+    }
+
+    #[test]
+    fn v_cycles_the_results_views_and_p_toggles_teach_mode() {
+        let mut app = app_at(Row::Size);
+        press(&mut app, "r");
+        fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 2, 0);
+        for expected in [ResultsView::Throughput, ResultsView::Kernel, ResultsView::Times] {
+            press(&mut app, "v");
+            assert_eq!(app.results_view, expected);
+        }
+        let usage = app.run.as_ref().unwrap().methods[0]
+            .completed
+            .as_ref()
+            .unwrap()
+            .usage;
+        assert_eq!(
+            usage.minor_faults,
+            100 + 3_000_000 / 1000,
+            "the median child's faults"
+        );
+
+        press(&mut app, "p");
+        assert!(app.teach);
+        press(&mut app, "kk");
+        assert_eq!(app.viewed, Some(0), "in teach mode the arrows choose the method");
+        assert_eq!(app.row(), Row::Size, "and leave the settings alone");
+        press(&mut app, "p");
+        assert!(!app.teach);
+    }
+
+    #[test]
+    fn o_asks_for_a_baseline_path_and_a_bad_file_is_said_not_crashed_on() {
+        let mut app = app_at(Row::Size);
+        press(&mut app, "o");
+        assert_eq!(app.prompt.as_deref(), Some(""));
+        press(&mut app, "a b.json");
+        press_code(&mut app, KeyCode::Backspace);
+        press(&mut app, "n");
+        assert_eq!(
+            press_code(&mut app, KeyCode::Enter),
+            Some(Effect::LoadBaseline(PathBuf::from("a b.json")))
+        );
+        assert_eq!(app.prompt, None);
+        app.baseline_loaded(Err("cannot read a b.json: No such file".into()));
+        assert!(refused(&app).contains("no baseline loaded: cannot read a b.json"));
+        assert!(app.baseline.is_none());
+
+        // Real files: not JSON, and JSON that is not an ipcscope result.
+        let directory = tempfile::tempdir().unwrap();
+        for (contents, expected) in [
+            ("not json", "is not JSON"),
+            ("{\"results\": 3}", "is not an ipcscope result"),
+        ] {
+            let path = directory.path().join("saved.json");
+            std::fs::write(&path, contents).unwrap();
+            app.baseline_loaded(crate::report::compare::load(&path));
+            assert!(refused(&app).contains(expected), "{}", refused(&app));
+            assert!(app.baseline.is_none());
+        }
+
+        press(&mut app, "o");
+        press_code(&mut app, KeyCode::Esc);
+        assert_eq!(app.prompt, None);
+        assert_eq!(press(&mut app, "q"), vec![Effect::Quit], "keys work again");
     }
 
     #[test]

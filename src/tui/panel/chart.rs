@@ -4,7 +4,7 @@
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Chart, Dataset, GraphType, LegendPosition, Paragraph, Wrap};
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::{block, fit};
@@ -39,13 +39,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     let beside = inner.width >= 90;
-    let list = list_lines(sweep, theme);
+    let list_width = if beside { LIST_WIDTH } else { inner.width };
+    let list = list_lines(sweep, list_width as usize, theme);
     let [chart_area, list_area] = if beside {
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(LIST_WIDTH)])
             .spacing(1)
             .areas(inner)
     } else {
-        let height = (list.len() as u16).clamp(2, 5);
+        let height = (list.len() as u16).clamp(2, 8);
         Layout::vertical([Constraint::Fill(1), Constraint::Length(height)]).areas(inner)
     };
     draw_chart(frame, chart_area, sweep, theme);
@@ -151,9 +152,8 @@ fn draw_chart(frame: &mut Frame, area: Rect, sweep: &SweepRun, theme: Theme) {
                 .bounds(y_bounds)
                 .labels(y_labels),
         )
-        .legend_position(Some(LegendPosition::TopLeft))
-        // On a small chart the legend would hide the lines; the list says the same.
-        .hidden_legend_constraints((Constraint::Ratio(1, 3), Constraint::Ratio(1, 2)));
+        // A legend box would hide the lines where they start; the list beside names them.
+        .legend_position(None);
     frame.render_widget(chart, area);
 }
 
@@ -209,7 +209,7 @@ fn decade_label(nanos: u64) -> String {
 }
 
 /// The crossings, then each line's median at its largest size so far.
-fn list_lines(sweep: &SweepRun, theme: Theme) -> Vec<Line<'static>> {
+fn list_lines(sweep: &SweepRun, width: usize, theme: Theme) -> Vec<Line<'static>> {
     let mut lines = vec![Line::styled("Where the lines cross", theme.heading())];
     if sweep.crossings.is_empty() {
         let text = if sweep.state.active() {
@@ -222,7 +222,7 @@ fn list_lines(sweep: &SweepRun, theme: Theme) -> Vec<Line<'static>> {
     for crossing in &sweep.crossings {
         lines.push(Line::raw(SweepRun::crossing_line(crossing)));
     }
-    lines.push(Line::styled("At the largest size so far", theme.heading()));
+    lines.push(Line::styled("Lines, at the largest size so far", theme.heading()));
     for (index, curve) in sweep.curves.iter().enumerate() {
         let (style, marker) = line_look(sweep, index, theme);
         let value = curve.points.last().map_or("—".to_string(), |&(size, median)| {
@@ -232,7 +232,7 @@ fn list_lines(sweep: &SweepRun, theme: Theme) -> Vec<Line<'static>> {
             Span::styled(format!("{} ", marker_glyph(marker)), style),
             Span::raw(fit(
                 &format!("{:<14} {value}", line_name(&curve.method)),
-                LIST_WIDTH as usize - 2,
+                width.saturating_sub(2),
             )),
         ]));
     }
