@@ -91,7 +91,11 @@ fn draw_figures(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     );
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
-    let fastest = run.fastest_median();
+    // The fastest finished method, which every ratio is to.
+    let fastest = run
+        .completed()
+        .filter_map(|completed| Some((completed.summary?.median, completed.result.method.as_str())))
+        .min();
     let viewed = app.viewed.or(run.current).unwrap_or(0);
     let big = inner.height >= BIG_METHOD * run.methods.len() as u16 && inner.width >= 24;
     let mut lines = Vec::new();
@@ -99,12 +103,12 @@ fn draw_figures(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         let state = live.state(&run.state);
         let median = live.median();
         let ratio = match (median, fastest, &live.completed) {
-            (Some(median), Some(fastest), Some(_)) if fastest > 0 => {
+            (Some(median), Some((fastest, name)), Some(_)) if fastest > 0 => {
                 let ratio = median as f64 / fastest as f64;
-                if (ratio - 1.0).abs() < 0.005 {
-                    "the fastest".to_string()
-                } else {
-                    format!("{} slower than the fastest", report::ratio(ratio))
+                match ((ratio - 1.0).abs() < 0.005, big) {
+                    (true, _) => "the fastest".to_string(),
+                    (false, true) => format!("{} slower than {name}", report::ratio(ratio)),
+                    (false, false) => format!("{} slower", report::ratio(ratio)),
                 }
             }
             _ => state.label().1.to_string(),
