@@ -1770,6 +1770,12 @@ mod tests {
             .map(|&size| (size, fake::sweep_median("pipe", size)))
             .collect();
         assert_eq!(pipe.points, expected);
+        let memcpy = on_screen.curves.last().unwrap();
+        assert_eq!(memcpy.method, "memcpy");
+        assert_eq!(
+            memcpy.points[2],
+            (64 << 10, fake::sweep_median("memcpy", 64 << 10))
+        );
         assert_eq!(on_screen.crossings.len(), 1, "the floors cross nothing");
         assert!(
             matches!(&app.notice, Some(Notice::Info(text)) if text.contains("above 16 KiB, shm beats pipe")),

@@ -15,8 +15,8 @@ use crate::report;
 use crate::tui::app::{App, MethodState};
 use crate::tui::theme::Theme;
 
-/// Lines one method takes in large figures: its name, three lines of digits, a gap.
-const BIG_METHOD: u16 = 5;
+/// Lines one method takes in large figures: its name, then three lines of digits.
+const BIG_METHOD: u16 = 4;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let conclusion = app.run.as_ref().and_then(|run| run.conclusion.as_ref());
@@ -137,7 +137,6 @@ fn draw_figures(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
                 }
                 lines.push(Line::from(spans));
             }
-            lines.push(Line::raw(""));
         } else {
             lines.push(Line::from(vec![
                 Span::styled(format!("{marker}{:<9}", live.method.id()), name_style),
