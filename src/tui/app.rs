@@ -705,6 +705,15 @@ impl App {
                 self.overlay = Some(Overlay::Help { scroll: 0 });
                 None
             }
+            Action::NextPanel | Action::PreviousPanel if self.teach || self.view == View::Sweep => {
+                // The live and results panels are not on screen here: the keys stay where they act.
+                self.focus = Panel::Settings;
+                self.notice = Some(Notice::Info(
+                    "this view has no other panel: the arrows move in the settings (teach mode: the methods)"
+                        .into(),
+                ));
+                None
+            }
             Action::NextPanel | Action::PreviousPanel => {
                 self.focus = self.focus.step(action == Action::NextPanel);
                 None
@@ -1744,6 +1753,8 @@ mod tests {
         assert_eq!(ids, ["pipe", "inherit", "fork", "memcpy"]);
         assert_eq!(sweep.sizes.first(), Some(&(4 << 10)));
         assert_eq!(sweep.sizes.last(), Some(&(8 << 20)));
+        press_code(&mut app, KeyCode::Tab);
+        assert_eq!(app.focus, Panel::Settings, "the sweep view has no other panel");
         press(&mut app, "s");
         assert_eq!(app.view, View::Run);
         assert_eq!(press(&mut app, "r").len(), 1);

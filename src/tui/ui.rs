@@ -395,17 +395,36 @@ mod tests {
 
     #[test]
     fn no_size_panics_from_1_by_1_up() {
-        let app = comparing();
-        for width in (1..=130).step_by(3).chain([79, 80, 81]) {
-            for height in 1..=45 {
-                let screen = render(&app, width, height);
-                let expected = if width >= MIN_WIDTH && height >= MIN_HEIGHT {
-                    "Settings"
-                } else {
-                    "make"
-                };
-                if width >= 10 {
-                    assert!(screen.contains(expected), "{width}×{height}:\n{screen}");
+        let mut throughput = with_baseline();
+        key(&mut throughput, 'v');
+        let mut kernel = with_floors();
+        key(&mut kernel, 'v');
+        key(&mut kernel, 'v');
+        let mut empty_sweep = fake::app(std::time::Instant::now());
+        key(&mut empty_sweep, 's');
+        let mut empty_teach = fake::app(std::time::Instant::now());
+        key(&mut empty_teach, 'p');
+        let views = [
+            (comparing(), "Settings"),
+            (sweeping(), "Sweep"),
+            (empty_sweep, "Sweep"),
+            (teaching(), "Teach"),
+            (empty_teach, "Teach"),
+            (throughput, "Results"),
+            (kernel, "Results"),
+        ];
+        for (app, title) in &views {
+            for width in (1..=130).step_by(3).chain([79, 80, 81]) {
+                for height in 1..=45 {
+                    let screen = render(app, width, height);
+                    let expected = if width >= MIN_WIDTH && height >= MIN_HEIGHT {
+                        title
+                    } else {
+                        "make"
+                    };
+                    if width >= 10 {
+                        assert!(screen.contains(expected), "{width}×{height}:\n{screen}");
+                    }
                 }
             }
         }
