@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::event::Message;
 use super::keymap::{self, Action};
@@ -677,6 +677,11 @@ impl App {
     }
 
     fn key(&mut self, key: KeyEvent) -> Option<Effect> {
+        // A path may hold any character, q included: while one is typed only Ctrl-C quits.
+        if self.prompt.is_some() && !key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.notice = None;
+            return self.prompt_key(key);
+        }
         let action = keymap::action_for(&key);
         if action == Some(Action::Quit) {
             return Some(self.quit());
@@ -684,9 +689,6 @@ impl App {
         self.notice = None;
         if self.edit.is_some() {
             return self.edit_key(key);
-        }
-        if self.prompt.is_some() {
-            return self.prompt_key(key);
         }
         if let Some(overlay) = self.overlay {
             return self.overlay_key(overlay, action);
@@ -1844,6 +1846,9 @@ mod tests {
         let mut app = app_at(Row::Size);
         press(&mut app, "o");
         assert_eq!(app.prompt.as_deref(), Some(""));
+        assert_eq!(press(&mut app, "q/"), vec![], "q is part of a path, not quit");
+        press_code(&mut app, KeyCode::Backspace);
+        press_code(&mut app, KeyCode::Backspace);
         press(&mut app, "a b.json");
         press_code(&mut app, KeyCode::Backspace);
         press(&mut app, "n");
