@@ -176,7 +176,7 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[key(KeyCode::Enter)],
         label: "0-9 Enter",
         short: "type",
-        help: "type a size, sweep range, repeats, warm-up; Enter applies, Esc drops",
+        help: "type a size, range, repeats or warm-up; Enter applies, Esc drops",
         on_bar: false,
     },
     Binding {
