@@ -328,6 +328,14 @@ mod tests {
     }
 
     #[test]
+    fn a_baseline_is_for_the_explorer_only() {
+        let cli = Cli::try_parse_from(["ipcscope", "-m", "pipe", "--baseline", "monday.json"]).unwrap();
+        assert_eq!(cli.baseline, Some(PathBuf::from("monday.json")));
+        assert!(cli.command.is_none());
+        assert!(Cli::try_parse_from(["ipcscope", "run", "--baseline", "monday.json"]).is_err());
+    }
+
+    #[test]
     fn the_command_line_is_consistent() {
         use clap::CommandFactory;
         Cli::command().debug_assert();

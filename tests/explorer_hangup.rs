@@ -1,5 +1,6 @@
 //! The explorer hung up on (SIGHUP, as when an SSH session drops) in the middle of a run and
-//! of a sweep: it exits quietly, gives the terminal back and leaves no process behind.
+//! of a sweep: it exits quietly, gives the terminal back and leaves no process behind. On
+//! the way, a baseline file that is missing is said on the status line, and nothing more.
 //!
 //! One test function on purpose: it makes this test process a child subreaper, so that any
 //! process the explorer leaves behind becomes our child, where it can be counted.
@@ -37,11 +38,24 @@ fn a_hang_up_mid_run_and_mid_sweep_ends_the_explorer_cleanly() {
     let me = std::process::id();
     let directory = tempfile::tempdir().unwrap();
 
-    // A run far too long to end by itself, hung up on while its children come and go.
+    // A run far too long to end by itself, hung up on while its children come and go. It
+    // starts with a baseline that is not there: said on the status line, not fatal.
     let mut explorer = Explorer::start(
-        &["-m", "pipe", "-s", "1MiB", "-n", "1000000", "-w", "0"],
+        &[
+            "-m",
+            "pipe",
+            "-s",
+            "1MiB",
+            "-n",
+            "1000000",
+            "-w",
+            "0",
+            "--baseline",
+            "missing.json",
+        ],
         directory.path(),
     );
+    explorer.wait_for("no baseline loaded: cannot read missing.json");
     explorer.wait_for("Settings");
     explorer.press("r");
     explorer.wait_for("run 1 · running");

@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use super::app::{LiveRun, RunState};
+use super::app::{Completed, LiveRun, RunState};
 use crate::bench::crossing::{self, Crossing, Curve};
 use crate::bench::env::Environment;
 use crate::bench::event::{Event, RunId};
@@ -148,11 +148,18 @@ impl SweepRun {
                 if let Event::Started { environment, .. } = &event {
                     self.environment = environment.clone();
                 }
-                if let Event::MethodDone { result, .. } = &event {
-                    self.add_point(result);
-                }
+                let done = match &event {
+                    Event::MethodDone { method, .. } => Some(*method),
+                    _ => None,
+                };
                 if let Some(live) = self.live.as_mut() {
                     live.fold(event, now);
+                }
+                // The result and its summary, as the size's run just worked them out.
+                let completed =
+                    done.and_then(|method| self.live.as_ref()?.methods.get(method)?.completed.clone());
+                if let Some(completed) = completed {
+                    self.add_point(completed);
                 }
             }
             SweepEvent::Finished { run, cancelled } if run == self.id => {
@@ -170,17 +177,16 @@ impl SweepRun {
         true
     }
 
-    fn add_point(&mut self, result: &MethodResult) {
-        self.results.push(result.clone());
-        let Some(summary) = result.summary() else { return };
-        let Some(curve) = self.curves.iter_mut().find(|curve| curve.method == result.method) else {
+    fn add_point(&mut self, completed: Completed) {
+        let Completed { result, summary, .. } = completed;
+        let point = summary.map(|summary| (result.payload_bytes, summary.median));
+        let curve = self.curves.iter_mut().find(|curve| curve.method == result.method);
+        self.results.push(result);
+        let (Some((size, median)), Some(curve)) = (point, curve) else {
             return;
         };
-        if let Err(slot) = curve
-            .points
-            .binary_search_by_key(&result.payload_bytes, |&(size, _)| size)
-        {
-            curve.points.insert(slot, (result.payload_bytes, summary.median));
+        if let Err(slot) = curve.points.binary_search_by_key(&size, |&(size, _)| size) {
+            curve.points.insert(slot, (size, median));
         }
         let methods: Vec<Curve> = self
             .curves
