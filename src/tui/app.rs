@@ -1806,6 +1806,16 @@ mod tests {
         let on_screen = app.sweep.as_ref().unwrap();
         assert_eq!(on_screen.id, run + 1);
         assert!(on_screen.curves.iter().all(|curve| curve.points.is_empty()));
+        // Esc cancels it; the runner's word ends it as cancelled.
+        assert_eq!(press_code(&mut app, KeyCode::Esc), Some(Effect::CancelRun));
+        assert_eq!(app.sweep.as_ref().unwrap().state, RunState::Cancelling);
+        app.update(Message::Sweep(SweepEvent::Finished {
+            run: run + 1,
+            cancelled: true,
+        }));
+        assert_eq!(app.sweep.as_ref().unwrap().state, RunState::Cancelled);
+        assert!(!app.wants_ticks());
+        press(&mut app, "r");
         // A run started in the run view cancels the sweep on screen.
         press(&mut app, "sr");
         assert_eq!(app.sweep.as_ref().unwrap().state, RunState::Cancelled);
