@@ -20,6 +20,9 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub settings: Settings,
+    /// The explorer only: a saved JSON result (from run, sweep or the explorer's export) that the results are compared with
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -324,6 +327,14 @@ mod tests {
             .contains("24 hours"));
         assert!(parse_duration("0.0000001s").is_err());
         assert!(parse_duration("3h").unwrap_err().contains("allowed: ms, s, m"));
+    }
+
+    #[test]
+    fn a_baseline_is_for_the_explorer_only() {
+        let cli = Cli::try_parse_from(["ipcscope", "-m", "pipe", "--baseline", "monday.json"]).unwrap();
+        assert_eq!(cli.baseline, Some(PathBuf::from("monday.json")));
+        assert!(cli.command.is_none());
+        assert!(Cli::try_parse_from(["ipcscope", "run", "--baseline", "monday.json"]).is_err());
     }
 
     #[test]

@@ -2,19 +2,24 @@
 //! of its own: time comes in `Tick`s, and what must happen outside (start or cancel a run,
 //! write files, quit) goes back to the loop as an `Effect`.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::event::Message;
 use super::keymap::{self, Action};
 use super::median::RunningMedian;
+use super::sweep::{plan_sweep, SweepRange, SweepRun};
 use crate::bench::env::Environment;
 use crate::bench::event::{Event, RunId};
 use crate::bench::method::{self, MethodRef};
 use crate::bench::plan::{Access, Codec, PayloadKind, Plan, Size};
-use crate::bench::result::{MethodResult, Phase, Sample};
+use crate::bench::result::{MethodResult, Phase, Sample, Usage};
 use crate::bench::stats::{LogHistogram, Summary};
+use crate::bench::sweep::{Sweep, SweepEvent};
+use crate::bench::tutorial::{self, Conclusion};
+use crate::report::compare::Saved;
 use crate::report::{self, RunOutput};
 
 /// Payload sizes `+` and `-` step through: powers of two from 1 KiB to 4 GiB; any other
@@ -34,6 +39,12 @@ const REPEAT_STEPS: [u32; 13] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000,
 
 /// The longest value one may type.
 const MAX_TYPED: usize = 16;
+
+/// The longest path one may type.
+const MAX_PATH: usize = 1024;
+
+/// Factors between a sweep's sizes that `+` and `-` step through; any other can be typed.
+const FACTOR_STEPS: [f64; 5] = [1.5, 2.0, 4.0, 8.0, 16.0];
 
 /// The panels `Tab` moves between.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +74,10 @@ pub enum Row {
     /// A method, by its place in `method::ALL`.
     Method(usize),
     Size,
+    /// The sweep's smallest size, largest size, and the factor between steps.
+    From,
+    To,
+    Factor,
     Repeats,
     Warmup,
     Payload,
@@ -71,23 +86,72 @@ pub enum Row {
 }
 
 impl Row {
-    /// Every row: each method the core has, then the values.
-    pub fn all() -> Vec<Row> {
+    /// Every row of `view`: each method the core has, then the values (a sweep's range in
+    /// place of the size).
+    pub fn of(view: View) -> Vec<Row> {
+        let sizes: &[Row] = match view {
+            View::Run => &[Row::Size],
+            View::Sweep => &[Row::From, Row::To, Row::Factor],
+        };
         (0..method::ALL.len())
             .map(Row::Method)
-            .chain([
-                Row::Size,
-                Row::Repeats,
-                Row::Warmup,
-                Row::Payload,
-                Row::Codec,
-                Row::Access,
-            ])
+            .chain(sizes.iter().copied())
+            .chain([Row::Repeats, Row::Warmup, Row::Payload, Row::Codec, Row::Access])
             .collect()
     }
 
     fn typed(self) -> bool {
-        matches!(self, Row::Size | Row::Repeats | Row::Warmup)
+        matches!(
+            self,
+            Row::Size | Row::From | Row::To | Row::Factor | Row::Repeats | Row::Warmup
+        )
+    }
+
+    /// A row's counterpart in the other view: the size and the sweep's range stand for each other.
+    fn in_view(self, view: View) -> Row {
+        match (self, view) {
+            (Row::Size, View::Sweep) => Row::From,
+            (Row::From | Row::To | Row::Factor, View::Run) => Row::Size,
+            (row, _) => row,
+        }
+    }
+}
+
+/// What `r` runs, and what the screen shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    /// One size: the live panel and the results table.
+    Run,
+    /// A range of sizes: time per child against size, one line per method.
+    Sweep,
+}
+
+/// What the results table shows of each method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResultsView {
+    /// Time per child: median, mean ± σ, min, max, p99, ratios.
+    Times,
+    /// Bytes per second beside time per child, against the floors.
+    Throughput,
+    /// The kernel's accounting of a child: faults, context switches, CPU time.
+    Kernel,
+}
+
+impl ResultsView {
+    fn next(self) -> ResultsView {
+        match self {
+            ResultsView::Times => ResultsView::Throughput,
+            ResultsView::Throughput => ResultsView::Kernel,
+            ResultsView::Kernel => ResultsView::Times,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ResultsView::Times => "time per child",
+            ResultsView::Throughput => "throughput",
+            ResultsView::Kernel => "kernel accounting",
+        }
     }
 }
 
@@ -121,8 +185,15 @@ pub enum Effect {
         run: RunId,
     },
     CancelRun,
+    /// Cancel and reap any run in progress, then start this sweep.
+    StartSweep {
+        sweep: Sweep,
+        run: RunId,
+    },
     /// Write `App::export_output` to files and report with `App::exported`.
     Export,
+    /// Read this saved result and report with `App::baseline_loaded`.
+    LoadBaseline(PathBuf),
     /// Cancel and reap any run in progress, then leave.
     Quit,
 }
@@ -185,11 +256,23 @@ impl MethodState {
     }
 }
 
-/// A method's finished result and its summary, computed once when it arrives.
+/// A method's finished result, its summary and the median of its children's kernel
+/// accounting, computed once when it arrives.
 #[derive(Clone, Debug)]
 pub struct Completed {
     pub result: MethodResult,
     pub summary: Option<Summary>,
+    pub usage: Usage,
+}
+
+impl Completed {
+    pub fn of(result: MethodResult) -> Completed {
+        Completed {
+            summary: result.summary(),
+            usage: result.usage_median(),
+            result,
+        }
+    }
 }
 
 /// What the explorer knows of one method of a run, folded from the runner's events as they
@@ -298,10 +381,13 @@ pub struct LiveRun {
     pub methods: Vec<MethodLive>,
     /// The method the runner is on.
     pub current: Option<usize>,
+    /// The tutorial's conclusion from this run's results, once inherit and queue have some;
+    /// worked out when a method's result arrives, not per frame.
+    pub conclusion: Option<Conclusion>,
 }
 
 impl LiveRun {
-    fn new(id: RunId, plan: Plan, now: Instant) -> LiveRun {
+    pub fn new(id: RunId, plan: Plan, now: Instant) -> LiveRun {
         LiveRun {
             id,
             methods: plan
@@ -315,11 +401,78 @@ impl LiveRun {
             ended: None,
             environment: Environment::default(),
             current: None,
+            conclusion: None,
         }
     }
 
     pub fn elapsed(&self, now: Instant) -> Duration {
         self.ended.unwrap_or(now).saturating_duration_since(self.started)
+    }
+
+    /// Folds one of this run's events into its state.
+    pub fn fold(&mut self, event: Event, now: Instant) {
+        match event {
+            Event::Started { environment, .. } => {
+                self.environment = environment;
+                if self.state == RunState::Starting {
+                    self.state = RunState::Running;
+                }
+            }
+            Event::MethodStarted { method, .. } => {
+                self.current = Some(method);
+                if let Some(live) = self.methods.get_mut(method) {
+                    live.started = Some(now);
+                }
+            }
+            Event::Samples {
+                method,
+                samples,
+                failures,
+                ..
+            } => {
+                if let Some(live) = self.methods.get_mut(method) {
+                    samples.iter().for_each(|sample| live.push(sample));
+                    live.failures = live.failures.saturating_add(failures.len() as u32);
+                }
+            }
+            Event::Progress {
+                method,
+                warmup_done,
+                done,
+                ..
+            } => {
+                if let Some(live) = self.methods.get_mut(method) {
+                    live.warmup_done = warmup_done;
+                    live.done = done;
+                }
+            }
+            Event::MethodDone { method, result, .. } => {
+                if let Some(live) = self.methods.get_mut(method) {
+                    live.started.get_or_insert(now);
+                    live.ended = Some(now);
+                    live.failures = result.failures.len() as u32;
+                    live.completed = Some(Completed::of(result));
+                }
+                let results: Vec<MethodResult> = self
+                    .completed()
+                    .map(|completed| completed.result.clone())
+                    .collect();
+                self.conclusion = tutorial::conclude(&results);
+            }
+            Event::Finished { cancelled, .. } => {
+                self.ended = Some(now);
+                if !matches!(self.state, RunState::Failed(_)) {
+                    self.state = if cancelled {
+                        RunState::Cancelled
+                    } else {
+                        RunState::Finished
+                    };
+                }
+            }
+            Event::Failed { error, .. } => {
+                self.state = RunState::Failed(error);
+            }
+        }
     }
 
     /// The finished results, in the order run.
@@ -395,9 +548,21 @@ pub struct App {
     pub settings: Plan,
     pub environment: Environment,
     pub focus: Panel,
-    /// The settings row under the cursor, an index into `Row::all()`.
-    pub cursor: usize,
+    /// The settings row under the cursor.
+    pub cursor: Row,
     pub edit: Option<Edit>,
+    /// A baseline file's path being typed.
+    pub prompt: Option<String>,
+    pub view: View,
+    /// The presentation view for a class: large figures and the teaching text.
+    pub teach: bool,
+    pub results_view: ResultsView,
+    /// The sizes `r` sweeps over in the sweep view.
+    pub range: SweepRange,
+    /// The sweep in progress, or the latest one.
+    pub sweep: Option<SweepRun>,
+    /// A saved result that the results are compared with.
+    pub baseline: Option<Saved>,
     pub overlay: Option<Overlay>,
     pub notice: Option<Notice>,
     /// The run in progress, or the latest one.
@@ -420,8 +585,15 @@ impl App {
             settings,
             environment,
             focus: Panel::Settings,
-            cursor: 0,
+            cursor: Row::Method(0),
             edit: None,
+            prompt: None,
+            view: View::Run,
+            teach: false,
+            results_view: ResultsView::Times,
+            range: SweepRange::default(),
+            sweep: None,
+            baseline: None,
             overlay: None,
             notice: None,
             run: None,
@@ -452,6 +624,10 @@ impl App {
                 self.fold(event);
                 None
             }
+            Message::Sweep(event) => {
+                self.fold_sweep(event);
+                None
+            }
             Message::Stop => Some(self.quit()),
         }
     }
@@ -459,11 +635,12 @@ impl App {
     /// Whether the loop should send ticks: only while a run's clocks move.
     pub fn wants_ticks(&self) -> bool {
         self.run.as_ref().is_some_and(|run| run.state.active())
+            || self.sweep.as_ref().is_some_and(|sweep| sweep.state.active())
     }
 
+    /// The settings row under the cursor, as the current view has it.
     pub fn row(&self) -> Row {
-        let rows = Row::all();
-        rows[self.cursor.min(rows.len() - 1)]
+        self.cursor.in_view(self.view)
     }
 
     /// The method the live view details: the one chosen with ↑/↓, or the one running.
@@ -477,6 +654,12 @@ impl App {
         // Redraw for the clock only when the run's clock on screen turns.
         if let Some(run) = self.run.as_ref().filter(|run| run.state.active()) {
             if clock(run.elapsed(self.now)) != clock(run.elapsed(now)) {
+                self.dirty = true;
+            }
+        }
+        if let Some(sweep) = self.sweep.as_ref().filter(|sweep| sweep.state.active()) {
+            let elapsed = |at: Instant| at.saturating_duration_since(sweep.started);
+            if clock(elapsed(self.now)) != clock(elapsed(now)) {
                 self.dirty = true;
             }
         }
@@ -494,6 +677,11 @@ impl App {
     }
 
     fn key(&mut self, key: KeyEvent) -> Option<Effect> {
+        // A path may hold any character, q included: while one is typed only Ctrl-C quits.
+        if self.prompt.is_some() && !key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.notice = None;
+            return self.prompt_key(key);
+        }
         let action = keymap::action_for(&key);
         if action == Some(Action::Quit) {
             return Some(self.quit());
@@ -509,11 +697,23 @@ impl App {
             return self.unbound_key(key);
         };
         match action {
-            Action::Run => self.start_run(),
+            Action::Run => match self.view {
+                View::Run => self.start_run(),
+                View::Sweep => self.start_sweep(),
+            },
             Action::Cancel => self.cancel_run(),
             Action::Quit => Some(self.quit()),
             Action::Help => {
                 self.overlay = Some(Overlay::Help { scroll: 0 });
+                None
+            }
+            Action::NextPanel | Action::PreviousPanel if self.teach || self.view == View::Sweep => {
+                // The live and results panels are not on screen here: the keys stay where they act.
+                self.focus = Panel::Settings;
+                self.notice = Some(Notice::Info(
+                    "this view has no other panel: the arrows move in the settings (teach mode: the methods)"
+                        .into(),
+                ));
                 None
             }
             Action::NextPanel | Action::PreviousPanel => {
@@ -554,7 +754,91 @@ impl App {
                     self.refuse("nothing to export yet: press r to run first")
                 }
             }
+            Action::Sweep => {
+                self.view = match self.view {
+                    View::Run => View::Sweep,
+                    View::Sweep => View::Run,
+                };
+                self.cursor = self.cursor.in_view(self.view);
+                self.notice = Some(Notice::Info(match self.view {
+                    View::Sweep => format!(
+                        "sweep view: r runs the chosen methods at {} (with the fork and memcpy floors); s goes back",
+                        self.range.describe()
+                    ),
+                    View::Run => "run view: r runs the chosen methods at one size".into(),
+                }));
+                None
+            }
+            Action::Present => {
+                self.teach = !self.teach;
+                None
+            }
+            Action::ResultsView => {
+                self.results_view = self.results_view.next();
+                self.notice = Some(Notice::Info(format!(
+                    "the results show {} (v for the next)",
+                    self.results_view.name()
+                )));
+                None
+            }
+            Action::Baseline => {
+                self.prompt = Some(String::new());
+                None
+            }
         }
+    }
+
+    /// Typing a baseline file's path: any character, Enter loads, Esc drops.
+    fn prompt_key(&mut self, key: KeyEvent) -> Option<Effect> {
+        let text = self.prompt.as_mut()?;
+        match key.code {
+            KeyCode::Esc => {
+                self.prompt = None;
+                None
+            }
+            KeyCode::Backspace => {
+                text.pop();
+                None
+            }
+            KeyCode::Enter if text.trim().is_empty() => {
+                self.prompt = None;
+                if self.baseline.take().is_some() {
+                    self.notice = Some(Notice::Info("baseline dropped".into()));
+                }
+                None
+            }
+            KeyCode::Enter => {
+                let path = std::path::PathBuf::from(text.trim());
+                self.prompt = None;
+                Some(Effect::LoadBaseline(path))
+            }
+            KeyCode::Char(c) if text.chars().count() < MAX_PATH => {
+                text.push(c);
+                None
+            }
+            KeyCode::Char(_) => self.refuse(format!("a path of at most {MAX_PATH} characters")),
+            _ => self.refuse("finish typing the path first: Enter loads it, Esc drops it"),
+        }
+    }
+
+    /// Takes a loaded baseline, or says why the file could not be one.
+    pub fn baseline_loaded(&mut self, loaded: Result<Saved, String>) {
+        self.dirty = true;
+        self.notice = Some(match loaded {
+            Ok(saved) if saved.report.results.is_empty() => {
+                Notice::Refused(format!("{} holds no results to compare with", saved.name))
+            }
+            Ok(saved) => {
+                let text = format!(
+                    "baseline: {} ({} results); the results show the ratio to it",
+                    saved.name,
+                    saved.report.results.len()
+                );
+                self.baseline = Some(saved);
+                Notice::Info(text)
+            }
+            Err(problem) => Notice::Refused(format!("no baseline loaded: {problem}")),
+        });
     }
 
     /// A digit on a value row starts typing a value.
@@ -610,15 +894,18 @@ impl App {
 
     fn move_cursor(&mut self, down: bool) {
         match self.focus {
-            Panel::Settings => {
-                let last = Row::all().len() - 1;
-                self.cursor = if down {
-                    (self.cursor + 1).min(last)
+            // Teach mode shows no settings: the arrows choose the method explained.
+            Panel::Settings if !self.teach => {
+                let rows = Row::of(self.view);
+                let at = rows.iter().position(|&row| row == self.row()).unwrap_or(0);
+                let next = if down {
+                    (at + 1).min(rows.len() - 1)
                 } else {
-                    self.cursor.saturating_sub(1)
+                    at.saturating_sub(1)
                 };
+                self.cursor = rows[next];
             }
-            Panel::Live | Panel::Results => {
+            _ => {
                 let Some(run) = &self.run else { return };
                 let count = run.methods.len();
                 let at = self.viewed.or(run.current).unwrap_or(0);
@@ -648,7 +935,11 @@ impl App {
         }
         let id = self.next_run;
         self.next_run += 1;
-        if let Some(old) = self.run.take() {
+        self.supersede_sweep();
+        if let Some(mut old) = self.run.take() {
+            if old.state.active() {
+                old.state = RunState::Cancelled;
+            }
             if old.completed().next().is_some() {
                 self.previous = Some(old);
             }
@@ -661,14 +952,38 @@ impl App {
         })
     }
 
-    fn cancel_run(&mut self) -> Option<Effect> {
-        match self.run.as_mut() {
-            Some(run) if matches!(run.state, RunState::Starting | RunState::Running) => {
-                run.state = RunState::Cancelling;
-                Some(Effect::CancelRun)
-            }
-            _ => None,
+    /// A sweep shares the runner with runs: the one started cancels the other.
+    fn supersede_sweep(&mut self) {
+        if let Some(sweep) = self.sweep.as_mut().filter(|sweep| sweep.state.active()) {
+            sweep.state = RunState::Cancelled;
+            sweep.ended = Some(self.now);
         }
+    }
+
+    fn start_sweep(&mut self) -> Option<Effect> {
+        let sweep = match plan_sweep(&self.settings, self.range, &self.environment) {
+            Ok(sweep) => sweep,
+            Err(problem) => return self.refuse(format!("cannot sweep: {problem}")),
+        };
+        if let Some(run) = self.run.as_mut().filter(|run| run.state.active()) {
+            run.state = RunState::Cancelled;
+            run.ended = Some(self.now);
+        }
+        let id = self.next_run;
+        self.next_run += 1;
+        self.sweep = Some(SweepRun::new(id, sweep.clone(), self.now));
+        Some(Effect::StartSweep { sweep, run: id })
+    }
+
+    fn cancel_run(&mut self) -> Option<Effect> {
+        let run = self.run.as_mut().map(|run| &mut run.state);
+        let sweep = self.sweep.as_mut().map(|sweep| &mut sweep.state);
+        let state = [run, sweep]
+            .into_iter()
+            .flatten()
+            .find(|state| matches!(state, RunState::Starting | RunState::Running))?;
+        *state = RunState::Cancelling;
+        Some(Effect::CancelRun)
     }
 
     fn check(&self, plan: &Plan) -> Result<(), String> {
@@ -683,6 +998,17 @@ impl App {
         match self.check(&candidate) {
             Ok(()) => {
                 self.settings = candidate;
+                None
+            }
+            Err(problem) => self.refuse(problem),
+        }
+    }
+
+    /// Applies a sweep range if it makes a sweep that can run here; otherwise says why not.
+    fn try_range(&mut self, range: SweepRange) -> Option<Effect> {
+        match plan_sweep(&self.settings, range, &self.environment) {
+            Ok(_) => {
+                self.range = range;
                 None
             }
             Err(problem) => self.refuse(problem),
@@ -740,6 +1066,37 @@ impl App {
                 } else {
                     candidate.warmup - 1
                 };
+            }
+            Row::From | Row::To => {
+                let mut range = self.range;
+                let bound = if self.row() == Row::From {
+                    &mut range.from
+                } else {
+                    &mut range.to
+                };
+                let step = if up {
+                    SIZE_STEPS.iter().find(|&&size| size > *bound)
+                } else {
+                    SIZE_STEPS.iter().rev().find(|&&size| size < *bound)
+                };
+                let Some(&size) = step else {
+                    return self.refuse("no further step that way; type a size, e.g. 12MiB");
+                };
+                *bound = size;
+                return self.try_range(range);
+            }
+            Row::Factor => {
+                let mut range = self.range;
+                let step = if up {
+                    FACTOR_STEPS.iter().find(|&&factor| factor > range.factor)
+                } else {
+                    FACTOR_STEPS.iter().rev().find(|&&factor| factor < range.factor)
+                };
+                let Some(&factor) = step else {
+                    return self.refuse("no further step that way; type a factor, e.g. 3 or 1.5");
+                };
+                range.factor = factor;
+                return self.try_range(range);
             }
             Row::Payload => {
                 return self.cycle(&PayloadKind::ALL, up, |plan| &mut plan.payload, PayloadKind::name)
@@ -809,7 +1166,8 @@ impl App {
                 }
                 if !plausible(row, &text) {
                     let allowed = match row {
-                        Row::Size => Size::ALLOWED,
+                        Row::Size | Row::From | Row::To => Size::ALLOWED,
+                        Row::Factor => "a number greater than 1, e.g. 2 or 1.5",
                         _ => "digits",
                     };
                     return self.refuse(format!("'{c}' does not belong there; allowed: {allowed}"));
@@ -824,103 +1182,122 @@ impl App {
     fn commit_edit(&mut self) -> Option<Effect> {
         let edit = self.edit.clone()?;
         let mut candidate = self.settings.clone();
+        let mut range = self.range;
         let parsed = match edit.row {
-            Row::Size => Size::parse(&edit.text).map(|size| candidate.size = size.0),
+            Row::Size => Size::parse(&edit.text)
+                .and_then(|size| match size.0 {
+                    0 => Err(
+                        "a payload of 0 bytes hands nothing over; the size must be at least 1 byte".into(),
+                    ),
+                    bytes => Ok(bytes),
+                })
+                .map(|bytes| candidate.size = bytes),
+            Row::From => Size::parse(&edit.text).map(|size| range.from = size.0),
+            Row::To => Size::parse(&edit.text).map(|size| range.to = size.0),
+            Row::Factor => edit
+                .text
+                .parse::<f64>()
+                .map_err(|_| {
+                    format!(
+                        "the factor must be a number greater than 1, e.g. 2 or 4; got '{}'",
+                        edit.text
+                    )
+                })
+                .and_then(crate::bench::sweep::check_factor)
+                .map(|factor| range.factor = factor),
             Row::Repeats => crate::cli::parse_repeats(&edit.text).map(|n| candidate.repeats = n),
             Row::Warmup => crate::cli::parse_warmup(&edit.text).map(|n| candidate.warmup = n),
             _ => Ok(()),
         };
+        let checked = match edit.row {
+            Row::From | Row::To | Row::Factor => plan_sweep(&candidate, range, &self.environment).map(drop),
+            _ => self.check(&candidate),
+        };
         // A refused value stays in the box, to be mended.
-        if let Err(problem) = parsed.and_then(|()| self.check(&candidate)) {
+        if let Err(problem) = parsed.and(checked) {
             return self.refuse(problem);
         }
         self.settings = candidate;
+        self.range = range;
         self.edit = None;
         None
     }
 
     fn fold(&mut self, event: Event) {
-        let now = self.now;
         // A cancelled or superseded run's stragglers belong to no run on screen.
         let Some(run) = self.run.as_mut().filter(|run| run.id == event.run()) else {
             return;
         };
         self.dirty = true;
-        match event {
-            Event::Started { environment, .. } => {
-                run.environment = environment;
-                if run.state == RunState::Starting {
-                    run.state = RunState::Running;
-                }
+        let ended = matches!(event, Event::Finished { .. } | Event::Failed { .. });
+        let failed = match &event {
+            Event::Failed { error, .. } => Some(error.clone()),
+            _ => None,
+        };
+        run.fold(event, self.now);
+        if let Some(error) = failed {
+            self.notice = Some(Notice::Refused(format!("run {} failed: {error}", run.id)));
+        } else if ended {
+            let failures: u32 = run.methods.iter().map(|live| live.failures).sum();
+            let mut text = format!("run {} {}", run.id, run.state.word());
+            if let Some(headline) = run.headline() {
+                text += &format!(": {headline}");
             }
-            Event::MethodStarted { method, .. } => {
-                run.current = Some(method);
-                if let Some(live) = run.methods.get_mut(method) {
-                    live.started = Some(now);
-                }
+            if failures > 0 {
+                text += &format!("; {failures} children failed");
             }
-            Event::Samples {
-                method,
-                samples,
-                failures,
-                ..
-            } => {
-                if let Some(live) = run.methods.get_mut(method) {
-                    samples.iter().for_each(|sample| live.push(sample));
-                    live.failures = live.failures.saturating_add(failures.len() as u32);
-                }
-            }
-            Event::Progress {
-                method,
-                warmup_done,
-                done,
-                ..
-            } => {
-                if let Some(live) = run.methods.get_mut(method) {
-                    live.warmup_done = warmup_done;
-                    live.done = done;
-                }
-            }
-            Event::MethodDone { method, result, .. } => {
-                if let Some(live) = run.methods.get_mut(method) {
-                    live.started.get_or_insert(now);
-                    live.ended = Some(now);
-                    live.failures = result.failures.len() as u32;
-                    let summary = result.summary();
-                    live.completed = Some(Completed { result, summary });
-                }
-            }
-            Event::Finished { cancelled, .. } => {
-                run.ended = Some(now);
-                if !matches!(run.state, RunState::Failed(_)) {
-                    run.state = if cancelled {
-                        RunState::Cancelled
-                    } else {
-                        RunState::Finished
-                    };
-                }
-                let failures: u32 = run.methods.iter().map(|live| live.failures).sum();
-                let mut text = format!("run {} {}", run.id, run.state.word());
-                if let Some(headline) = run.headline() {
-                    text += &format!(": {headline}");
-                }
-                if failures > 0 {
-                    text += &format!("; {failures} children failed");
-                }
-                self.notice = Some(match run.state {
-                    RunState::Failed(_) => Notice::Refused(text),
-                    _ => Notice::Info(text),
-                });
-            }
-            Event::Failed { error, .. } => {
-                self.notice = Some(Notice::Refused(format!("run {} failed: {error}", run.id)));
-                run.state = RunState::Failed(error);
-            }
+            self.notice = Some(match run.state {
+                RunState::Failed(_) => Notice::Refused(text),
+                _ => Notice::Info(text),
+            });
         }
     }
 
-    /// The latest results worth writing: the run on screen if it has any, else the one before.
+    fn fold_sweep(&mut self, event: SweepEvent) {
+        let now = self.now;
+        let Some(sweep) = self.sweep.as_mut() else { return };
+        if !sweep.fold(event, now) {
+            return;
+        }
+        self.dirty = true;
+        if sweep.state.active() {
+            return;
+        }
+        let mut text = format!("sweep {} {}", sweep.id, sweep.state.word());
+        if let RunState::Failed(error) = &sweep.state {
+            text += &format!(": {error}");
+            self.notice = Some(Notice::Refused(text));
+            return;
+        }
+        match sweep.crossings.first() {
+            Some(first) => text += &format!(": {}", SweepRun::crossing_line(first)),
+            None => text += ": the lines do not cross",
+        }
+        if sweep.crossings.len() > 1 {
+            text += &format!(" (and {} more crossings)", sweep.crossings.len() - 1);
+        }
+        self.notice = Some(Notice::Info(text));
+    }
+
+    /// The latest results worth writing: in the sweep view the sweep's; otherwise the run on
+    /// screen if it has any, else the one before.
     pub fn export_output(&self) -> Option<(RunId, RunOutput)> {
+        if self.view == View::Sweep {
+            return self
+                .sweep
+                .as_ref()
+                .filter(|sweep| !sweep.results.is_empty())
+                .map(|sweep| {
+                    (
+                        sweep.id,
+                        RunOutput {
+                            environment: sweep.environment.clone(),
+                            results: sweep.results.clone(),
+                            partial: sweep.state != RunState::Finished,
+                        },
+                    )
+                });
+        }
         [self.run.as_ref(), self.previous.as_ref()]
             .into_iter()
             .flatten()
@@ -943,9 +1320,16 @@ impl App {
     /// The runner could not even start.
     pub fn start_failed(&mut self, problem: String) {
         self.dirty = true;
-        if let Some(run) = self.run.as_mut() {
-            run.state = RunState::Failed(problem.clone());
-            run.ended = Some(self.now);
+        let run = self.run.as_mut().map(|run| (&mut run.state, &mut run.ended));
+        let sweep = self
+            .sweep
+            .as_mut()
+            .map(|sweep| (&mut sweep.state, &mut sweep.ended));
+        for (state, ended) in [run, sweep].into_iter().flatten() {
+            if state.active() {
+                *state = RunState::Failed(problem.clone());
+                *ended = Some(self.now);
+            }
         }
         self.notice = Some(Notice::Refused(problem));
     }
@@ -963,7 +1347,8 @@ impl App {
 /// Whether `text` can still become a valid value for `row` as one types on.
 fn plausible(row: Row, text: &str) -> bool {
     match row {
-        Row::Size => {
+        Row::Factor => text.chars().all(|c| c.is_ascii_digit() || c == '.') && text.matches('.').count() <= 1,
+        Row::Size | Row::From | Row::To => {
             let split = text
                 .find(|c: char| !(c.is_ascii_digit() || c == '.'))
                 .unwrap_or(text.len());
@@ -999,7 +1384,7 @@ mod tests {
     /// An app on the machine's real limits, the cursor on `row`.
     fn app_at(row: Row) -> App {
         let mut app = App::new(fake::plan(), Environment::read(), Instant::now());
-        app.cursor = Row::all().iter().position(|&r| r == row).unwrap();
+        app.cursor = row;
         app
     }
 
@@ -1012,7 +1397,12 @@ mod tests {
 
     #[test]
     fn every_method_of_the_core_is_a_settings_row() {
-        let rows = Row::all();
+        let rows = Row::of(View::Run);
+        assert_eq!(
+            Row::of(View::Sweep).len(),
+            rows.len() + 2,
+            "from, to, factor for size"
+        );
         for (index, method) in method::ALL.iter().enumerate() {
             assert_eq!(rows[index], Row::Method(index), "{}", method.id());
         }
@@ -1031,7 +1421,7 @@ mod tests {
         assert_eq!(app.focus, Panel::Results);
         press_code(&mut app, KeyCode::Tab);
         press(&mut app, "kkk");
-        assert_eq!(app.cursor, 0);
+        assert_eq!(app.cursor, Row::Method(0));
         press(&mut app, &"j".repeat(50));
         assert_eq!(app.row(), Row::Access);
         press_code(&mut app, KeyCode::Up);
@@ -1042,7 +1432,7 @@ mod tests {
     fn space_toggles_methods_but_never_the_last_one() {
         let mut app = app_at(Row::Method(0));
         let argument = method::find("argument").unwrap();
-        app.cursor = method::ALL.iter().position(|&m| m == argument).unwrap();
+        app.cursor = Row::Method(method::ALL.iter().position(|&m| m == argument).unwrap());
         press(&mut app, " ");
         assert_eq!(app.settings.methods.last().copied(), Some(argument));
         press(&mut app, " ");
@@ -1120,7 +1510,7 @@ mod tests {
         let mut app = app_at(Row::Codec);
         press(&mut app, "++");
         assert_eq!(app.settings.codec, Codec::Raw);
-        app.cursor = Row::all().iter().position(|&r| r == Row::Payload).unwrap();
+        app.cursor = Row::Payload;
         press(&mut app, "+");
         assert_eq!(app.settings.payload, PayloadKind::Bytes);
         press(&mut app, "+");
@@ -1270,7 +1660,7 @@ mod tests {
             ..Environment::default()
         };
         let mut app = App::new(fake::plan(), small, Instant::now());
-        app.cursor = Row::all().iter().position(|&r| r == Row::Size).unwrap();
+        app.cursor = Row::Size;
         press(&mut app, "+++");
         assert_eq!(
             app.settings.size,
@@ -1282,6 +1672,222 @@ mod tests {
         press_code(&mut app, KeyCode::Enter);
         assert!(refused(&app).contains("2 MB"));
         assert_eq!(app.settings.size, 256 << 10);
+    }
+
+    /// Presses Enter on the row, types `text` one key at a time until a key is refused, and
+    /// presses Enter if none was; gives the refusal.
+    fn type_into(app: &mut App, text: &str) -> Option<String> {
+        press_code(app, KeyCode::Enter);
+        for c in text.chars() {
+            press(app, &c.to_string());
+            if let Some(Notice::Refused(why)) = &app.notice {
+                return Some(why.clone());
+            }
+        }
+        press_code(app, KeyCode::Enter);
+        match &app.notice {
+            Some(Notice::Refused(why)) => Some(why.clone()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn bad_typed_values_are_refused_with_a_short_message_and_change_nothing() {
+        let cases: [(Row, &str, &str); 17] = [
+            (Row::Size, "8XB", "'X' does not belong there"),
+            (Row::Size, "-1", "'-' does not belong there"),
+            (Row::Size, "0", "at least 1 byte"),
+            (Row::Size, "abc", "'a' does not belong there"),
+            (Row::Size, "1.2.", "'.' does not belong there"),
+            (Row::Size, "0.3B", "not a whole number of bytes"),
+            (Row::Size, "99999999999GiB", "too large"),
+            (Row::Size, "9999999999GiB", "choose a smaller"),
+            (Row::Repeats, "0", "at least 1"),
+            (Row::Repeats, "abc", "'a' does not belong there"),
+            (Row::Repeats, "2000000", "at most 1000000"),
+            (Row::Warmup, "-1", "'-' does not belong there"),
+            (Row::Warmup, "99999999999", "at most 4294967295"),
+            (Row::From, "0", "at least 1 byte"),
+            (Row::To, "1KiB", "larger than --to"),
+            (Row::Factor, "1", "greater than 1"),
+            (Row::Factor, "x", "'x' does not belong there"),
+        ];
+        for (row, text, expected) in cases {
+            let mut app = app_at(row);
+            if matches!(row, Row::From | Row::To | Row::Factor) {
+                press(&mut app, "s");
+                app.cursor = row;
+            }
+            let (settings, range) = (app.settings.clone(), app.range);
+            let refusal =
+                type_into(&mut app, text).unwrap_or_else(|| panic!("{row:?} {text:?} was accepted"));
+            assert!(refusal.contains(expected), "{row:?} {text:?}: {refusal}");
+            assert!(
+                refusal.chars().count() <= 200,
+                "{row:?} {text:?}: not short: {refusal}"
+            );
+            assert_eq!(app.settings, settings, "{row:?} {text:?} changed the settings");
+            assert_eq!(app.range, range, "{row:?} {text:?} changed the sweep's range");
+            press_code(&mut app, KeyCode::Esc);
+            assert_eq!(app.edit, None);
+            assert_eq!((app.settings.clone(), app.range), (settings, range));
+        }
+    }
+
+    #[test]
+    fn s_switches_to_the_sweep_view_where_r_sweeps_with_the_floors() {
+        let mut app = app_at(Row::Size);
+        press(&mut app, "s");
+        assert_eq!(app.view, View::Sweep);
+        assert_eq!(app.row(), Row::From, "the size row stands for the range");
+        press(&mut app, "j+");
+        assert_eq!(app.range.to, 8 << 20);
+        press(&mut app, "j-");
+        assert_eq!(app.range.factor, 2.0);
+        press(&mut app, "j");
+        assert_eq!(app.row(), Row::Repeats);
+        let effects = press(&mut app, "r");
+        let [Effect::StartSweep { sweep, run }] = effects.as_slice() else {
+            panic!("r sweeps in the sweep view: {effects:?}");
+        };
+        assert_eq!(*run, 1);
+        let ids: Vec<&str> = sweep.plan.methods.iter().map(|m| m.id()).collect();
+        assert_eq!(ids, ["pipe", "inherit", "fork", "memcpy"]);
+        assert_eq!(sweep.sizes.first(), Some(&(4 << 10)));
+        assert_eq!(sweep.sizes.last(), Some(&(8 << 20)));
+        press_code(&mut app, KeyCode::Tab);
+        assert_eq!(app.focus, Panel::Settings, "the sweep view has no other panel");
+        press(&mut app, "s");
+        assert_eq!(app.view, View::Run);
+        assert_eq!(press(&mut app, "r").len(), 1);
+    }
+
+    #[test]
+    fn a_sweep_folds_into_one_line_per_method_and_a_superseded_sweep_is_ignored() {
+        let mut app = app_at(Row::Size);
+        app.settings.methods = method::parse_list("pipe,shm").unwrap();
+        press(&mut app, "s");
+        let effects = press(&mut app, "r");
+        let [Effect::StartSweep { sweep, run }] = effects.as_slice() else {
+            panic!("r sweeps");
+        };
+        let (sweep, run) = (sweep.clone(), *run);
+        fake::sweep(&mut app, run, &sweep, sweep.sizes.len());
+        let on_screen = app.sweep.as_ref().unwrap();
+        assert_eq!(on_screen.state, RunState::Finished);
+        let pipe = &on_screen.curves[0];
+        assert_eq!(pipe.method, "pipe");
+        let expected: Vec<(u64, u64)> = sweep
+            .sizes
+            .iter()
+            .map(|&size| (size, fake::sweep_median("pipe", size)))
+            .collect();
+        assert_eq!(pipe.points, expected);
+        let memcpy = on_screen.curves.last().unwrap();
+        assert_eq!(memcpy.method, "memcpy");
+        assert_eq!(
+            memcpy.points[2],
+            (64 << 10, fake::sweep_median("memcpy", 64 << 10))
+        );
+        assert_eq!(on_screen.crossings.len(), 1, "the floors cross nothing");
+        assert!(
+            matches!(&app.notice, Some(Notice::Info(text)) if text.contains("above 16 KiB, shm beats pipe")),
+            "{:?}",
+            app.notice
+        );
+        assert_eq!(
+            app.export_output().map(|(id, out)| (id, out.results.len())),
+            Some((run, 24))
+        );
+
+        // A new sweep: the old one's stragglers change nothing.
+        press(&mut app, "r");
+        fake::sweep(&mut app, run, &sweep, 2);
+        let on_screen = app.sweep.as_ref().unwrap();
+        assert_eq!(on_screen.id, run + 1);
+        assert!(on_screen.curves.iter().all(|curve| curve.points.is_empty()));
+        // Esc cancels it; the runner's word ends it as cancelled.
+        assert_eq!(press_code(&mut app, KeyCode::Esc), Some(Effect::CancelRun));
+        assert_eq!(app.sweep.as_ref().unwrap().state, RunState::Cancelling);
+        app.update(Message::Sweep(SweepEvent::Finished {
+            run: run + 1,
+            cancelled: true,
+        }));
+        assert_eq!(app.sweep.as_ref().unwrap().state, RunState::Cancelled);
+        assert!(!app.wants_ticks());
+        press(&mut app, "r");
+        // A run started in the run view cancels the sweep on screen.
+        press(&mut app, "sr");
+        assert_eq!(app.sweep.as_ref().unwrap().state, RunState::Cancelled);
+        assert!(app.wants_ticks(), "the run's clock moves");
+    }
+
+    #[test]
+    fn v_cycles_the_results_views_and_p_toggles_teach_mode() {
+        let mut app = app_at(Row::Size);
+        press(&mut app, "r");
+        fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 2, 0);
+        for expected in [ResultsView::Throughput, ResultsView::Kernel, ResultsView::Times] {
+            press(&mut app, "v");
+            assert_eq!(app.results_view, expected);
+        }
+        let usage = app.run.as_ref().unwrap().methods[0]
+            .completed
+            .as_ref()
+            .unwrap()
+            .usage;
+        assert_eq!(
+            usage.minor_faults,
+            100 + 3_000_000 / 1000,
+            "the median child's faults"
+        );
+
+        press(&mut app, "p");
+        assert!(app.teach);
+        press(&mut app, "kk");
+        assert_eq!(app.viewed, Some(0), "in teach mode the arrows choose the method");
+        assert_eq!(app.row(), Row::Size, "and leave the settings alone");
+        press(&mut app, "p");
+        assert!(!app.teach);
+    }
+
+    #[test]
+    fn o_asks_for_a_baseline_path_and_a_bad_file_is_said_not_crashed_on() {
+        let mut app = app_at(Row::Size);
+        press(&mut app, "o");
+        assert_eq!(app.prompt.as_deref(), Some(""));
+        assert_eq!(press(&mut app, "q/"), vec![], "q is part of a path, not quit");
+        press_code(&mut app, KeyCode::Backspace);
+        press_code(&mut app, KeyCode::Backspace);
+        press(&mut app, "a b.json");
+        press_code(&mut app, KeyCode::Backspace);
+        press(&mut app, "n");
+        assert_eq!(
+            press_code(&mut app, KeyCode::Enter),
+            Some(Effect::LoadBaseline(PathBuf::from("a b.json")))
+        );
+        assert_eq!(app.prompt, None);
+        app.baseline_loaded(Err("cannot read a b.json: No such file".into()));
+        assert!(refused(&app).contains("no baseline loaded: cannot read a b.json"));
+        assert!(app.baseline.is_none());
+
+        // Real files: not JSON, and JSON that is not an ipcscope result.
+        let directory = tempfile::tempdir().unwrap();
+        for (contents, expected) in [
+            ("not json", "is not JSON"),
+            ("{\"results\": 3}", "is not an ipcscope result"),
+        ] {
+            let path = directory.path().join("saved.json");
+            std::fs::write(&path, contents).unwrap();
+            app.baseline_loaded(crate::report::compare::load(&path));
+            assert!(refused(&app).contains(expected), "{}", refused(&app));
+            assert!(app.baseline.is_none());
+        }
+
+        press(&mut app, "o");
+        press_code(&mut app, KeyCode::Esc);
+        assert_eq!(app.prompt, None);
+        assert_eq!(press(&mut app, "q"), vec![Effect::Quit], "keys work again");
     }
 
     #[test]

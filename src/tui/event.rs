@@ -7,6 +7,7 @@ use std::time::Instant;
 use ratatui::crossterm::event::{self as term, KeyEvent, KeyEventKind};
 
 use crate::bench::event::Event;
+use crate::bench::sweep::SweepEvent;
 
 #[derive(Clone, Debug)]
 pub enum Message {
@@ -16,6 +17,7 @@ pub enum Message {
     /// clocks on screen move while a long child runs. The app reads time only from here.
     Tick(Instant),
     Run(Event),
+    Sweep(SweepEvent),
     /// The terminal can no longer be read, or a signal (SIGTERM, SIGHUP) asks the explorer
     /// to end: leave as on `q`.
     Stop,
@@ -24,6 +26,12 @@ pub enum Message {
 impl From<Event> for Message {
     fn from(event: Event) -> Message {
         Message::Run(event)
+    }
+}
+
+impl From<SweepEvent> for Message {
+    fn from(event: SweepEvent) -> Message {
+        Message::Sweep(event)
     }
 }
 

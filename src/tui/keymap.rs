@@ -20,6 +20,10 @@ pub enum Action {
     Type,
     Teach,
     Export,
+    Sweep,
+    Present,
+    ResultsView,
+    Baseline,
 }
 
 /// One key, as crossterm reports it.
@@ -96,6 +100,22 @@ pub static BINDINGS: &[Binding] = &[
         on_bar: true,
     },
     Binding {
+        action: Action::Sweep,
+        keys: &[ch('s')],
+        label: "s",
+        short: "sweep",
+        help: "sweep view: r runs the methods over sizes; the lines and crossings",
+        on_bar: true,
+    },
+    Binding {
+        action: Action::Present,
+        keys: &[ch('p')],
+        label: "p",
+        short: "teach",
+        help: "teach mode for a class: large figures beside the teaching text",
+        on_bar: true,
+    },
+    Binding {
         action: Action::NextPanel,
         keys: &[key(KeyCode::Tab)],
         label: "Tab",
@@ -156,15 +176,31 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[key(KeyCode::Enter)],
         label: "0-9 Enter",
         short: "type",
-        help: "type a size, repeats or warm-up (12MiB); Enter applies, Esc drops",
+        help: "type a size, range, repeats or warm-up; Enter applies, Esc drops",
         on_bar: false,
     },
     Binding {
         action: Action::Teach,
         keys: &[ch('t')],
         label: "t",
-        short: "teach",
+        short: "explain",
         help: "the method's teaching text: what happens, copies, limits",
+        on_bar: true,
+    },
+    Binding {
+        action: Action::ResultsView,
+        keys: &[ch('v')],
+        label: "v",
+        short: "view",
+        help: "results show time, throughput (with the floors) or kernel counts",
+        on_bar: true,
+    },
+    Binding {
+        action: Action::Baseline,
+        keys: &[ch('o')],
+        label: "o",
+        short: "baseline",
+        help: "open a saved JSON result as the baseline (empty path drops it)",
         on_bar: true,
     },
     Binding {
@@ -224,6 +260,10 @@ mod tests {
             Action::Type,
             Action::Teach,
             Action::Export,
+            Action::Sweep,
+            Action::Present,
+            Action::ResultsView,
+            Action::Baseline,
         ];
         for action in actions {
             let count = BINDINGS.iter().filter(|b| b.action == action).count();

@@ -9,10 +9,12 @@ pub mod event;
 pub mod keymap;
 pub mod median;
 pub mod panel;
+pub mod sweep;
 pub mod theme;
 pub mod ui;
 
 use std::io::{self, Stdout};
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::Arc;
@@ -90,14 +92,19 @@ impl Drop for Screen {
     }
 }
 
-/// Runs the explorer until the user quits, starting from `settings`.
-pub fn explore(settings: Plan) -> color_eyre::Result<()> {
+/// Runs the explorer until the user quits, starting from `settings`, compared with the saved
+/// result at `baseline` if one is given.
+pub fn explore(settings: Plan, baseline: Option<&Path>) -> color_eyre::Result<()> {
     let (sender, messages) = mpsc::channel::<Message>();
     watch_signals(sender.clone())?;
     let mut screen = Screen::enter()?;
     event::spawn_input(sender.clone()).wrap_err("starting the input thread")?;
     let theme = Theme::from_env();
     let mut app = App::new(settings, Environment::read(), Instant::now());
+    if let Some(path) = baseline {
+        // A bad file is said on the status line; the explorer opens all the same.
+        app.baseline_loaded(report::compare::load(path));
+    }
     let mut runner: Option<RunHandle> = None;
     let mut next_frame = Instant::now();
 
@@ -146,6 +153,14 @@ fn perform(effect: Effect, app: &mut App, runner: &mut Option<RunHandle>, sender
                 Err(error) => app.start_failed(format!("starting the runner thread: {error}")),
             }
         }
+        Effect::StartSweep { sweep, run } => {
+            drop(runner.take());
+            match crate::bench::sweep::spawn(sweep, run, sender.clone(), Arc::new(AtomicBool::new(false))) {
+                Ok(handle) => *runner = Some(handle),
+                Err(error) => app.start_failed(format!("starting the runner thread: {error}")),
+            }
+        }
+        Effect::LoadBaseline(path) => app.baseline_loaded(report::compare::load(&path)),
         Effect::CancelRun => {
             if let Some(handle) = runner {
                 handle.cancel();
@@ -208,6 +223,7 @@ pub(crate) mod fake {
     use crate::bench::method::{self, MethodRef};
     use crate::bench::plan::Plan;
     use crate::bench::result::{MethodResult, Phase, PhaseTimes, Sample, Usage};
+    use crate::bench::sweep::{Sweep, SweepEvent};
 
     pub fn method(id: &str) -> MethodRef {
         method::find(id).expect("a method the core has")
@@ -236,7 +252,15 @@ pub(crate) mod fake {
         Sample {
             total_ns,
             phases: times,
-            usage: Usage::default(),
+            // Made-up accounting that grows with the child's time, for the kernel view.
+            usage: Usage {
+                minor_faults: 100 + total_ns / 1000,
+                major_faults: 0,
+                voluntary_switches: 2,
+                involuntary_switches: total_ns / 1_000_000,
+                user_ns: total_ns / 4,
+                system_ns: total_ns / 2,
+            },
         }
     }
 
@@ -284,19 +308,29 @@ pub(crate) mod fake {
         done_methods: usize,
         running_children: u32,
     ) {
-        feed(
-            app,
-            Event::Started {
-                run,
-                plan: plan.clone(),
-                environment: Environment::default(),
-            },
-        );
+        for event in events(run, plan, medians, done_methods, running_children) {
+            feed(app, event);
+        }
+    }
+
+    /// The events of run `run`, as `run` feeds them.
+    pub fn events(
+        run: RunId,
+        plan: &Plan,
+        medians: &[u64],
+        done_methods: usize,
+        running_children: u32,
+    ) -> Vec<Event> {
+        let mut events = vec![Event::Started {
+            run,
+            plan: plan.clone(),
+            environment: Environment::default(),
+        }];
         for (index, (&method, &median)) in plan.methods.iter().zip(medians).enumerate() {
             if index > done_methods {
                 break;
             }
-            feed(app, Event::MethodStarted { run, method: index });
+            events.push(Event::MethodStarted { run, method: index });
             let count = if index < done_methods {
                 plan.repeats
             } else {
@@ -306,43 +340,79 @@ pub(crate) mod fake {
                 .into_iter()
                 .map(|total| sample(method, plan, total))
                 .collect();
-            feed(
-                app,
-                Event::Samples {
-                    run,
-                    method: index,
-                    samples: samples.clone(),
-                    failures: Vec::new(),
-                },
-            );
-            feed(
-                app,
-                Event::Progress {
-                    run,
-                    method: index,
-                    warmup_done: plan.warmup,
-                    done: count,
-                },
-            );
+            events.push(Event::Samples {
+                run,
+                method: index,
+                samples: samples.clone(),
+                failures: Vec::new(),
+            });
+            events.push(Event::Progress {
+                run,
+                method: index,
+                warmup_done: plan.warmup,
+                done: count,
+            });
             if index < done_methods {
-                feed(
-                    app,
-                    Event::MethodDone {
-                        run,
-                        method: index,
-                        result: result(method, plan, samples),
-                    },
-                );
+                events.push(Event::MethodDone {
+                    run,
+                    method: index,
+                    result: result(method, plan, samples),
+                });
             }
         }
         if done_methods >= plan.methods.len() {
-            feed(
-                app,
-                Event::Finished {
-                    run,
-                    cancelled: false,
-                },
-            );
+            events.push(Event::Finished {
+                run,
+                cancelled: false,
+            });
+        }
+        events
+    }
+
+    /// Made-up medians with a crossing: pipe is cheap to start and copies at 1 GB/s; shm
+    /// costs more to set up and copies at 4 GB/s; the floors stay below both.
+    pub fn sweep_median(method: &str, size: u64) -> u64 {
+        match method {
+            "pipe" => 12_000 + size,
+            "shm" => 40_000 + size / 4,
+            "fork" => 8_000 + size / 100,
+            "memcpy" => 50 + size / 10,
+            _ => 100_000,
+        }
+    }
+
+    /// Feeds sweep `run`: its first `done_sizes` sizes complete, and the next one, if any,
+    /// has its first method done and the second running.
+    pub fn sweep(app: &mut App, run: RunId, sweep: &Sweep, done_sizes: usize) {
+        for (step, plan) in sweep.plans().enumerate() {
+            if step > done_sizes {
+                break;
+            }
+            let message = |event| Message::Sweep(event);
+            app.update(message(SweepEvent::Step {
+                run,
+                step,
+                size: plan.size,
+            }));
+            let medians: Vec<u64> = plan
+                .methods
+                .iter()
+                .map(|method| sweep_median(method.id(), plan.size))
+                .collect();
+            let (done, running) = if step < done_sizes {
+                (plan.methods.len(), 0)
+            } else {
+                (1, 2)
+            };
+            for event in events(run, &plan, &medians, done, running) {
+                app.update(message(SweepEvent::Run(event)));
+            }
+        }
+        if done_sizes >= sweep.sizes.len() {
+            app.update(Message::Sweep(SweepEvent::Finished {
+                run,
+                cancelled: false,
+            }));
         }
     }
 

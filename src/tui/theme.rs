@@ -4,6 +4,7 @@
 //! screen never tells a state by colour alone (symbols and words say it too).
 
 use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::Marker;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Theme {
@@ -82,6 +83,41 @@ impl Theme {
 
     pub fn key(self) -> Style {
         self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+
+    /// The line of the `index`th method on a chart, and its marker: colours tell the lines
+    /// apart, and without colour the markers do.
+    pub fn line(self, index: usize) -> (Style, Marker) {
+        const COLOURS: [Color; 6] = [
+            Color::Cyan,
+            Color::Yellow,
+            Color::Green,
+            Color::Magenta,
+            Color::LightRed,
+            Color::LightBlue,
+        ];
+        const MARKERS: [Marker; 4] = [Marker::Braille, Marker::Block, Marker::HalfBlock, Marker::Bar];
+        if self.colour {
+            (self.fg(COLOURS[index % COLOURS.len()]), Marker::Braille)
+        } else {
+            (Style::new(), MARKERS[index % MARKERS.len()])
+        }
+    }
+
+    /// A reference line (a floor): grey dots, in colour or not.
+    pub fn floor(self) -> (Style, Marker) {
+        (self.fg(Color::DarkGray), Marker::Dot)
+    }
+}
+
+/// The character a chart marker draws, for a legend written in text.
+pub fn marker_glyph(marker: Marker) -> &'static str {
+    match marker {
+        Marker::Dot => "•",
+        Marker::Block => "█",
+        Marker::HalfBlock => "▀",
+        Marker::Bar => "▄",
+        _ => "⣿",
     }
 }
 

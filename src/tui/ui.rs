@@ -5,8 +5,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::app::{describe_plan, App, Notice, Overlay, Row};
-use super::panel::{help, live, results, settings, teaching};
+use super::app::{describe_plan, App, Notice, Overlay, Row, View};
+use super::panel::{chart, help, live, results, settings, teach, teaching};
 use super::theme::Theme;
 use crate::bench::plan::Size;
 
@@ -30,7 +30,11 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
     } else {
         1
     };
-    let results_height = results::height(app).min(area.height - 1 - status_height - TOP_HEIGHT);
+    let results_height = match app.view {
+        _ if app.teach => 0,
+        View::Run => results::height(app).min(area.height - 1 - status_height - TOP_HEIGHT),
+        View::Sweep => 0,
+    };
     let [top, results_area, status_area, keys_area] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(results_height),
@@ -38,13 +42,22 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
         Constraint::Length(1),
     ])
     .areas(area);
-    let settings_width = if area.width >= 110 { 32 } else { 27 };
+    let settings_width = if area.width >= 110 { 32 } else { 28 };
     let [settings_area, live_area] =
         Layout::horizontal([Constraint::Length(settings_width), Constraint::Fill(1)]).areas(top);
 
-    settings::draw(frame, settings_area, app, theme);
-    live::draw(frame, live_area, app, theme);
-    results::draw(frame, results_area, app, theme);
+    if app.teach {
+        teach::draw(frame, top, app, theme);
+    } else {
+        settings::draw(frame, settings_area, app, theme);
+        match app.view {
+            View::Run => {
+                live::draw(frame, live_area, app, theme);
+                results::draw(frame, results_area, app, theme);
+            }
+            View::Sweep => chart::draw(frame, live_area, app, theme),
+        }
+    }
     frame.render_widget(Paragraph::new(status).wrap(Wrap { trim: true }), status_area);
     help::draw_bar(frame, keys_area, theme);
 
@@ -86,9 +99,23 @@ fn status_line(app: &App, theme: Theme) -> Line<'static> {
             Span::styled(text.clone(), theme.bad()),
         ]);
     }
+    if let Some(path) = &app.prompt {
+        return Line::from(vec![
+            Span::styled("baseline file ", theme.key()),
+            Span::raw(format!(
+                "{path}▏ · Enter loads (empty drops the baseline), Esc cancels"
+            )),
+        ]);
+    }
     if let Some(edit) = &app.edit {
         let reading = match edit.row {
-            Row::Size => Size::parse(&edit.text).map_or("not a size yet".into(), |size| format!("= {size}")),
+            Row::Size | Row::From | Row::To => {
+                Size::parse(&edit.text).map_or("not a size yet".into(), |size| format!("= {size}"))
+            }
+            Row::Factor => edit
+                .text
+                .parse::<f64>()
+                .map_or("not a number yet".into(), |factor| format!("= ×{factor}")),
             _ => edit
                 .text
                 .parse::<u64>()
@@ -105,12 +132,24 @@ fn status_line(app: &App, theme: Theme) -> Line<'static> {
         }
         _ => {
             let ids: Vec<&str> = app.settings.methods.iter().map(|method| method.id()).collect();
+            let what = match app.view {
+                View::Run => describe_plan(&app.settings),
+                View::Sweep => format!(
+                    "{} + floors · {} {} · n={} w={}",
+                    ids.join(","),
+                    app.range.describe(),
+                    app.settings.payload.name(),
+                    app.settings.repeats,
+                    app.settings.warmup
+                ),
+            };
+            let verb = match app.view {
+                View::Run => format!(" runs {} · ", ids.join(",")),
+                View::Sweep => " sweeps ".into(),
+            };
             Line::from(vec![
                 Span::styled("r", theme.key()),
-                Span::styled(
-                    format!(" runs {} · {}", ids.join(","), describe_plan(&app.settings)),
-                    theme.dim(),
-                ),
+                Span::styled(format!("{verb}{what}"), theme.dim()),
             ])
         }
     }
@@ -141,7 +180,7 @@ mod tests {
             |app: &mut App, c| app.update(Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
         press(&mut app, 'r');
         fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 2, 0);
-        app.cursor = Row::all().iter().position(|&row| row == Row::Size).unwrap();
+        app.cursor = Row::Size;
         press(&mut app, '+');
         fake::tick(&mut app, fake::later(base, 10_000));
         press(&mut app, 'r');
@@ -167,7 +206,7 @@ mod tests {
     #[test]
     fn before_any_run_at_80_by_24() {
         let mut app = fake::app(std::time::Instant::now());
-        app.cursor = Row::all().iter().position(|&row| row == Row::Repeats).unwrap();
+        app.cursor = Row::Repeats;
         insta::assert_snapshot!(render(&app, 80, 24));
     }
 
@@ -184,7 +223,7 @@ mod tests {
     #[test]
     fn a_refusal_and_a_typed_value() {
         let mut app = fake::app(std::time::Instant::now());
-        app.cursor = Row::all().iter().position(|&row| row == Row::Size).unwrap();
+        app.cursor = Row::Size;
         for c in "12Mi".chars() {
             app.update(Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
         }
@@ -202,6 +241,153 @@ mod tests {
         );
     }
 
+    fn key(app: &mut App, c: char) -> Option<crate::tui::app::Effect> {
+        app.update(Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)))
+    }
+
+    /// A sweep of pipe and shm from 4 KiB to 4 MiB (with the floors): four sizes done, the
+    /// fifth under way.
+    fn sweeping() -> App {
+        let base = std::time::Instant::now();
+        let mut app = fake::app(base);
+        app.settings.methods = crate::bench::method::parse_list("pipe,shm").unwrap();
+        key(&mut app, 's');
+        let Some(crate::tui::app::Effect::StartSweep { sweep, run }) = key(&mut app, 'r') else {
+            panic!("r starts a sweep in the sweep view");
+        };
+        fake::sweep(&mut app, run, &sweep, 4);
+        fake::tick(&mut app, fake::later(base, 7_300));
+        app
+    }
+
+    #[test]
+    fn the_sweep_chart_at_120_by_40() {
+        let screen = render(&sweeping(), 120, 40);
+        assert!(screen.contains("above 16 KiB, shm beats pipe"), "{screen}");
+        insta::assert_snapshot!(screen);
+    }
+
+    #[test]
+    fn the_sweep_chart_at_80_by_24() {
+        insta::assert_snapshot!(render(&sweeping(), 80, 24));
+    }
+
+    /// The tutorial's four methods at 8 MB, done: teach mode with the conclusion.
+    fn teaching() -> App {
+        let base = std::time::Instant::now();
+        let plan = Plan {
+            size: 8_000_000,
+            repeats: 5,
+            warmup: 0,
+            ..Plan::default()
+        };
+        let mut app = App::new(plan.clone(), crate::bench::env::Environment::default(), base);
+        key(&mut app, 'r');
+        fake::run(
+            &mut app,
+            1,
+            &plan,
+            &[2_100_000, 1_900_000, 61_000_000, 70_500_000],
+            4,
+            0,
+        );
+        key(&mut app, 'p');
+        // From pipe, the last to run, up to queue.
+        key(&mut app, 'k');
+        app
+    }
+
+    #[test]
+    fn the_teaching_view_at_120_by_40() {
+        let screen = render(&teaching(), 120, 40);
+        assert!(
+            screen.contains("Inheriting is 29.0× faster than sending through a queue here"),
+            "{screen}"
+        );
+        assert!(screen.contains("queue: how it works"), "{screen}");
+        insta::assert_snapshot!(screen);
+    }
+
+    #[test]
+    fn the_teaching_view_at_80_by_24() {
+        insta::assert_snapshot!(render(&teaching(), 80, 24));
+    }
+
+    /// pipe, inherit, fork and memcpy at 64 KiB, done.
+    fn with_floors() -> App {
+        let base = std::time::Instant::now();
+        let plan = Plan {
+            methods: crate::bench::method::parse_list("pipe,inherit,fork,memcpy").unwrap(),
+            ..fake::plan()
+        };
+        let mut app = App::new(plan.clone(), crate::bench::env::Environment::default(), base);
+        key(&mut app, 'r');
+        fake::run(&mut app, 1, &plan, &[300_000, 120_000, 90_000, 6_500], 4, 0);
+        app
+    }
+
+    #[test]
+    fn the_throughput_view_at_120_by_40() {
+        let mut app = with_floors();
+        key(&mut app, 'v');
+        let screen = render(&app, 120, 40);
+        assert!(
+            screen.contains("limits at 64 KiB: memcpy 10.1 GB/s · fork 90.0 µs per child"),
+            "{screen}"
+        );
+        insta::assert_snapshot!(screen);
+    }
+
+    #[test]
+    fn the_throughput_view_at_80_by_24() {
+        let mut app = with_floors();
+        key(&mut app, 'v');
+        insta::assert_snapshot!(render(&app, 80, 24));
+    }
+
+    #[test]
+    fn the_kernel_accounting_at_80_by_24() {
+        let mut app = with_floors();
+        key(&mut app, 'v');
+        key(&mut app, 'v');
+        insta::assert_snapshot!(render(&app, 80, 24));
+    }
+
+    /// `with_floors`, compared with a saved run where pipe took 200 µs and inherit 240 µs.
+    fn with_baseline() -> App {
+        let mut app = with_floors();
+        let saved = |method: &str, median: u64| {
+            let plan = fake::plan();
+            let method = fake::method(method);
+            let samples = vec![fake::sample(method, &plan, median)];
+            fake::result(method, &plan, samples)
+        };
+        let output = crate::report::RunOutput {
+            environment: crate::bench::env::Environment::default(),
+            results: vec![saved("pipe", 200_000), saved("inherit", 240_000)],
+            partial: false,
+        };
+        let report = crate::report::json::JsonReport::of(&output);
+        app.baseline_loaded(Ok(crate::report::compare::Saved {
+            name: "monday.json".into(),
+            report,
+        }));
+        app
+    }
+
+    #[test]
+    fn the_baseline_comparison_at_120_by_40() {
+        let screen = render(&with_baseline(), 120, 40);
+        assert!(screen.contains("baseline: monday.json"), "{screen}");
+        assert!(screen.contains("1.50×") && screen.contains("0.50×"), "{screen}");
+        insta::assert_snapshot!(screen);
+    }
+
+    #[test]
+    fn the_baseline_comparison_at_80_by_24() {
+        insta::assert_snapshot!(render(&with_baseline(), 80, 24));
+    }
+
     #[test]
     fn below_the_minimum_it_says_how_large_to_make_the_terminal() {
         insta::assert_snapshot!(render(&comparing(), 40, 10));
@@ -209,17 +395,36 @@ mod tests {
 
     #[test]
     fn no_size_panics_from_1_by_1_up() {
-        let app = comparing();
-        for width in (1..=130).step_by(3).chain([79, 80, 81]) {
-            for height in 1..=45 {
-                let screen = render(&app, width, height);
-                let expected = if width >= MIN_WIDTH && height >= MIN_HEIGHT {
-                    "Settings"
-                } else {
-                    "make"
-                };
-                if width >= 10 {
-                    assert!(screen.contains(expected), "{width}×{height}:\n{screen}");
+        let mut throughput = with_baseline();
+        key(&mut throughput, 'v');
+        let mut kernel = with_floors();
+        key(&mut kernel, 'v');
+        key(&mut kernel, 'v');
+        let mut empty_sweep = fake::app(std::time::Instant::now());
+        key(&mut empty_sweep, 's');
+        let mut empty_teach = fake::app(std::time::Instant::now());
+        key(&mut empty_teach, 'p');
+        let views = [
+            (comparing(), "Settings"),
+            (sweeping(), "Sweep"),
+            (empty_sweep, "Sweep"),
+            (teaching(), "Teach"),
+            (empty_teach, "Teach"),
+            (throughput, "Results"),
+            (kernel, "Results"),
+        ];
+        for (app, title) in &views {
+            for width in (1..=130).step_by(3).chain([79, 80, 81]) {
+                for height in 1..=45 {
+                    let screen = render(app, width, height);
+                    let expected = if width >= MIN_WIDTH && height >= MIN_HEIGHT {
+                        title
+                    } else {
+                        "make"
+                    };
+                    if width >= 10 {
+                        assert!(screen.contains(expected), "{width}×{height}:\n{screen}");
+                    }
                 }
             }
         }

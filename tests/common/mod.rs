@@ -2,6 +2,8 @@
 //! in-process, and looking for anything a run may have left behind.
 #![allow(dead_code)] // every test binary uses its own share of these helpers
 
+pub mod pty;
+
 use std::fs;
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};

@@ -1,9 +1,11 @@
 //! One file per panel; what they share is here.
 
+pub mod chart;
 pub mod help;
 pub mod live;
 pub mod results;
 pub mod settings;
+pub mod teach;
 pub mod teaching;
 
 use ratatui::layout::{Constraint, Rect};

@@ -1,15 +1,18 @@
 //! The results table: each method's median, mean ± σ, min, max, p99, throughput, failures
 //! and ratio to the fastest, beside the run before's median for comparison.
 
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
-use super::block;
+use super::{bar, block};
+use crate::bench::plan::Size;
+use crate::bench::result::Usage;
 use crate::bench::stats::{self, Summary};
 use crate::report;
-use crate::tui::app::{App, LiveRun, MethodState, Panel, RunState};
+use crate::report::compare;
+use crate::tui::app::{App, LiveRun, MethodState, Panel, ResultsView, RunState};
 use crate::tui::theme::Theme;
 
 /// What one table row shows.
@@ -23,8 +26,22 @@ struct Entry {
     counted: u32,
     ratio: Option<f64>,
     previous: Option<u64>,
+    /// The median of the same experiment in the baseline file.
+    baseline: Option<u64>,
+    /// The median child's kernel accounting, once the method is done.
+    usage: Option<Usage>,
+    /// The limits at this size: memcpy's bytes per second, fork's time per child.
+    floors: Floors,
 }
 
+/// What the floors measured at one size, where something measured them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Floors {
+    pub memcpy_rate: Option<u64>,
+    pub fork_ns: Option<u64>,
+}
+
+#[derive(Clone, Copy)]
 struct Column {
     title: &'static str,
     width: u16,
@@ -127,6 +144,106 @@ const COLUMNS: [Column; 11] = [
     },
 ];
 
+/// The columns of the run before, shown only when there is one.
+const PREVIOUS_COLUMNS: [&str; 2] = ["previous", "change"];
+
+const BASELINE_COLUMNS: [Column; 2] = [
+    Column {
+        title: "baseline",
+        width: 9,
+        rank: 1,
+        cell: |e| e.baseline.map_or(String::new(), report::duration),
+    },
+    Column {
+        title: "vs base",
+        width: 8,
+        rank: 1,
+        cell: |e| match (e.summary, e.baseline) {
+            (Some(s), Some(baseline)) if baseline > 0 => report::ratio(s.median as f64 / baseline as f64),
+            _ => String::new(),
+        },
+    },
+];
+
+/// Bytes per second beside time per child, against the limits the floors set.
+const THROUGHPUT_COLUMNS: [Column; 5] = [
+    COLUMNS[0],
+    COLUMNS[1],
+    Column {
+        title: "throughput",
+        width: 11,
+        rank: 0,
+        cell: |e| numbers(e, |s| report::rate(stats::throughput(e.payload_bytes, s.median))),
+    },
+    Column {
+        title: "of memcpy's bandwidth",
+        width: 22,
+        rank: 1,
+        cell: |e| match (e.summary, e.floors.memcpy_rate) {
+            (Some(s), Some(limit)) if limit > 0 => {
+                let share = stats::throughput(e.payload_bytes, s.median) as f64 / limit as f64;
+                format!("{:<15} {:>5.1}%", bar(share, 15), share * 100.0)
+            }
+            _ => String::new(),
+        },
+    },
+    Column {
+        title: "over fork",
+        width: 10,
+        rank: 2,
+        cell: |e| match (e.summary, e.floors.fork_ns) {
+            (Some(s), Some(fork)) if fork > 0 => report::ratio(s.median as f64 / fork as f64),
+            _ => String::new(),
+        },
+    },
+];
+
+/// The kernel's accounting of the median child.
+const KERNEL_COLUMNS: [Column; 8] = [
+    COLUMNS[0],
+    COLUMNS[1],
+    Column {
+        title: "minor faults",
+        width: 12,
+        rank: 0,
+        cell: |e| usage(e, |u| u.minor_faults.to_string()),
+    },
+    Column {
+        title: "major",
+        width: 5,
+        rank: 3,
+        cell: |e| usage(e, |u| u.major_faults.to_string()),
+    },
+    Column {
+        title: "switches",
+        width: 8,
+        rank: 1,
+        cell: |e| usage(e, |u| u.voluntary_switches.to_string()),
+    },
+    Column {
+        title: "forced",
+        width: 6,
+        rank: 2,
+        cell: |e| usage(e, |u| u.involuntary_switches.to_string()),
+    },
+    Column {
+        title: "user CPU",
+        width: 9,
+        rank: 1,
+        cell: |e| usage(e, |u| report::duration(u.user_ns)),
+    },
+    Column {
+        title: "system CPU",
+        width: 10,
+        rank: 1,
+        cell: |e| usage(e, |u| report::duration(u.system_ns)),
+    },
+];
+
+fn usage(entry: &Entry, show: impl Fn(&Usage) -> String) -> String {
+    entry.usage.as_ref().map_or(String::new(), show)
+}
+
 fn numbers(entry: &Entry, show: impl Fn(&Summary) -> String) -> String {
     entry.summary.as_ref().map_or(String::new(), show)
 }
@@ -144,6 +261,7 @@ fn entries(app: &App) -> Vec<Entry> {
     let mut entries = Vec::new();
     if let Some(run) = &app.run {
         let fastest = run.fastest_median();
+        let floors = floors(app, run);
         for live in &run.methods {
             let state = live.state(&run.state);
             let completed = live.completed.as_ref();
@@ -160,6 +278,17 @@ fn entries(app: &App) -> Vec<Entry> {
                     (fastest > 0).then(|| summary.median as f64 / fastest as f64)
                 }),
                 previous: previous_median(live.method.id()),
+                baseline: app
+                    .baseline
+                    .as_ref()
+                    .zip(completed)
+                    .and_then(|(saved, completed)| {
+                        compare::baseline_for(&saved.report, &completed.result)?
+                            .per_child_ns
+                            .map(|summary| summary.median)
+                    }),
+                usage: completed.map(|completed| completed.usage),
+                floors,
             });
         }
     }
@@ -181,15 +310,36 @@ fn entries(app: &App) -> Vec<Entry> {
                 counted: 0,
                 ratio: None,
                 previous: completed.summary.map(|summary| summary.median),
+                baseline: None,
+                usage: None,
+                floors: Floors::default(),
             });
         }
     }
     entries
 }
 
-/// Lines the panel wants: borders, header, one per row (at least one).
+/// The floors at the run's size: from the run itself where it ran them, else from the
+/// latest sweep where it measured that size.
+pub fn floors(app: &App, run: &LiveRun) -> Floors {
+    let measured = |id: &str| {
+        run.completed()
+            .find(|completed| completed.result.method == id)
+            .and_then(|completed| completed.summary.map(|summary| summary.median))
+            .or_else(|| app.sweep.as_ref()?.point(id, run.plan.size))
+            .filter(|&median| median > 0)
+    };
+    Floors {
+        memcpy_rate: measured("memcpy").map(|median| stats::throughput(run.plan.size, median)),
+        fork_ns: measured("fork"),
+    }
+}
+
+/// Lines the panel wants: borders, header, one per row (at least one), and the floors' line
+/// in the throughput view.
 pub fn height(app: &App) -> u16 {
-    entries(app).len().max(1) as u16 + 3
+    let floors_line = u16::from(app.results_view == ResultsView::Throughput);
+    entries(app).len().max(1) as u16 + 3 + floors_line
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
@@ -208,7 +358,30 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         );
         return;
     }
-    let chosen = columns_that_fit(inner.width);
+    let columns: Vec<&Column> = match app.results_view {
+        ResultsView::Times => {
+            let baseline: &[Column] = if app.baseline.is_some() {
+                &BASELINE_COLUMNS
+            } else {
+                &[]
+            };
+            COLUMNS
+                .iter()
+                .filter(|column| app.previous.is_some() || !PREVIOUS_COLUMNS.contains(&column.title))
+                .chain(baseline)
+                .collect()
+        }
+        ResultsView::Throughput => THROUGHPUT_COLUMNS.iter().collect(),
+        ResultsView::Kernel => KERNEL_COLUMNS.iter().collect(),
+    };
+    let inner = if app.results_view == ResultsView::Throughput {
+        let [limits, table] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+        frame.render_widget(Paragraph::new(limits_line(app)).style(theme.dim()), limits);
+        table
+    } else {
+        inner
+    };
+    let chosen = columns_that_fit(&columns, inner.width);
     let header = Row::new(chosen.iter().map(|column| Cell::from(column.title))).style(theme.heading());
     let viewed = app
         .run
@@ -226,9 +399,29 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
 }
 
+/// `limits at 64 KiB: memcpy 9.1 GB/s · fork 120 µs per child`
+fn limits_line(app: &App) -> String {
+    let Some(run) = &app.run else {
+        return String::new();
+    };
+    let floors = floors(app, run);
+    let memcpy = floors.memcpy_rate.map_or("memcpy not measured".into(), |rate| {
+        format!("memcpy {}", report::rate(rate))
+    });
+    let fork = floors.fork_ns.map_or("fork not measured".into(), |ns| {
+        format!("fork {} per child", report::duration(ns))
+    });
+    let hint = if floors.memcpy_rate.is_none() || floors.fork_ns.is_none() {
+        " (choose fork and memcpy, or sweep with s, to measure them)"
+    } else {
+        ""
+    };
+    format!("limits at {}: {memcpy} · {fork}{hint}", Size(run.plan.size))
+}
+
 /// The columns that fit `width`, dropping the highest ranks first, in their usual order.
-fn columns_that_fit(width: u16) -> Vec<&'static Column> {
-    let mut by_rank: Vec<&Column> = COLUMNS.iter().collect();
+fn columns_that_fit<'a>(columns: &[&'a Column], width: u16) -> Vec<&'a Column> {
+    let mut by_rank: Vec<&Column> = columns.to_vec();
     by_rank.sort_by_key(|column| column.rank);
     let mut used = 0u16;
     let mut keep = Vec::new();
@@ -240,8 +433,9 @@ fn columns_that_fit(width: u16) -> Vec<&'static Column> {
         used += needed;
         keep.push(column.title);
     }
-    COLUMNS
+    columns
         .iter()
+        .copied()
         .filter(|column| keep.contains(&column.title))
         .collect()
 }
@@ -255,6 +449,12 @@ fn title(app: &App) -> Line<'static> {
         Some(run) => format!("Results · {} ({})", describe(run), run.state.word()),
         None => "Results".into(),
     };
+    if app.results_view != ResultsView::Times {
+        title += &format!(" · {} (v)", app.results_view.name());
+    }
+    if let Some(saved) = &app.baseline {
+        title += &format!(" · baseline: {}", saved.name);
+    }
     if let Some(previous) = &app.previous {
         let same = app.run.as_ref().is_some_and(|run| run.plan == previous.plan);
         title += &if same {
@@ -273,7 +473,7 @@ mod tests {
     #[test]
     fn narrow_tables_keep_the_essential_columns() {
         let titles = |width| {
-            columns_that_fit(width)
+            columns_that_fit(&COLUMNS.iter().collect::<Vec<_>>(), width)
                 .iter()
                 .map(|c| c.title)
                 .collect::<Vec<_>>()

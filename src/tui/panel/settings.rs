@@ -1,5 +1,7 @@
-//! The settings of the next run: which methods, and the payload's size, kind and codec,
-//! repeats, warm-up and access.
+//! The settings of the next run: which methods, and the payload's size (or a sweep's range of
+//! sizes), kind and codec, repeats, warm-up and access. When the rows do not all fit, the
+//! methods go two to a line, and what is still hidden scrolls with the cursor behind a
+//! "more" marker, so every row stays in reach.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -9,8 +11,11 @@ use ratatui::Frame;
 use super::block;
 use crate::bench::method;
 use crate::bench::plan::Size;
-use crate::tui::app::{App, Panel, Row};
+use crate::tui::app::{App, Panel, Row, View};
 use crate::tui::theme::Theme;
+
+/// Columns a method takes in the two-column grid: marker, check box, space and the longest id.
+const GRID_CELL: usize = 13;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let focused = app.focus == Panel::Settings;
@@ -18,18 +23,42 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
 
-    let rows = Row::all();
+    let rows = Row::of(app.view);
+    let methods = rows.iter().filter(|row| matches!(row, Row::Method(_))).count();
+    let width = inner.width as usize;
+    // One method a line if everything fits so; else two a line where the width allows.
+    let one_column_lines = rows.len() + 2;
+    let columns = if one_column_lines > inner.height as usize && width >= 2 * GRID_CELL {
+        2
+    } else {
+        1
+    };
+    let cell_width = width / columns;
+
     let mut lines = vec![Line::styled("Methods (Space)", theme.heading())];
     let mut cursor_line = 0;
-    for (index, &row) in rows.iter().enumerate() {
-        if row == Row::Size {
-            lines.push(Line::styled("Payload (+/- or type)", theme.heading()));
+    for chunk in rows[..methods].chunks(columns) {
+        let mut spans = Vec::new();
+        for &row in chunk {
+            let selected = focused && row == app.row();
+            if selected {
+                cursor_line = lines.len();
+            }
+            spans.push(method_cell(app, row, selected, cell_width, theme));
         }
-        let selected = focused && index == app.cursor;
+        lines.push(Line::from(spans));
+    }
+    let heading = match app.view {
+        View::Run => "Payload (+/- or type)",
+        View::Sweep => "Sweep sizes, payload",
+    };
+    lines.push(Line::styled(heading, theme.heading()));
+    for &row in &rows[methods..] {
+        let selected = focused && row == app.row();
         if selected {
             cursor_line = lines.len();
         }
-        lines.push(line(app, row, selected, inner.width as usize, theme));
+        lines.push(value_line(app, row, selected, width, theme));
     }
 
     // What the row under the cursor means, below the rows when there is room.
@@ -41,9 +70,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     } else {
         [inner, Rect::default()]
     };
-    // Keep the cursor in view when the rows do not all fit.
-    let scroll = (cursor_line as u16).saturating_sub(list_area.height.saturating_sub(1));
-    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), list_area);
+    let visible = scrolled(lines, cursor_line, list_area.height as usize, theme);
+    frame.render_widget(Paragraph::new(visible), list_area);
     if !about_area.is_empty() {
         frame.render_widget(
             Paragraph::new(about(app.row()))
@@ -54,29 +82,69 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     }
 }
 
-fn line(app: &App, row: Row, selected: bool, width: usize, theme: Theme) -> Line<'static> {
-    let plan = &app.settings;
-    let marker = if selected { "›" } else { " " };
-    let style = if selected {
+/// The `height` lines to show with `cursor` among them; where lines are hidden above or
+/// below, the first or last line shown says how many.
+fn scrolled(lines: Vec<Line<'static>>, cursor: usize, height: usize, theme: Theme) -> Vec<Line<'static>> {
+    let total = lines.len();
+    if total <= height || height < 3 {
+        return lines;
+    }
+    // The first window whose unmarked lines hold the cursor.
+    let top = (0..=total - height)
+        .find(|&top| {
+            let first = top + usize::from(top > 0);
+            let last = top + height - 1 - usize::from(top + height < total);
+            (first..=last).contains(&cursor)
+        })
+        .unwrap_or(0);
+    let mut visible: Vec<Line> = lines.into_iter().skip(top).take(height).collect();
+    if top > 0 {
+        visible[0] = Line::styled(format!("▲ {} more", top + 1), theme.dim());
+    }
+    let below = total - (top + height);
+    if below > 0 {
+        visible[height - 1] = Line::styled(format!("▼ {} more", below + 1), theme.dim());
+    }
+    visible
+}
+
+fn row_style(selected: bool, theme: Theme) -> ratatui::style::Style {
+    if selected {
         theme.selected()
     } else {
         Default::default()
-    };
-    if let Row::Method(index) = row {
-        let method = method::ALL[index];
-        let chosen = plan.methods.contains(&method);
-        let check = if chosen { "[x]" } else { "[ ]" };
-        let text = format!("{marker}{check} {}", method.id());
-        return Line::from(Span::styled(format!("{text:<width$}"), style));
     }
+}
+
+fn method_cell(app: &App, row: Row, selected: bool, width: usize, theme: Theme) -> Span<'static> {
+    let Row::Method(index) = row else {
+        return Span::raw("");
+    };
+    let method = method::ALL[index];
+    let marker = if selected { "›" } else { " " };
+    let check = if app.settings.methods.contains(&method) {
+        "[x]"
+    } else {
+        "[ ]"
+    };
+    let text = format!("{marker}{check} {}", method.id());
+    Span::styled(format!("{text:<width$}"), row_style(selected, theme))
+}
+
+fn value_line(app: &App, row: Row, selected: bool, width: usize, theme: Theme) -> Line<'static> {
+    let plan = &app.settings;
+    let marker = if selected { "›" } else { " " };
     let (label, value) = match row {
         Row::Size => ("size", Size(plan.size).to_string()),
+        Row::From => ("from", Size(app.range.from).to_string()),
+        Row::To => ("to", Size(app.range.to).to_string()),
+        Row::Factor => ("factor", format!("×{}", app.range.factor)),
         Row::Repeats => ("repeats", plan.repeats.to_string()),
         Row::Warmup => ("warm-up", plan.warmup.to_string()),
         Row::Payload => ("payload", plan.payload.name().to_string()),
         Row::Codec => ("codec", plan.codec.name().to_string()),
         Row::Access => ("access", plan.access.name().to_string()),
-        Row::Method(_) => unreachable!("handled above"),
+        Row::Method(_) => return Line::from(method_cell(app, row, selected, width, theme)),
     };
     let value = match &app.edit {
         Some(edit) if edit.row == row => format!("[{}▏]", edit.text),
@@ -87,7 +155,7 @@ fn line(app: &App, row: Row, selected: bool, width: usize, theme: Theme) -> Line
     let value_width = width.saturating_sub(label_width + 1);
     Line::from(Span::styled(
         format!("{marker}{label:<label_width$}{value:>value_width$}"),
-        style,
+        row_style(selected, theme),
     ))
 }
 
@@ -98,10 +166,41 @@ fn about(row: Row) -> String {
             format!("{}: {} (t: more)", method.id(), method.summary())
         }
         Row::Size => "Bytes handed to each child. +/- step; type e.g. 12MiB, 1.5MB, 4096.".into(),
+        Row::From => "The sweep's first (smallest) size. +/- step; type e.g. 4KiB.".into(),
+        Row::To => "The sweep's largest size: it stops at the last step not above it.".into(),
+        Row::Factor => "Each size of the sweep is this many times the last (> 1).".into(),
         Row::Repeats => "Children per method that are counted.".into(),
         Row::Warmup => "Children per method run first and not counted.".into(),
         Row::Payload => "ints: 64-bit integers; bytes: random bytes; records: small structs.".into(),
         Row::Codec => "How the payload becomes bytes: bincode (varint), bincode-fixed, raw memory.".into(),
         Row::Access => "read: the child reads it all; write: also writes every page (CoW copies).".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(lines: &[Line]) -> Vec<String> {
+        lines.iter().map(|line| line.to_string()).collect()
+    }
+
+    #[test]
+    fn a_long_list_scrolls_to_the_cursor_and_says_what_is_hidden() {
+        let lines: Vec<Line> = (0..10).map(|i| Line::raw(format!("row {i}"))).collect();
+        let theme = Theme::plain();
+        assert_eq!(
+            texts(&scrolled(lines.clone(), 2, 5, theme)),
+            ["row 0", "row 1", "row 2", "row 3", "▼ 6 more"]
+        );
+        assert_eq!(
+            texts(&scrolled(lines.clone(), 5, 5, theme)),
+            ["▲ 3 more", "row 3", "row 4", "row 5", "▼ 4 more"]
+        );
+        assert_eq!(
+            texts(&scrolled(lines.clone(), 9, 5, theme)),
+            ["▲ 6 more", "row 6", "row 7", "row 8", "row 9"]
+        );
+        assert_eq!(scrolled(lines.clone(), 0, 10, theme).len(), 10);
     }
 }
