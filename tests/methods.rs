@@ -9,7 +9,7 @@ use std::sync::Arc;
 use ipcscope::bench::child::Driver;
 use ipcscope::bench::env::Environment;
 use ipcscope::bench::method::{self, spawn, Delivery, MethodRef, RunContext};
-use ipcscope::bench::payload::{set_huge_buffers, Payload};
+use ipcscope::bench::payload::Payload;
 use ipcscope::bench::plan::{Access, Codec, PayloadKind, Plan};
 use ipcscope::bench::result::{MethodResult, Phase};
 use ipcscope::bench::runner::run_plan;
@@ -233,37 +233,6 @@ fn methods_that_cannot_carry_a_payload_refuse_it_saying_why() {
 /// into memory of its own faults in a page per 4 KiB of it. shm's children read the memfd
 /// in place and fault in far fewer; pipe's and cma's copy once, and cma's read of the
 /// parent's pages must not make the kernel copy them a second time (see cma.rs).
-#[test]
-fn page_faults_show_which_children_copy_the_payload() {
-    let methods = ["shm", "pipe", "cma"]
-        .iter()
-        .map(|id| method::find(id).unwrap())
-        .collect();
-    let size = 4_000_000;
-    let pages = size / 4096;
-    // 4 KiB pages, so that a page fault stands for 4 KiB copied into fresh memory.
-    set_huge_buffers(false);
-    // One warm-up child each: cma's first child after other methods' forks finds the
-    // parent's pages still marked shared, and the kernel re-marks them (faults, no copies).
-    let plan = Plan {
-        warmup: 1,
-        ..plan(methods, PayloadKind::Bytes, size, Codec::Raw, Access::Read)
-    };
-    let faults: Vec<u64> = run(&plan)
-        .iter()
-        .map(|result| {
-            assert_verified(result, &plan);
-            result.usage_median().minor_faults
-        })
-        .collect();
-    // Back to the default before asserting, so that the other tests of this binary run as
-    // ipcscope does.
-    set_huge_buffers(true);
-    assert!(faults[0] < pages / 4, "shm: {faults:?}");
-    assert!(faults[1] >= pages, "pipe: {faults:?}");
-    assert!(faults[2] >= pages && faults[2] < pages * 3 / 2, "cma: {faults:?}");
-}
-
 /// Under Yama's ptrace_scope 1 the parent names each child its ptracer and only then lets it
 /// read. This machine may have no Yama, so the scope is set in the environment the method
 /// sees: the real prctl then answers EINVAL (nothing handles it) and the children, held back

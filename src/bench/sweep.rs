@@ -81,7 +81,7 @@ impl Sweep {
         let unit = plan.payload.element_bytes();
         if from < unit {
             return Err(format!(
-                "--from {} holds no whole element of a {} payload ({unit} bytes each); start at {} or more",
+                "--from {} holds no whole element of the payload ({}: {unit} bytes each); start at {} or more",
                 Size(from),
                 plan.payload.name(),
                 Size(unit)

@@ -9,7 +9,7 @@ use nix::errno::Errno;
 use nix::fcntl::OFlag;
 use nix::unistd::Pid;
 
-use super::stream::{decode_streamed, encode_streamed, raise_pipe_size, write_all, STREAM_CHUNK};
+use super::stream::{decode_streamed, encode_streamed, pending, raise_pipe_size, write_all, STREAM_CHUNK};
 use super::{Handover, SendError};
 use crate::bench::child::{ChildError, Received, Step};
 use crate::bench::payload::{Decoded, Payload};
@@ -71,7 +71,6 @@ impl<C: Channel> Handover for StreamedHandover<'_, C> {
         // fail with EPIPE instead of blocking for good.
         drop(child);
         encode_into(parent.as_fd(), self.plan.codec, self.payload, &mut self.chunk)
-        // Dropping the parent's end here ends the stream: the child sees end-of-file.
     }
 
     fn after_reap(&mut self) {
@@ -91,7 +90,7 @@ pub fn encode_into(
 }
 
 /// The child's side of a streamed handover: decodes a payload of `payload_bytes` as it
-/// arrives on `fd`, until end-of-file.
+/// arrives on `fd`; nothing may follow it.
 pub fn decode_from(
     fd: BorrowedFd<'_>,
     kind: PayloadKind,
@@ -104,7 +103,9 @@ pub fn decode_from(
             other => return other.map_err(|errno| ChildError::io(Step::Read, errno)),
         }
     };
-    decode_streamed(kind, codec, payload_bytes, 1, &mut source)
+    decode_streamed(kind, codec, payload_bytes, 1, &mut source, &mut |buffer| {
+        pending(fd, buffer)
+    })
 }
 
 /// A pipe for `wanted` bytes, its buffer raised towards that size: (read end, write end).

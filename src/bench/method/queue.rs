@@ -160,8 +160,9 @@ impl Handover for QueueHandover<'_> {
                 expected: self.payload.bytes,
             });
         };
-        // Each message lands whole in the buffer it is given; an empty one ends the stream.
-        let mut source = |buffer: &mut [u8]| loop {
+        // Each message lands whole in the buffer it is given; an empty one ends the stream, and
+        // is what must come once the payload is decoded.
+        let receive = |buffer: &mut [u8]| loop {
             let mut priority = 0;
             match mq_receive(queue, buffer, &mut priority) {
                 Err(Errno::EINTR) => {}
@@ -173,7 +174,8 @@ impl Handover for QueueHandover<'_> {
             self.plan.codec,
             self.payload.bytes as usize,
             self.message_size,
-            &mut source,
+            &mut |buffer| receive(buffer),
+            &mut |buffer| receive(buffer),
         )?;
         Ok(Received::Decoded(decoded))
     }

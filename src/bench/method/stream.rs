@@ -65,6 +65,27 @@ pub fn read_exact(fd: BorrowedFd<'_>, buffer: &mut [u8]) -> Result<(), ChildErro
     Ok(())
 }
 
+/// How many bytes are waiting on `fd` right now, without waiting for more: the trailing-bytes
+/// check of a stream, once the decoder has what it expects. End-of-file counts as none.
+pub fn pending(fd: BorrowedFd<'_>, buffer: &mut [u8]) -> Result<usize, ChildError> {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    loop {
+        let mut ready = [PollFd::new(fd, PollFlags::POLLIN)];
+        match poll(&mut ready, PollTimeout::ZERO) {
+            Ok(0) => return Ok(0),
+            Ok(_) => break,
+            Err(Errno::EINTR) => {}
+            Err(errno) => return Err(ChildError::io(Step::Read, errno)),
+        }
+    }
+    loop {
+        match nix::unistd::read(fd, buffer) {
+            Err(Errno::EINTR) => {}
+            other => return other.map_err(|errno| ChildError::io(Step::Read, errno)),
+        }
+    }
+}
+
 /// Raises a pipe's buffer towards `wanted` bytes, as far as `/proc/sys/fs/pipe-max-size`
 /// allows: fewer, larger writes and fewer wake-ups. A refusal leaves the default in place.
 pub fn raise_pipe_size(fd: BorrowedFd<'_>, wanted: usize, max: u64) {
@@ -163,12 +184,16 @@ impl ChunkWriter<'_> {
 /// Decodes a streamed encoding as it arrives from `source` (which fills a buffer and says
 /// how many bytes it put there, 0 at the end), then checks that nothing follows it.
 /// `source` is never handed less than `least_read` bytes of room (a queue message's size).
+/// `left_over` then says how many bytes follow the encoding (0 for none): a stream whose
+/// writing end another process may also hold (any process forked meanwhile inherits it)
+/// cannot wait for end-of-file, so it looks without waiting (see `pending`).
 pub fn decode_streamed(
     kind: PayloadKind,
     codec: Codec,
     expected_bytes: usize,
     least_read: usize,
     source: &mut dyn FnMut(&mut [u8]) -> Result<usize, ChildError>,
+    left_over: &mut dyn FnMut(&mut [u8]) -> Result<usize, ChildError>,
 ) -> Result<Decoded<'static>, ChildError> {
     let mut reader = ChunkReader {
         buffer: vec![0u8; STREAM_CHUNK.max(least_read)],
@@ -192,7 +217,7 @@ pub fn decode_streamed(
         return Err(error);
     }
     let decoded = decoded?;
-    if reader.start < reader.end || reader.fill()? > 0 {
+    if reader.start < reader.end || left_over(&mut reader.buffer)? > 0 {
         return Err(ChildError::Decode);
     }
     Ok(decoded)
