@@ -160,7 +160,7 @@ fn bad_sweeps_are_usage_errors_that_say_what_is_wrong() {
         &["sweep", "--from", "4KiB", "--to", "1MiB", "--factor", "twice"],
         "greater than 1",
     );
-    refuse(&["sweep", "--from", "0", "--to", "1MiB"], "start at 8 B or more");
+    refuse(&["sweep", "--from", "0", "--to", "1MiB"], "at least 1 byte");
     refuse(
         &["sweep", "--from", "1", "--to", "1GiB", "--factor", "1.01"],
         "larger --factor",

@@ -78,6 +78,7 @@ impl Sweep {
     /// The sizes are rounded down to whole elements of the payload (8 bytes an integer, 64 a
     /// record), so two steps never measure the same payload twice.
     pub fn new(plan: Plan, from: u64, to: u64, factor: f64) -> Result<Sweep, String> {
+        let sizes = sizes(from, to, factor)?;
         let unit = plan.payload.element_bytes();
         if from < unit {
             return Err(format!(
@@ -87,10 +88,7 @@ impl Sweep {
                 Size(unit)
             ));
         }
-        let mut sizes: Vec<u64> = sizes(from, to, factor)?
-            .into_iter()
-            .map(|size| size / unit * unit)
-            .collect();
+        let mut sizes: Vec<u64> = sizes.into_iter().map(|size| size / unit * unit).collect();
         sizes.dedup();
         Ok(Sweep { sizes, plan })
     }

@@ -1707,7 +1707,7 @@ mod tests {
             (Row::Repeats, "2000000", "at most 1000000"),
             (Row::Warmup, "-1", "'-' does not belong there"),
             (Row::Warmup, "99999999999", "at most 4294967295"),
-            (Row::From, "0", "start at 8 B or more"),
+            (Row::From, "0", "at least 1 byte"),
             (Row::To, "1KiB", "larger than --to"),
             (Row::Factor, "1", "greater than 1"),
             (Row::Factor, "x", "'x' does not belong there"),
