@@ -23,6 +23,24 @@ pub enum Message {
     Stop,
 }
 
+impl Message {
+    pub fn is_key(&self) -> bool {
+        matches!(self, Message::Key(_))
+    }
+
+    /// `q` or `Ctrl-C`: the keys that quit wherever the explorer is.
+    pub fn quits(&self) -> bool {
+        use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+        match self {
+            Message::Key(key) => {
+                key.code == KeyCode::Char('q')
+                    || (key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL))
+            }
+            _ => false,
+        }
+    }
+}
+
 impl From<Event> for Message {
     fn from(event: Event) -> Message {
         Message::Run(event)

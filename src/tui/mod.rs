@@ -78,6 +78,14 @@ impl Screen {
         }
     }
 
+    /// Whether the terminal is below the size the panels need; the screen then only says how
+    /// to enlarge it.
+    fn too_small(&self) -> bool {
+        self.terminal
+            .size()
+            .is_ok_and(|size| size.width < ui::MIN_WIDTH || size.height < ui::MIN_HEIGHT)
+    }
+
     /// One frame, inside a synchronized update so the terminal shows it whole.
     fn draw(&mut self, app: &App, theme: Theme) -> io::Result<()> {
         queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
@@ -125,6 +133,9 @@ pub fn explore(settings: Plan, baseline: Option<&Path>) -> color_eyre::Result<()
         };
         let now = Instant::now();
         app.update(Message::Tick(now));
+        // Below the minimum size nothing but how to enlarge the terminal is on screen: keys
+        // other than those that quit would act unseen.
+        let message = message.filter(|message| !(message.is_key() && screen.too_small()) || message.quits());
         if let Some(effect) = message.and_then(|message| app.update(message)) {
             perform(effect, &mut app, &mut runner, &sender);
         }

@@ -180,12 +180,13 @@ mod tests {
             |app: &mut App, c| app.update(Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
         press(&mut app, 'r');
         fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 2, 0);
-        app.cursor = Row::Size;
+        // The same experiment with more children: the run before stays comparable.
+        app.cursor = Row::Repeats;
         press(&mut app, '+');
         fake::tick(&mut app, fake::later(base, 10_000));
         press(&mut app, 'r');
         let plan = Plan {
-            size: 128 << 10,
+            repeats: 10,
             ..fake::plan()
         };
         fake::run(&mut app, 2, &plan, &[5_200_000, 430_000], 1, 3);
@@ -196,6 +197,30 @@ mod tests {
     #[test]
     fn a_run_beside_the_previous_one_at_120_by_40() {
         insta::assert_snapshot!(render(&comparing(), 120, 40));
+    }
+
+    #[test]
+    fn a_run_of_another_size_is_not_compared_with_the_one_before() {
+        let base = std::time::Instant::now();
+        let mut app = fake::app(base);
+        let press =
+            |app: &mut App, c| app.update(Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+        press(&mut app, 'r');
+        fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 2, 0);
+        app.cursor = Row::Size;
+        press(&mut app, '+');
+        press(&mut app, 'r');
+        let bigger = Plan {
+            size: 128 << 10,
+            ..fake::plan()
+        };
+        fake::run(&mut app, 2, &bigger, &[5_200_000, 430_000], 2, 0);
+        let screen = render(&app, 120, 40);
+        assert!(screen.contains("5.20 ms"), "{screen}");
+        assert!(
+            !screen.contains("3.00 ms") && !screen.contains("+73%"),
+            "{screen}"
+        );
     }
 
     #[test]

@@ -250,8 +250,17 @@ fn numbers(entry: &Entry, show: impl Fn(&Summary) -> String) -> String {
 
 /// Rows the table needs: the methods of the run on screen, then those only the run before had.
 fn entries(app: &App) -> Vec<Entry> {
+    // The run before is a comparison only where it measured the same experiment: the same
+    // payload, size, codec and access (methods, repeats and warm-up may differ).
+    let comparable = |previous: &&crate::tui::app::LiveRun| {
+        app.run.as_ref().is_none_or(|run| {
+            let (now, then) = (&run.plan, &previous.plan);
+            (now.payload, now.size, now.codec, now.access)
+                == (then.payload, then.size, then.codec, then.access)
+        })
+    };
     let previous_median = |id: &str| {
-        app.previous.as_ref().and_then(|previous| {
+        app.previous.as_ref().filter(comparable).and_then(|previous| {
             previous
                 .completed()
                 .find(|completed| completed.result.method == id)
