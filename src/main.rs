@@ -23,7 +23,18 @@ fn main() -> color_eyre::Result<ExitCode> {
     // the kernel reap them, losing their status and accounting.
     // SAFETY: restoring a signal's default disposition, before any thread starts.
     unsafe { libc::signal(libc::SIGCHLD, libc::SIG_DFL) };
-    color_eyre::install()?;
+    // An error report a script can read: no colour unless a person is watching, no source
+    // locations (they help the developers, not the user).
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    color_eyre::config::HookBuilder::default()
+        .theme(if colour {
+            color_eyre::config::Theme::dark()
+        } else {
+            color_eyre::config::Theme::new()
+        })
+        .display_location_section(false)
+        .display_env_section(false)
+        .install()?;
     bench::child::install_panic_guard();
     bench::method::spawn::set_program("/proc/self/exe").map_err(color_eyre::eyre::Report::msg)?;
     let cli = Cli::parse();

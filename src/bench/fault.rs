@@ -120,7 +120,8 @@ pub fn before_receive(fault: Option<FaultKind>, wire_bytes: usize) {
             // SAFETY: _exit ends the child without running anything of the parent's.
             unsafe { libc::_exit(i32::from(status)) }
         }
-        // The 8-byte frame header that every method sends first is counted too.
+        // Half the payload, and up to 8 bytes of framing (vmsplice's length) on top: the child
+        // dies with about half of what it was sent.
         Some(FaultKind::Kill) => KILL_AT.store(8 + wire_bytes as u64 / 2, Ordering::Relaxed),
         _ => {}
     }

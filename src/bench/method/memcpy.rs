@@ -64,7 +64,7 @@ impl Method for Memcpy {
         // Made once per method run and written by every copy: after the first copy its pages
         // are all faulted in, so each copy costs the copy alone, as memcpy into a warm buffer.
         let destination = Region::new(bytes.len())?;
-        Ok(Box::new(Copy {
+        Ok(Box::new(Copied {
             source,
             copy: Payload {
                 kind: source.kind,
@@ -77,13 +77,13 @@ impl Method for Memcpy {
     }
 }
 
-struct Copy<'a> {
+struct Copied<'a> {
     source: &'a Payload,
     /// The destination, wrapped as a payload so that it verifies like any child's.
     copy: Payload,
 }
 
-impl Handover for Copy<'_> {
+impl Handover for Copied<'_> {
     fn before_fork(&mut self, _wire: &[u8]) -> io::Result<()> {
         Ok(())
     }
