@@ -16,13 +16,21 @@ use crate::bench::sweep::{self, Sweep, SweepEvent};
 use crate::cli::{Format, OutputArgs, Preset};
 use crate::report::{self, RunOutput};
 
+/// What a run measured, and why it stopped early if a size could not even be set up.
+pub struct Executed {
+    pub output: RunOutput,
+    /// Set when the run stopped on an error after measuring something; what it measured
+    /// before stands and is written all the same.
+    pub stopped_by: Option<String>,
+}
+
 /// Runs `plan` to the end (or until `cancel`), folding the runner's events.
-pub fn execute(plan: &Plan, cancel: Arc<AtomicBool>) -> color_eyre::Result<RunOutput> {
+pub fn execute(plan: &Plan, cancel: Arc<AtomicBool>) -> color_eyre::Result<Executed> {
     execute_sweep(&Sweep::single(plan.clone()), cancel)
 }
 
 /// Runs every size of `sweep` to the end (or until `cancel`), folding the runner's events.
-pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Result<RunOutput> {
+pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Result<Executed> {
     let (sender, events) = mpsc::channel::<SweepEvent>();
     let handle = sweep::spawn(sweep.clone(), 0, sender, cancel).wrap_err("starting the runner thread")?;
     let mut progress = Progress::new(sweep);
@@ -59,14 +67,19 @@ pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Resu
     // The channel closed: the thread is on its way out. Join rather than drop, since dropping
     // an unfinished handle cancels it, and a cancelled run would exit 130.
     handle.join();
-    if let Some(error) = failed {
-        color_eyre::eyre::bail!(error);
+    match failed {
+        Some(error) if output.results.is_empty() => color_eyre::eyre::bail!(error),
+        stopped_by @ Some(_) => return Ok(Executed { output, stopped_by }),
+        None => {}
     }
     if !finished {
         // The runner thread ended without saying so: it panicked. Its results are not whole.
         color_eyre::eyre::bail!("the run stopped unexpectedly");
     }
-    Ok(output)
+    Ok(Executed {
+        output,
+        stopped_by: None,
+    })
 }
 
 /// Writes the report where `--output` says, or to stdout. The seed preset's table ends with

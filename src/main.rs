@@ -12,7 +12,7 @@ use color_eyre::eyre::WrapErr;
 use ipcscope::bench::{self, env::Environment, plan::Plan, plan::Size};
 use ipcscope::cli::{Cli, Command, CompareArgs, RunArgs, SweepArgs};
 use ipcscope::headless;
-use ipcscope::report::{self, compare};
+use ipcscope::report::compare;
 
 /// Exit status of a run interrupted by Ctrl-C or SIGTERM.
 const EXIT_INTERRUPTED: u8 = 130;
@@ -120,12 +120,17 @@ fn interrupt_flag() -> color_eyre::Result<Arc<AtomicBool>> {
     Ok(cancel)
 }
 
-/// CONTRACT.md's exit status for a finished (or interrupted) run or sweep.
-/// `partial` says whether the run was cut short; a signal after the last child changes nothing.
-fn exit_status(output: &report::RunOutput) -> ExitCode {
-    if output.partial {
+/// CONTRACT.md's exit status for a finished (or interrupted) run or sweep. `partial` says
+/// whether it was cut short; a signal after the last child changes nothing. A run stopped by
+/// an error after measuring something says why, after its results.
+fn exit_status(executed: &headless::Executed) -> ExitCode {
+    if let Some(error) = &executed.stopped_by {
+        eprintln!("error: {error}; the results above were measured before it");
+        return ExitCode::from(1);
+    }
+    if executed.output.partial {
         ExitCode::from(EXIT_INTERRUPTED)
-    } else if output.failures() > 0 {
+    } else if executed.output.failures() > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -136,9 +141,9 @@ fn run(args: &RunArgs) -> color_eyre::Result<ExitCode> {
     let plan = checked_plan(Some("run"), args.settings.plan());
     check_output("run", args.output.output.as_deref());
     let cancel = interrupt_flag()?;
-    let output = headless::execute(&plan, Arc::clone(&cancel))?;
-    headless::write(&output, &args.output, args.settings.preset)?;
-    Ok(exit_status(&output))
+    let executed = headless::execute(&plan, Arc::clone(&cancel))?;
+    headless::write(&executed.output, &args.output, args.settings.preset)?;
+    Ok(exit_status(&executed))
 }
 
 fn sweep(args: &SweepArgs) -> color_eyre::Result<ExitCode> {
@@ -153,9 +158,9 @@ fn sweep(args: &SweepArgs) -> color_eyre::Result<ExitCode> {
         }
     }
     let cancel = interrupt_flag()?;
-    let output = headless::execute_sweep(&sweep, Arc::clone(&cancel))?;
-    headless::write(&output, &args.output, None)?;
-    Ok(exit_status(&output))
+    let executed = headless::execute_sweep(&sweep, Arc::clone(&cancel))?;
+    headless::write(&executed.output, &args.output, None)?;
+    Ok(exit_status(&executed))
 }
 
 fn compare(args: &CompareArgs) -> color_eyre::Result<ExitCode> {
