@@ -84,16 +84,35 @@ impl Conclusion {
 /// The conclusion, if `results` hold a verified inherit and a verified queue at the same size
 /// (the first inherit result's size); `None` otherwise.
 pub fn conclude(results: &[MethodResult]) -> Option<Conclusion> {
-    let payload_bytes = results
+    let points: Vec<Point<'_>> = results
         .iter()
-        .find(|result| result.method == "inherit")?
+        .map(|result| Point {
+            method: &result.method,
+            payload_bytes: result.payload_bytes,
+            median: result.summary().map(|summary| summary.median),
+        })
+        .collect();
+    conclude_from(&points)
+}
+
+/// One method's median per child at a payload size: all a conclusion needs, for callers that
+/// already hold the medians (the explorer keeps them as results arrive).
+pub struct Point<'a> {
+    pub method: &'a str,
+    pub payload_bytes: u64,
+    pub median: Option<u64>,
+}
+
+pub fn conclude_from(points: &[Point<'_>]) -> Option<Conclusion> {
+    let payload_bytes = points
+        .iter()
+        .find(|point| point.method == "inherit")?
         .payload_bytes;
     let median = |method: &str| {
-        results
+        points
             .iter()
-            .find(|result| result.method == method && result.payload_bytes == payload_bytes)
-            .and_then(MethodResult::summary)
-            .map(|summary| summary.median)
+            .find(|point| point.method == method && point.payload_bytes == payload_bytes)
+            .and_then(|point| point.median)
             .filter(|&median| median > 0)
     };
     Some(Conclusion {

@@ -453,11 +453,16 @@ impl LiveRun {
                     live.failures = result.failures.len() as u32;
                     live.completed = Some(Completed::of(result));
                 }
-                let results: Vec<MethodResult> = self
+                // From the summaries already kept: no copy or sort of anybody's samples.
+                let points: Vec<tutorial::Point<'_>> = self
                     .completed()
-                    .map(|completed| completed.result.clone())
+                    .map(|completed| tutorial::Point {
+                        method: &completed.result.method,
+                        payload_bytes: completed.result.payload_bytes,
+                        median: completed.summary.map(|summary| summary.median),
+                    })
                     .collect();
-                self.conclusion = tutorial::conclude(&results);
+                self.conclusion = tutorial::conclude_from(&points);
             }
             Event::Finished { cancelled, .. } => {
                 self.ended = Some(now);
@@ -633,6 +638,19 @@ impl App {
     }
 
     /// Whether the loop should send ticks: only while a run's clocks move.
+    /// The run before, where it measured the same experiment as the run on screen (the same
+    /// payload, size, codec and access; methods, repeats and warm-up may differ): only then
+    /// is it a comparison.
+    pub fn comparable_previous(&self) -> Option<&LiveRun> {
+        self.previous.as_ref().filter(|previous| {
+            self.run.as_ref().is_none_or(|run| {
+                let (now, then) = (&run.plan, &previous.plan);
+                (now.payload, now.size, now.codec, now.access)
+                    == (then.payload, then.size, then.codec, then.access)
+            })
+        })
+    }
+
     pub fn wants_ticks(&self) -> bool {
         self.run.as_ref().is_some_and(|run| run.state.active())
             || self.sweep.as_ref().is_some_and(|sweep| sweep.state.active())
@@ -693,6 +711,15 @@ impl App {
         if let Some(overlay) = self.overlay {
             return self.overlay_key(overlay, action);
         }
+        // Teach mode hides the settings: keys that change them would act unseen.
+        let changes_settings = matches!(
+            action,
+            Some(Action::Decrease | Action::Increase | Action::Toggle | Action::Type)
+        ) || (action.is_none()
+            && matches!(key.code, KeyCode::Char(c) if c.is_ascii_digit()));
+        if self.teach && changes_settings {
+            return self.refuse("teach mode shows no settings: p leaves it to change them");
+        }
         let Some(action) = action else {
             return self.unbound_key(key);
         };
@@ -748,7 +775,7 @@ impl App {
                 None
             }
             Action::Export => {
-                if self.export_output().is_some() {
+                if self.has_results_to_export() {
                     Some(Effect::Export)
                 } else {
                     self.refuse("nothing to export yet: press r to run first")
@@ -860,9 +887,12 @@ impl App {
     }
 
     fn overlay_key(&mut self, overlay: Overlay, action: Option<Action>) -> Option<Effect> {
-        let scrolled = |scroll: u16, down: bool| {
+        // Scrolling stops at the last line of the text: past it the box would be empty.
+        let scrolled = |scroll: u16, down: bool, lines: usize| {
             if down {
-                scroll.saturating_add(1)
+                scroll
+                    .saturating_add(1)
+                    .min(u16::try_from(lines).unwrap_or(u16::MAX))
             } else {
                 scroll.saturating_sub(1)
             }
@@ -875,13 +905,17 @@ impl App {
             (_, Some(Action::Help)) => Some(Overlay::Help { scroll: 0 }),
             (Overlay::Help { scroll }, Some(direction @ (Action::Up | Action::Down))) => {
                 Some(Overlay::Help {
-                    scroll: scrolled(scroll, direction == Action::Down),
+                    scroll: scrolled(scroll, direction == Action::Down, keymap::BINDINGS.len()),
                 })
             }
             (Overlay::Teaching { method, scroll }, Some(direction @ (Action::Up | Action::Down))) => {
                 Some(Overlay::Teaching {
                     method,
-                    scroll: scrolled(scroll, direction == Action::Down),
+                    scroll: scrolled(
+                        scroll,
+                        direction == Action::Down,
+                        method.teaching().lines().count(),
+                    ),
                 })
             }
             (overlay, _) => {
@@ -1223,9 +1257,20 @@ impl App {
         None
     }
 
+    /// Runs and sweeps share one id counter and one runner: only the one started last is live.
+    fn live_id(&self) -> RunId {
+        self.next_run.saturating_sub(1)
+    }
+
     fn fold(&mut self, event: Event) {
-        // A cancelled or superseded run's stragglers belong to no run on screen.
-        let Some(run) = self.run.as_mut().filter(|run| run.id == event.run()) else {
+        // A cancelled or superseded run's stragglers (a sweep started since supersedes it too)
+        // belong to nothing on screen.
+        let live = self.live_id();
+        let Some(run) = self
+            .run
+            .as_mut()
+            .filter(|run| run.id == event.run() && run.id == live)
+        else {
             return;
         };
         self.dirty = true;
@@ -1254,8 +1299,10 @@ impl App {
     }
 
     fn fold_sweep(&mut self, event: SweepEvent) {
-        let now = self.now;
-        let Some(sweep) = self.sweep.as_mut() else { return };
+        let (now, live) = (self.now, self.live_id());
+        let Some(sweep) = self.sweep.as_mut().filter(|sweep| sweep.id == live) else {
+            return;
+        };
         if !sweep.fold(event, now) {
             return;
         }
@@ -1281,6 +1328,17 @@ impl App {
 
     /// The latest results worth writing: in the sweep view the sweep's; otherwise the run on
     /// screen if it has any, else the one before.
+    /// Whether `export_output` has something, without copying it.
+    fn has_results_to_export(&self) -> bool {
+        if self.view == View::Sweep {
+            return self.sweep.as_ref().is_some_and(|sweep| !sweep.results.is_empty());
+        }
+        [self.run.as_ref(), self.previous.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|run| run.completed().next().is_some())
+    }
+
     pub fn export_output(&self) -> Option<(RunId, RunOutput)> {
         if self.view == View::Sweep {
             return self
@@ -1393,6 +1451,54 @@ mod tests {
             Some(Notice::Refused(text)) => text.clone(),
             other => panic!("expected a refusal, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn teach_mode_refuses_keys_that_would_change_hidden_settings() {
+        let mut app = app_at(Row::Size);
+        press(&mut app, "p");
+        let settings = app.settings.clone();
+        for keys in ["+", "-", " ", "4"] {
+            press(&mut app, keys);
+            assert!(refused(&app).contains("teach mode"), "{keys:?}");
+            assert_eq!(app.settings, settings, "{keys:?} changed the settings");
+        }
+        press(&mut app, "p");
+        press(&mut app, "+");
+        assert_ne!(app.settings, settings, "out of teach mode + works again");
+    }
+
+    #[test]
+    fn a_run_superseded_by_a_sweep_is_ignored() {
+        let mut app = app_at(Row::Size);
+        press(&mut app, "r");
+        let run = app.run.as_ref().map(|run| run.id).unwrap();
+        press(&mut app, "s");
+        press(&mut app, "r");
+        assert!(app.sweep.is_some(), "the sweep started");
+        app.update(Message::Run(Event::Finished { run, cancelled: true }));
+        let notice = format!("{:?}", app.notice);
+        assert!(
+            !notice.contains(&format!("run {run}")),
+            "a superseded run spoke: {notice}"
+        );
+    }
+
+    #[test]
+    fn overlays_scroll_no_further_than_their_text() {
+        let mut app = app_at(Row::Size);
+        press(&mut app, "?");
+        for _ in 0..500 {
+            press(&mut app, "j");
+        }
+        let Some(Overlay::Help { scroll }) = app.overlay else {
+            panic!("the help is open: {:?}", app.overlay)
+        };
+        assert!(usize::from(scroll) <= keymap::BINDINGS.len(), "{scroll}");
+        for _ in 0..usize::from(scroll) {
+            press(&mut app, "k");
+        }
+        assert!(matches!(app.overlay, Some(Overlay::Help { scroll: 0 })));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::app::{Completed, LiveRun, RunState};
 use crate::bench::crossing::{self, Crossing, Curve};
 use crate::bench::env::Environment;
 use crate::bench::event::{Event, RunId};
-use crate::bench::method::{self, MethodRef};
+use crate::bench::method;
 use crate::bench::plan::{Plan, Size};
 use crate::bench::result::MethodResult;
 use crate::bench::sweep::{self, Sweep, SweepEvent};
@@ -121,10 +121,6 @@ impl SweepRun {
             results: Vec::new(),
             environment: Environment::default(),
         }
-    }
-
-    pub fn methods(&self) -> &[MethodRef] {
-        &self.sweep.plan.methods
     }
 
     /// Folds one of the sweep's events; `false` if it belongs to another run.

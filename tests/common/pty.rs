@@ -143,5 +143,16 @@ impl Explorer {
         assert!(raw[left..].contains("\x1b[?25h") || raw.rfind("\x1b[?25h") > raw.rfind("\x1b[?25l"));
         assert!(!output.parser.screen().alternate_screen());
         assert!(!output.parser.screen().hide_cursor());
+        // Raw mode off again: the line discipline echoes and collects lines as it did before.
+        let fd = self._master.as_raw_fd().expect("the pty's descriptor");
+        // SAFETY: the master stays open for as long as `self` lives.
+        let termios = nix::sys::termios::tcgetattr(unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) })
+            .expect("reading the terminal's modes");
+        let flags = termios.local_flags;
+        use nix::sys::termios::LocalFlags;
+        assert!(
+            flags.contains(LocalFlags::ICANON | LocalFlags::ECHO),
+            "raw mode was left on: {flags:?}"
+        );
     }
 }

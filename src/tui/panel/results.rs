@@ -250,17 +250,8 @@ fn numbers(entry: &Entry, show: impl Fn(&Summary) -> String) -> String {
 
 /// Rows the table needs: the methods of the run on screen, then those only the run before had.
 fn entries(app: &App) -> Vec<Entry> {
-    // The run before is a comparison only where it measured the same experiment: the same
-    // payload, size, codec and access (methods, repeats and warm-up may differ).
-    let comparable = |previous: &&crate::tui::app::LiveRun| {
-        app.run.as_ref().is_none_or(|run| {
-            let (now, then) = (&run.plan, &previous.plan);
-            (now.payload, now.size, now.codec, now.access)
-                == (then.payload, then.size, then.codec, then.access)
-        })
-    };
     let previous_median = |id: &str| {
-        app.previous.as_ref().filter(comparable).and_then(|previous| {
+        app.comparable_previous().and_then(|previous| {
             previous
                 .completed()
                 .find(|completed| completed.result.method == id)
@@ -301,7 +292,7 @@ fn entries(app: &App) -> Vec<Entry> {
             });
         }
     }
-    if let Some(previous) = &app.previous {
+    if let Some(previous) = app.comparable_previous() {
         for completed in previous.completed() {
             if entries
                 .iter()
@@ -376,7 +367,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             };
             COLUMNS
                 .iter()
-                .filter(|column| app.previous.is_some() || !PREVIOUS_COLUMNS.contains(&column.title))
+                .filter(|column| {
+                    app.comparable_previous().is_some() || !PREVIOUS_COLUMNS.contains(&column.title)
+                })
                 .chain(baseline)
                 .collect()
         }
@@ -464,7 +457,7 @@ fn title(app: &App) -> Line<'static> {
     if let Some(saved) = &app.baseline {
         title += &format!(" · baseline: {}", saved.name);
     }
-    if let Some(previous) = &app.previous {
+    if let Some(previous) = app.comparable_previous() {
         let same = app.run.as_ref().is_some_and(|run| run.plan == previous.plan);
         title += &if same {
             format!(" · previous: run {}, same settings", previous.id)
