@@ -1071,23 +1071,13 @@ impl App {
         match self.row() {
             Row::Method(index) => return self.toggle_method(index),
             Row::Size => {
-                let step = if up {
-                    SIZE_STEPS.iter().find(|&&size| size > candidate.size)
-                } else {
-                    SIZE_STEPS.iter().rev().find(|&&size| size < candidate.size)
-                };
-                let Some(&size) = step else {
+                let Some(size) = next_step(&SIZE_STEPS, candidate.size, up) else {
                     return self.refuse("no further step that way; type a size, e.g. 12MiB");
                 };
                 candidate.size = size;
             }
             Row::Repeats => {
-                let step = if up {
-                    REPEAT_STEPS.iter().find(|&&n| n > candidate.repeats)
-                } else {
-                    REPEAT_STEPS.iter().rev().find(|&&n| n < candidate.repeats)
-                };
-                let Some(&repeats) = step else {
+                let Some(repeats) = next_step(&REPEAT_STEPS, candidate.repeats, up) else {
                     return self.refuse("no further step that way; type a number of repeats");
                 };
                 candidate.repeats = repeats;
@@ -1108,12 +1098,7 @@ impl App {
                 } else {
                     &mut range.to
                 };
-                let step = if up {
-                    SIZE_STEPS.iter().find(|&&size| size > *bound)
-                } else {
-                    SIZE_STEPS.iter().rev().find(|&&size| size < *bound)
-                };
-                let Some(&size) = step else {
+                let Some(size) = next_step(&SIZE_STEPS, *bound, up) else {
                     return self.refuse("no further step that way; type a size, e.g. 12MiB");
                 };
                 *bound = size;
@@ -1121,12 +1106,7 @@ impl App {
             }
             Row::Factor => {
                 let mut range = self.range;
-                let step = if up {
-                    FACTOR_STEPS.iter().find(|&&factor| factor > range.factor)
-                } else {
-                    FACTOR_STEPS.iter().rev().find(|&&factor| factor < range.factor)
-                };
-                let Some(&factor) = step else {
+                let Some(factor) = next_step(&FACTOR_STEPS, range.factor, up) else {
                     return self.refuse("no further step that way; type a factor, e.g. 3 or 1.5");
                 };
                 range.factor = factor;
@@ -1419,6 +1399,15 @@ fn plausible(row: Row, text: &str) -> bool {
                     .any(|known| known.starts_with(&unit))
         }
         _ => text.chars().all(|c| c.is_ascii_digit()),
+    }
+}
+
+/// The next value of `steps` (ascending) above `at`, or below it: what `+` and `-` go to.
+fn next_step<T: PartialOrd + Copy>(steps: &[T], at: T, up: bool) -> Option<T> {
+    if up {
+        steps.iter().copied().find(|&step| step > at)
+    } else {
+        steps.iter().rev().copied().find(|&step| step < at)
     }
 }
 
