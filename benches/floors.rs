@@ -32,7 +32,12 @@ fn main() {
     // of everything the process has touched, so a payload kept alive for one side would make
     // the other side's forks dearer.
     let minimal = |loop_: fn(&Payload, usize) -> Option<u64>| {
-        move || loop_(&Payload::build(PayloadKind::Bytes, MB8).expect("payload"), per_round)
+        move || {
+            loop_(
+                &Payload::build(PayloadKind::Bytes, MB8).expect("payload"),
+                per_round,
+            )
+        }
     };
 
     // 1. The fork baseline against a loop that only forks, touches each page, exits and waits.
