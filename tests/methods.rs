@@ -128,17 +128,18 @@ fn assert_verified(result: &MethodResult, plan: &Plan) {
     }
 }
 
-#[test]
-fn every_method_verifies_every_size_kind_and_codec() {
+/// Runs every method that can carry each payload kind, with each of `codecs` that applies,
+/// at each of `sizes`, and checks that every child of every method verified.
+fn verify_everything(codecs: &[Codec], sizes: &[u64], access: Access) {
     let methods = all_methods();
     for kind in PayloadKind::ALL {
-        for codec in Codec::ALL {
+        for &codec in codecs {
             if kind == PayloadKind::Records && codec == Codec::Raw {
                 continue;
             }
             let runnable: Vec<MethodRef> = methods.iter().copied().filter(|m| applies(*m, kind)).collect();
-            for size in SIZES {
-                let plan = plan(runnable.clone(), kind, size, codec, Access::Read);
+            for &size in sizes {
+                let plan = plan(runnable.clone(), kind, size, codec, access);
                 for result in run(&plan) {
                     assert_verified(&result, &plan);
                 }
@@ -148,22 +149,17 @@ fn every_method_verifies_every_size_kind_and_codec() {
 }
 
 #[test]
+fn every_method_verifies_every_size_kind_and_codec() {
+    verify_everything(&Codec::ALL, &SIZES, Access::Read);
+}
+
+#[test]
 fn every_method_verifies_when_its_children_write_every_page() {
-    let methods = all_methods();
-    for kind in PayloadKind::ALL {
-        for codec in [Codec::Bincode, Codec::Raw] {
-            if kind == PayloadKind::Records && codec == Codec::Raw {
-                continue;
-            }
-            let runnable: Vec<MethodRef> = methods.iter().copied().filter(|m| applies(*m, kind)).collect();
-            for size in [0, 4097, 1_000_003] {
-                let plan = plan(runnable.clone(), kind, size, codec, Access::Write);
-                for result in run(&plan) {
-                    assert_verified(&result, &plan);
-                }
-            }
-        }
-    }
+    verify_everything(
+        &[Codec::Bincode, Codec::Raw],
+        &[0, 4097, 1_000_003],
+        Access::Write,
+    );
 }
 
 #[test]

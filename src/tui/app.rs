@@ -227,6 +227,27 @@ impl RunState {
             RunState::Failed(_) => "failed",
         }
     }
+
+    /// The runner says the job ended: finished, or cancelled; a failure stays a failure.
+    pub fn finish(&mut self, cancelled: bool) {
+        if !matches!(self, RunState::Failed(_)) {
+            *self = if cancelled {
+                RunState::Cancelled
+            } else {
+                RunState::Finished
+            };
+        }
+    }
+
+    /// A newer job took the runner: this one is cancelled if it was still going. Says whether
+    /// it was.
+    pub fn supersede(&mut self) -> bool {
+        let active = self.active();
+        if active {
+            *self = RunState::Cancelled;
+        }
+        active
+    }
 }
 
 /// Where one method of a run is.
@@ -466,13 +487,7 @@ impl LiveRun {
             }
             Event::Finished { cancelled, .. } => {
                 self.ended = Some(now);
-                if !matches!(self.state, RunState::Failed(_)) {
-                    self.state = if cancelled {
-                        RunState::Cancelled
-                    } else {
-                        RunState::Finished
-                    };
-                }
+                self.state.finish(cancelled);
             }
             Event::Failed { error, .. } => {
                 self.state = RunState::Failed(error);
@@ -971,8 +986,8 @@ impl App {
         self.next_run += 1;
         self.supersede_sweep();
         if let Some(mut old) = self.run.take() {
-            if old.state.active() {
-                old.state = RunState::Cancelled;
+            if old.state.supersede() {
+                old.ended = Some(self.now);
             }
             if old.completed().next().is_some() {
                 self.previous = Some(old);
@@ -988,9 +1003,10 @@ impl App {
 
     /// A sweep shares the runner with runs: the one started cancels the other.
     fn supersede_sweep(&mut self) {
-        if let Some(sweep) = self.sweep.as_mut().filter(|sweep| sweep.state.active()) {
-            sweep.state = RunState::Cancelled;
-            sweep.ended = Some(self.now);
+        if let Some(sweep) = self.sweep.as_mut() {
+            if sweep.state.supersede() {
+                sweep.ended = Some(self.now);
+            }
         }
     }
 
@@ -999,9 +1015,10 @@ impl App {
             Ok(sweep) => sweep,
             Err(problem) => return self.refuse(format!("cannot sweep: {problem}")),
         };
-        if let Some(run) = self.run.as_mut().filter(|run| run.state.active()) {
-            run.state = RunState::Cancelled;
-            run.ended = Some(self.now);
+        if let Some(run) = self.run.as_mut() {
+            if run.state.supersede() {
+                run.ended = Some(self.now);
+            }
         }
         let id = self.next_run;
         self.next_run += 1;

@@ -160,13 +160,7 @@ impl SweepRun {
             }
             SweepEvent::Finished { run, cancelled } if run == self.id => {
                 self.ended = Some(now);
-                if !matches!(self.state, RunState::Failed(_)) {
-                    self.state = if cancelled {
-                        RunState::Cancelled
-                    } else {
-                        RunState::Finished
-                    };
-                }
+                self.state.finish(cancelled);
             }
             _ => return false,
         }

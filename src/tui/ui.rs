@@ -297,6 +297,14 @@ mod tests {
         insta::assert_snapshot!(render(&sweeping(), 80, 24));
     }
 
+    /// An explorer on `plan` after run 1 finished with these medians, one per method.
+    fn finished_run(plan: &Plan, medians: &[u64], base: std::time::Instant) -> App {
+        let mut app = App::new(plan.clone(), crate::bench::env::Environment::default(), base);
+        key(&mut app, 'r');
+        fake::run(&mut app, 1, plan, medians, medians.len(), 0);
+        app
+    }
+
     /// The tutorial's four methods at 8 MB, done: teach mode with the conclusion.
     fn teaching() -> App {
         let base = std::time::Instant::now();
@@ -306,16 +314,7 @@ mod tests {
             warmup: 0,
             ..Plan::default()
         };
-        let mut app = App::new(plan.clone(), crate::bench::env::Environment::default(), base);
-        key(&mut app, 'r');
-        fake::run(
-            &mut app,
-            1,
-            &plan,
-            &[2_100_000, 1_900_000, 61_000_000, 70_500_000],
-            4,
-            0,
-        );
+        let mut app = finished_run(&plan, &[2_100_000, 1_900_000, 61_000_000, 70_500_000], base);
         key(&mut app, 'p');
         // From pipe, the last to run, up to queue.
         key(&mut app, 'k');
@@ -345,10 +344,7 @@ mod tests {
             methods: crate::bench::method::parse_list("pipe,inherit,fork,memcpy").unwrap(),
             ..fake::plan()
         };
-        let mut app = App::new(plan.clone(), crate::bench::env::Environment::default(), base);
-        key(&mut app, 'r');
-        fake::run(&mut app, 1, &plan, &[300_000, 120_000, 90_000, 6_500], 4, 0);
-        app
+        finished_run(&plan, &[300_000, 120_000, 90_000, 6_500], base)
     }
 
     #[test]

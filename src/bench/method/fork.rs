@@ -3,9 +3,7 @@
 
 use std::io;
 
-use nix::unistd::Pid;
-
-use super::{Delivery, Handover, Method, RunContext, SendError};
+use super::{Delivery, Handover, Method, RunContext};
 use crate::bench::child::{ChildError, Received};
 use crate::bench::payload::Payload;
 
@@ -38,15 +36,7 @@ struct ForkOnly<'a> {
 }
 
 impl Handover for ForkOnly<'_> {
-    fn before_fork(&mut self, _wire: &[u8]) -> io::Result<()> {
-        Ok(())
-    }
-
     fn receive(&mut self, _wire: &[u8]) -> Result<Received<'_>, ChildError> {
         Ok(Received::PagesOnly(self.payload))
-    }
-
-    fn send(&mut self, _wire: &[u8], _child: Pid) -> Result<(), SendError> {
-        Ok(())
     }
 }

@@ -2,9 +2,7 @@
 
 use std::io;
 
-use nix::unistd::Pid;
-
-use super::{Delivery, Handover, Method, RunContext, SendError};
+use super::{Delivery, Handover, Method, RunContext};
 use crate::bench::child::{ChildError, Received};
 use crate::bench::payload::Payload;
 
@@ -37,15 +35,7 @@ struct Inherited<'a> {
 }
 
 impl Handover for Inherited<'_> {
-    fn before_fork(&mut self, _wire: &[u8]) -> io::Result<()> {
-        Ok(())
-    }
-
     fn receive(&mut self, _wire: &[u8]) -> Result<Received<'_>, ChildError> {
         Ok(Received::Payload(self.payload))
-    }
-
-    fn send(&mut self, _wire: &[u8], _child: Pid) -> Result<(), SendError> {
-        Ok(())
     }
 }

@@ -3,9 +3,7 @@
 
 use std::io;
 
-use nix::unistd::Pid;
-
-use super::{Delivery, Handover, Method, RunContext, SendError};
+use super::{Delivery, Handover, Method, RunContext};
 use crate::bench::child::{ChildError, Received};
 use crate::bench::env::Environment;
 use crate::bench::payload::{Payload, PayloadData, Region};
@@ -84,19 +82,11 @@ struct Copied<'a> {
 }
 
 impl Handover for Copied<'_> {
-    fn before_fork(&mut self, _wire: &[u8]) -> io::Result<()> {
-        Ok(())
-    }
-
     /// Runs in the parent: the one copy.
     fn receive(&mut self, _wire: &[u8]) -> Result<Received<'_>, ChildError> {
         if let (Some(from), PayloadData::Flat(to)) = (self.source.flat(), &mut self.copy.data) {
             to.as_bytes_mut().copy_from_slice(from);
         }
         Ok(Received::Payload(&self.copy))
-    }
-
-    fn send(&mut self, _wire: &[u8], _child: Pid) -> Result<(), SendError> {
-        Ok(())
     }
 }

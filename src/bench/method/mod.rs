@@ -99,13 +99,19 @@ pub struct RunContext<'a> {
 /// One child's handover, split at the fork. `wire` is what the parent encoded for this child
 /// (empty for inherited payloads); the child sees the same bytes at the same address.
 pub trait Handover {
-    /// In the parent, before the fork: make this child's end of the channel.
-    fn before_fork(&mut self, wire: &[u8]) -> io::Result<()>;
+    /// In the parent, before the fork: make this child's end of the channel (methods that
+    /// move no bytes have none).
+    fn before_fork(&mut self, _wire: &[u8]) -> io::Result<()> {
+        Ok(())
+    }
     /// In the child (or in the parent for a method that does not fork): get the payload.
     /// Must be fork-safe: no lock but the allocator's, no printing.
     fn receive(&mut self, wire: &[u8]) -> Result<Received<'_>, ChildError>;
-    /// In the parent, after the fork: hand the data over and close the parent's end.
-    fn send(&mut self, wire: &[u8], child: Pid) -> Result<(), SendError>;
+    /// In the parent, after the fork: hand the data over and close the parent's end (methods
+    /// that move no bytes send nothing).
+    fn send(&mut self, _wire: &[u8], _child: Pid) -> Result<(), SendError> {
+        Ok(())
+    }
     /// In the parent, after the child is reaped: release what this child used.
     fn after_reap(&mut self) {}
     /// Told once, before the first child, which descriptor children write their report to:
