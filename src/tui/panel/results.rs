@@ -158,10 +158,7 @@ const BASELINE_COLUMNS: [Column; 2] = [
         title: "vs base",
         width: 8,
         rank: 1,
-        cell: |e| match (e.summary, e.baseline) {
-            (Some(s), Some(baseline)) if baseline > 0 => report::ratio(s.median as f64 / baseline as f64),
-            _ => String::new(),
-        },
+        cell: |e| ratio_to(e, e.baseline),
     },
 ];
 
@@ -191,10 +188,7 @@ const THROUGHPUT_COLUMNS: [Column; 5] = [
         title: "over fork",
         width: 10,
         rank: 2,
-        cell: |e| match (e.summary, e.floors.fork_ns) {
-            (Some(s), Some(fork)) if fork > 0 => report::ratio(s.median as f64 / fork as f64),
-            _ => String::new(),
-        },
+        cell: |e| ratio_to(e, e.floors.fork_ns),
     },
 ];
 
@@ -242,6 +236,14 @@ const KERNEL_COLUMNS: [Column; 8] = [
 
 fn usage(entry: &Entry, show: impl Fn(&Usage) -> String) -> String {
     entry.usage.as_ref().map_or(String::new(), show)
+}
+
+/// The entry's median as a multiple of `base`, where both are known.
+fn ratio_to(entry: &Entry, base: Option<u64>) -> String {
+    match (entry.summary, base) {
+        (Some(summary), Some(base)) if base > 0 => report::ratio(summary.median as f64 / base as f64),
+        _ => String::new(),
+    }
 }
 
 fn numbers(entry: &Entry, show: impl Fn(&Summary) -> String) -> String {
