@@ -258,6 +258,21 @@ impl Payload {
         }
     }
 
+    /// How many bytes `encode` would make for `codec`, counted without storing them.
+    pub fn encoded_len(&self, codec: Codec) -> Result<usize, CodecError> {
+        let mut counter = bincode::enc::write::SizeWriter::default();
+        match (codec, &self.data) {
+            (Codec::Raw, PayloadData::Flat(region)) => return Ok(region.len()),
+            (Codec::Raw, PayloadData::Records(_)) => return Err(CodecError::RawRecords),
+            (Codec::Bincode, _) => self.encode_into(&mut counter, bincode::config::standard())?,
+            (Codec::BincodeFixed, _) => self.encode_into(
+                &mut counter,
+                bincode::config::standard().with_fixed_int_encoding(),
+            )?,
+        }
+        Ok(counter.bytes_written)
+    }
+
     /// Serializes the payload through serde into any bincode writer.
     pub fn encode_into<W: bincode::enc::write::Writer, C: bincode::config::Config>(
         &self,
@@ -637,6 +652,18 @@ mod tests {
             decode(PayloadKind::Ints, Codec::BincodeFixed, &wire).err(),
             Some(CodecError::Trailing)
         );
+    }
+
+    #[test]
+    fn the_encoded_length_is_counted_without_encoding() {
+        for kind in PayloadKind::ALL {
+            let payload = Payload::build(kind, 10_000).unwrap();
+            for codec in Codec::ALL {
+                let mut buffer = Vec::new();
+                let encoded = payload.encode(codec, &mut buffer).map(<[u8]>::len);
+                assert_eq!(payload.encoded_len(codec), encoded, "{kind:?} {codec:?}");
+            }
+        }
     }
 
     #[test]

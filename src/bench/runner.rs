@@ -321,13 +321,11 @@ impl MethodRun<'_> {
         match self.method.delivery() {
             Delivery::Inherited => None,
             Delivery::Once => Some(wire_once.len() as u64),
-            Delivery::PerChild | Delivery::Streamed => {
-                let mut buffer = Vec::new();
-                self.payload
-                    .encode(self.plan.codec, &mut buffer)
-                    .ok()
-                    .map(|wire| wire.len() as u64)
-            }
+            Delivery::PerChild | Delivery::Streamed => self
+                .payload
+                .encoded_len(self.plan.codec)
+                .ok()
+                .map(|len| len as u64),
         }
     }
 }
