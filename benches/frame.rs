@@ -10,7 +10,7 @@ use ipcscope::bench::method;
 use ipcscope::bench::plan::Plan;
 use ipcscope::bench::result::{MethodResult, Sample, Usage};
 use ipcscope::bench::stats::Summary;
-use ipcscope::tui::app::App;
+use ipcscope::tui::model::app::App;
 use ipcscope::tui::event::Message;
 use ipcscope::tui::theme::Theme;
 use ipcscope::tui::ui;

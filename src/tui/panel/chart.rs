@@ -10,24 +10,25 @@ use ratatui::Frame;
 use super::{block, fit};
 use crate::bench::plan::Size;
 use crate::report;
-use crate::tui::app::{clock, App};
-use crate::tui::sweep::{is_floor, SweepRun};
+use crate::tui::model::app::App;
+use crate::tui::model::run::clock;
+use crate::tui::model::sweep::{is_floor, SweepRun};
 use crate::tui::theme::{marker_glyph, Theme};
 
 /// Width of the crossings list when it stands beside the chart.
 const LIST_WIDTH: u16 = 34;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    let Some(sweep) = &app.sweep else {
-        let outer = block(format!("Sweep · {}", app.range.describe()), false, theme);
+    let Some(sweep) = &app.runs.sweep else {
+        let outer = block(format!("Sweep · {}", app.form.range.describe()), false, theme);
         let inner = outer.inner(area);
         frame.render_widget(outer, area);
         frame.render_widget(
             Paragraph::new(format!(
                 "No sweep yet: r runs the chosen methods at every size from {} to {} (each ×{} the last), with the fork and memcpy floors as reference lines; s goes back to one size.",
-                Size(app.range.from),
-                Size(app.range.to),
-                app.range.factor
+                Size(app.form.range.from),
+                Size(app.form.range.to),
+                app.form.range.factor
             ))
             .style(theme.dim())
             .wrap(Wrap { trim: true }),

@@ -12,7 +12,9 @@ use crate::bench::result::Usage;
 use crate::bench::stats::{self, Summary};
 use crate::report;
 use crate::report::compare;
-use crate::tui::app::{App, LiveRun, MethodState, Panel, ResultsView, RunState};
+use crate::tui::model::app::App;
+use crate::tui::model::run::{LiveRun, MethodState, RunState};
+use crate::tui::model::view::{Panel, ResultsView};
 use crate::tui::theme::Theme;
 
 /// What one table row shows.
@@ -253,7 +255,7 @@ fn numbers(entry: &Entry, show: impl Fn(&Summary) -> String) -> String {
 /// Rows the table needs: the methods of the run on screen, then those only the run before had.
 fn entries(app: &App) -> Vec<Entry> {
     let previous_median = |id: &str| {
-        app.comparable_previous().and_then(|previous| {
+        app.runs.comparable_previous().and_then(|previous| {
             previous
                 .completed()
                 .find(|completed| completed.result.method == id)
@@ -261,7 +263,7 @@ fn entries(app: &App) -> Vec<Entry> {
         })
     };
     let mut entries = Vec::new();
-    if let Some(run) = &app.run {
+    if let Some(run) = &app.runs.run {
         let fastest = run.fastest_median();
         let floors = floors(app, run);
         for live in &run.methods {
@@ -281,6 +283,7 @@ fn entries(app: &App) -> Vec<Entry> {
                 }),
                 previous: previous_median(live.method.id()),
                 baseline: app
+                    .runs
                     .baseline
                     .as_ref()
                     .zip(completed)
@@ -294,7 +297,7 @@ fn entries(app: &App) -> Vec<Entry> {
             });
         }
     }
-    if let Some(previous) = app.comparable_previous() {
+    if let Some(previous) = app.runs.comparable_previous() {
         for completed in previous.completed() {
             if entries
                 .iter()
@@ -328,7 +331,7 @@ pub fn floors(app: &App, run: &LiveRun) -> Floors {
         run.completed()
             .find(|completed| completed.result.method == id)
             .and_then(|completed| completed.summary.map(|summary| summary.median))
-            .or_else(|| app.sweep.as_ref()?.point(id, run.plan.size))
+            .or_else(|| app.runs.sweep.as_ref()?.point(id, run.plan.size))
             .filter(|&median| median > 0)
     };
     Floors {
@@ -340,12 +343,12 @@ pub fn floors(app: &App, run: &LiveRun) -> Floors {
 /// Lines the panel wants: borders, header, one per row (at least one), and the floors' line
 /// in the throughput view.
 pub fn height(app: &App) -> u16 {
-    let floors_line = u16::from(app.results_view == ResultsView::Throughput);
+    let floors_line = u16::from(app.view.results == ResultsView::Throughput);
     entries(app).len().max(1) as u16 + 3 + floors_line
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    let outer = block(title(app), app.focus == Panel::Results, theme);
+    let outer = block(title(app), app.view.focus == Panel::Results, theme);
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     let entries = entries(app);
@@ -360,9 +363,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         );
         return;
     }
-    let columns: Vec<&Column> = match app.results_view {
+    let columns: Vec<&Column> = match app.view.results {
         ResultsView::Times => {
-            let baseline: &[Column] = if app.baseline.is_some() {
+            let baseline: &[Column] = if app.runs.baseline.is_some() {
                 &BASELINE_COLUMNS
             } else {
                 &[]
@@ -370,7 +373,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             COLUMNS
                 .iter()
                 .filter(|column| {
-                    app.comparable_previous().is_some() || !PREVIOUS_COLUMNS.contains(&column.title)
+                    app.runs.comparable_previous().is_some() || !PREVIOUS_COLUMNS.contains(&column.title)
                 })
                 .chain(baseline)
                 .collect()
@@ -378,7 +381,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         ResultsView::Throughput => THROUGHPUT_COLUMNS.iter().collect(),
         ResultsView::Kernel => KERNEL_COLUMNS.iter().collect(),
     };
-    let inner = if app.results_view == ResultsView::Throughput {
+    let inner = if app.view.results == ResultsView::Throughput {
         let [limits, table] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
         frame.render_widget(Paragraph::new(limits_line(app)).style(theme.dim()), limits);
         table
@@ -388,9 +391,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let chosen = columns_that_fit(&columns, inner.width);
     let header = Row::new(chosen.iter().map(|column| Cell::from(column.title))).style(theme.heading());
     let viewed = app
+        .runs
         .run
         .as_ref()
-        .map(|run| app.viewed.or(run.current).unwrap_or(0));
+        .map(|run| app.view.viewed.or(run.current).unwrap_or(0));
     let rows = entries.iter().enumerate().map(|(index, entry)| {
         let style = match entry.state {
             Some(MethodState::Done) if Some(index) == viewed => theme.heading(),
@@ -405,7 +409,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
 
 /// `limits at 64 KiB: memcpy 9.1 GB/s · fork 120 µs per child`
 fn limits_line(app: &App) -> String {
-    let Some(run) = &app.run else {
+    let Some(run) = &app.runs.run else {
         return String::new();
     };
     let floors = floors(app, run);
@@ -446,21 +450,21 @@ fn columns_that_fit<'a>(columns: &[&'a Column], width: u16) -> Vec<&'a Column> {
 
 fn title(app: &App) -> Line<'static> {
     let describe = |run: &LiveRun| format!("run {}: {}", run.id, run.describe());
-    let mut title = match &app.run {
+    let mut title = match &app.runs.run {
         Some(run) if run.state == RunState::Finished || run.state.active() => {
             format!("Results · {}", describe(run))
         }
         Some(run) => format!("Results · {} ({})", describe(run), run.state.word()),
         None => "Results".into(),
     };
-    if app.results_view != ResultsView::Times {
-        title += &format!(" · {} (v)", app.results_view.name());
+    if app.view.results != ResultsView::Times {
+        title += &format!(" · {} (v)", app.view.results.name());
     }
-    if let Some(saved) = &app.baseline {
+    if let Some(saved) = &app.runs.baseline {
         title += &format!(" · baseline: {}", saved.name);
     }
-    if let Some(previous) = app.comparable_previous() {
-        let same = app.run.as_ref().is_some_and(|run| run.plan == previous.plan);
+    if let Some(previous) = app.runs.comparable_previous() {
+        let same = app.runs.run.as_ref().is_some_and(|run| run.plan == previous.plan);
         title += &if same {
             format!(" · previous: run {}, same settings", previous.id)
         } else {

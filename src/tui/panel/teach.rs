@@ -12,15 +12,16 @@ use crate::bench::method::MethodRef;
 use crate::bench::plan::Size;
 use crate::bench::tutorial::{self, PUBLISHED_CHILDREN, PUBLISHED_LESSON, PUBLISHED_PAYLOAD_BYTES};
 use crate::report;
-use crate::tui::app::{App, MethodState};
+use crate::tui::model::app::App;
+use crate::tui::model::run::MethodState;
 use crate::tui::theme::Theme;
 
 /// Lines one method takes in large figures: its name, then three lines of digits.
 const BIG_METHOD: u16 = 4;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    let conclusion = app.run.as_ref().and_then(|run| run.conclusion.as_ref());
-    let awaits_conclusion = app.run.as_ref().is_some_and(|run| {
+    let conclusion = app.runs.run.as_ref().and_then(|run| run.conclusion.as_ref());
+    let awaits_conclusion = app.runs.run.as_ref().is_some_and(|run| {
         ["inherit", "queue"]
             .iter()
             .all(|id| run.plan.methods.iter().any(|method| method.id() == *id))
@@ -59,20 +60,26 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
 fn teaching_method(app: &App) -> Option<MethodRef> {
     app.viewed_method()
         .map(|live| live.method)
-        .or_else(|| app.settings.methods.first().copied())
+        .or_else(|| app.form.settings.methods.first().copied())
 }
 
 fn draw_figures(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    let Some(run) = &app.run else {
+    let Some(run) = &app.runs.run else {
         let outer = block("Teach · press r to run", false, theme);
         let inner = outer.inner(area);
         frame.render_widget(outer, area);
-        let ids: Vec<&str> = app.settings.methods.iter().map(|method| method.id()).collect();
+        let ids: Vec<&str> = app
+            .form
+            .settings
+            .methods
+            .iter()
+            .map(|method| method.id())
+            .collect();
         frame.render_widget(
             Paragraph::new(format!(
                 "r runs {} at {}; each method's median time per child appears here in large figures, with how many times slower it is than the fastest. ↑↓ choose the method explained on the right; p leaves.",
                 ids.join(", "),
-                Size(app.settings.size)
+                Size(app.form.settings.size)
             ))
             .wrap(Wrap { trim: true }),
             inner,
@@ -96,7 +103,7 @@ fn draw_figures(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         .completed()
         .filter_map(|completed| Some((completed.summary?.median, completed.result.method.as_str())))
         .min();
-    let viewed = app.viewed.or(run.current).unwrap_or(0);
+    let viewed = app.view.viewed.or(run.current).unwrap_or(0);
     let big = inner.height >= BIG_METHOD * run.methods.len() as u16 && inner.width >= 24;
     let mut lines = Vec::new();
     for (index, live) in run.methods.iter().enumerate() {

@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use super::app::{Completed, LiveRun, RunState};
+use super::run::{Completed, LiveRun, RunState};
 use crate::bench::crossing::{self, Crossing, Curve};
 use crate::bench::env::Environment;
 use crate::bench::event::{Event, RunId};
