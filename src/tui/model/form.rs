@@ -5,6 +5,7 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::sweep::{plan_sweep, SweepRange};
+use super::typed::Typed;
 use super::view::{Notice, View};
 use crate::bench::env::Environment;
 use crate::bench::method;
@@ -46,17 +47,6 @@ pub enum Row {
     Payload,
     Codec,
     Access,
-}
-
-/// What a value typed into a row reads as.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Typed {
-    /// A size with an optional unit: `12MiB`, `1.5MB`, `4096`.
-    Size,
-    /// A factor greater than 1: `2`, `1.5`.
-    Factor,
-    /// A whole number.
-    Count,
 }
 
 /// What the form knows of a value row: its label, what it means, and what may be typed into
@@ -173,52 +163,6 @@ impl Row {
             (Row::Size, View::Sweep) => Row::From,
             (Row::From | Row::To | Row::Factor, View::Run) => Row::Size,
             (row, _) => row,
-        }
-    }
-}
-
-impl Typed {
-    /// Whether `text` can still become a valid value as one types on.
-    fn plausible(self, text: &str) -> bool {
-        match self {
-            Typed::Factor => {
-                text.chars().all(|c| c.is_ascii_digit() || c == '.') && text.matches('.').count() <= 1
-            }
-            Typed::Size => {
-                let split = text
-                    .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-                    .unwrap_or(text.len());
-                let (number, unit) = text.split_at(split);
-                let unit = unit.trim_start().to_ascii_lowercase();
-                !number.is_empty()
-                    && number.matches('.').count() <= 1
-                    && ["b", "kb", "mb", "gb", "kib", "mib", "gib"]
-                        .iter()
-                        .any(|known| known.starts_with(&unit))
-            }
-            Typed::Count => text.chars().all(|c| c.is_ascii_digit()),
-        }
-    }
-
-    /// What may be typed, for a refusal.
-    fn allowed(self) -> &'static str {
-        match self {
-            Typed::Size => Size::ALLOWED,
-            Typed::Factor => "a number greater than 1, e.g. 2 or 1.5",
-            Typed::Count => "digits",
-        }
-    }
-
-    /// What `text` reads as so far: `= 12 MiB`, or that it is not a value yet.
-    fn reading(self, text: &str) -> String {
-        match self {
-            Typed::Size => Size::parse(text).map_or("not a size yet".into(), |size| format!("= {size}")),
-            Typed::Factor => text
-                .parse::<f64>()
-                .map_or("not a number yet".into(), |factor| format!("= ×{factor}")),
-            Typed::Count => text
-                .parse::<u64>()
-                .map_or("not a number yet".into(), |n| format!("= {n}")),
         }
     }
 }

@@ -110,3 +110,21 @@ impl Default for ViewState {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tab_steps_through_the_panels_both_ways_and_the_results_views_cycle() {
+        assert_eq!(Panel::Settings.step(true), Panel::Live);
+        assert_eq!(Panel::Results.step(true), Panel::Settings);
+        assert_eq!(Panel::Settings.step(false), Panel::Results);
+        let mut view = ResultsView::Times;
+        for _ in 0..3 {
+            view = view.next();
+        }
+        assert_eq!(view, ResultsView::Times);
+        assert_eq!(ResultsView::Times.next(), ResultsView::Throughput);
+    }
+}
