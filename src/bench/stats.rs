@@ -1,5 +1,5 @@
-//! Summaries of per-child times: min, median, mean, σ, p99, max; kept incrementally so a
-//! live display never re-scans every sample per frame.
+//! Summaries of per-child times: min, median, mean, σ, p99, max, computed once when a
+//! method's samples are all in.
 
 use serde::{Deserialize, Serialize};
 
@@ -18,77 +18,35 @@ pub struct Summary {
 impl Summary {
     /// `None` for no samples.
     pub fn of(samples: &[u64]) -> Option<Summary> {
-        // Sorted first, every push lands at the end: O(n log n), where pushing in the order
-        // run would move half the vector each time (seconds for 100,000 children).
+        if samples.is_empty() {
+            return None;
+        }
         let mut sorted = samples.to_vec();
         sorted.sort_unstable();
-        let mut running = Running::default();
-        sorted.iter().for_each(|&sample| running.push(sample));
-        running.summary()
-    }
-}
-
-/// Running aggregates: Welford's mean and variance, and the samples kept sorted so that any
-/// percentile is a lookup. Inserting is a binary search and one move, cheap at the counts a
-/// benchmark has (thousands), and nothing is recomputed per frame.
-#[derive(Clone, Debug, Default)]
-pub struct Running {
-    sorted: Vec<u64>,
-    mean: f64,
-    m2: f64,
-}
-
-impl Running {
-    pub fn push(&mut self, sample: u64) {
-        let at = self.sorted.partition_point(|&kept| kept <= sample);
-        self.sorted.insert(at, sample);
-        let count = self.sorted.len() as f64;
-        let delta = sample as f64 - self.mean;
-        self.mean += delta / count;
-        self.m2 += delta * (sample as f64 - self.mean);
-    }
-
-    pub fn count(&self) -> usize {
-        self.sorted.len()
-    }
-
-    pub fn sorted(&self) -> &[u64] {
-        &self.sorted
-    }
-
-    /// The nearest-rank percentile, `p` in 0..=100.
-    pub fn percentile(&self, p: f64) -> Option<u64> {
-        percentile(&self.sorted, p)
-    }
-
-    pub fn median(&self) -> Option<u64> {
-        let n = self.sorted.len();
-        match n {
-            0 => None,
-            _ if n % 2 == 1 => Some(self.sorted[n / 2]),
-            _ => Some(((u128::from(self.sorted[n / 2 - 1]) + u128::from(self.sorted[n / 2])) / 2) as u64),
+        // Welford's mean and variance, in one pass.
+        let (mut mean, mut m2) = (0.0, 0.0);
+        for (seen, &sample) in sorted.iter().enumerate() {
+            let delta = sample as f64 - mean;
+            mean += delta / (seen + 1) as f64;
+            m2 += delta * (sample as f64 - mean);
         }
-    }
-
-    /// The sample standard deviation (n − 1), 0 for a single sample.
-    pub fn stddev(&self) -> f64 {
-        let n = self.sorted.len();
-        if n < 2 {
-            0.0
+        // The sample standard deviation (n − 1), 0 for a single sample.
+        let n = sorted.len();
+        let stddev = if n < 2 { 0.0 } else { (m2 / (n - 1) as f64).sqrt() };
+        // The mean of the middle pair for an even count.
+        let median = if n % 2 == 1 {
+            sorted[n / 2]
         } else {
-            (self.m2 / (n - 1) as f64).sqrt()
-        }
-    }
-
-    pub fn summary(&self) -> Option<Summary> {
+            ((u128::from(sorted[n / 2 - 1]) + u128::from(sorted[n / 2])) / 2) as u64
+        };
         Some(Summary {
-            count: self.sorted.len() as u64,
-            min: *self.sorted.first()?,
-            median: self.median()?,
-            mean: self.mean.round() as u64,
-            stddev: self.stddev().round() as u64,
-            p99: self.percentile(99.0)?,
-            max: *self.sorted.last()?,
+            count: n as u64,
+            min: *sorted.first()?,
+            median,
+            mean: mean.round() as u64,
+            stddev: stddev.round() as u64,
+            p99: percentile(&sorted, 99.0)?,
+            max: *sorted.last()?,
         })
     }
 }
@@ -196,19 +154,17 @@ mod tests {
     }
 
     #[test]
-    fn running_matches_a_batch_computation() {
+    fn the_summary_matches_a_batch_computation() {
         let samples: Vec<u64> = (0..1000u64).map(|i| (i * 7919) % 1013 + 1_000_000).collect();
-        let mut running = Running::default();
-        for &sample in &samples {
-            running.push(sample);
-        }
+        let summary = Summary::of(&samples).unwrap();
         let mean = samples.iter().sum::<u64>() as f64 / 1000.0;
         let variance = samples.iter().map(|&s| (s as f64 - mean).powi(2)).sum::<f64>() / 999.0;
-        assert!((running.stddev() - variance.sqrt()).abs() < 1e-6);
-        assert_eq!(running.summary().unwrap().mean, mean.round() as u64);
+        assert_eq!(summary.stddev, variance.sqrt().round() as u64);
+        assert_eq!(summary.mean, mean.round() as u64);
         let mut sorted = samples.clone();
         sorted.sort_unstable();
-        assert_eq!(running.sorted(), &sorted[..]);
+        assert_eq!((summary.min, summary.max), (sorted[0], sorted[999]));
+        assert_eq!(summary.median, (sorted[499] + sorted[500]) / 2);
     }
 
     #[test]
