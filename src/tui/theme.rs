@@ -14,8 +14,10 @@ pub struct Theme {
 impl Theme {
     /// Colour unless `NO_COLOR` is set to anything non-empty (no-color.org).
     pub fn from_env() -> Theme {
-        Theme {
-            colour: std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()),
+        if std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()) {
+            Theme::colour()
+        } else {
+            Theme::plain()
         }
     }
 

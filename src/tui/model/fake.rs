@@ -74,7 +74,7 @@ pub fn result(method: MethodRef, plan: &Plan, samples: Vec<Sample>) -> MethodRes
     }
 }
 
-/// The children's times of method `index`: around `median`, spread a little.
+/// `count` children's times around `median`, spread a little.
 pub fn totals(median: u64, count: u32) -> Vec<u64> {
     (0..u64::from(count))
         .map(|i| median + (i % 3) * median / 10 - median / 10)
