@@ -14,5 +14,6 @@ pub mod runner;
 pub mod significance;
 pub mod stats;
 pub mod sweep;
+pub mod topology;
 pub mod tutorial;
 pub mod watchdog;
