@@ -8,6 +8,7 @@ pub mod event;
 pub mod fault;
 pub mod method;
 pub mod payload;
+pub mod placement;
 pub mod plan;
 pub mod result;
 pub mod runner;
