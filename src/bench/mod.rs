@@ -7,6 +7,7 @@ pub mod env;
 pub mod event;
 pub mod fault;
 pub mod method;
+pub mod noise;
 pub mod payload;
 pub mod placement;
 pub mod plan;
