@@ -24,20 +24,38 @@ pub struct Environment {
     pub memory_available: u64,
     /// Yama's `ptrace_scope`, where Yama is present.
     pub ptrace_scope: Option<u8>,
-    // The fields below came later: `default` lets results saved before them still load.
+    /// The settings in force that move the figures. Boxed to keep `Environment` small where
+    /// events carry it; flattened, so its keys sit beside the others in saved results.
+    #[serde(flatten)]
+    pub conditions: Box<Conditions>,
+}
+
+/// Where processes may run and how the kernel pages and keeps time. Newer than the other
+/// keys: `default` lets results saved before them still load.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Conditions {
     /// The CPUs this process may run on (its affinity mask) as a CPU list, `0-3,8-11`.
-    #[serde(default)]
     pub affinity: String,
     /// Transparent huge pages: `always`, `madvise` or `never`, where the kernel has them.
-    #[serde(default)]
     pub thp: Option<String>,
     /// CPU 0's frequency governor (`performance`, `powersave`, …), where cpufreq is present
     /// (VMs often have none).
-    #[serde(default)]
     pub governor: Option<String>,
     /// The clock source the kernel's clocks read (`tsc`, `hpet`, `kvm-clock`, …).
-    #[serde(default)]
     pub clocksource: Option<String>,
+}
+
+impl Conditions {
+    pub fn read() -> Conditions {
+        Conditions {
+            affinity: allowed_cpus().map_or_else(|_| String::new(), |cpus| format_cpu_list(&cpus)),
+            thp: read_word("/sys/kernel/mm/transparent_hugepage/enabled")
+                .and_then(|modes| chosen_mode(&modes)),
+            governor: read_word("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"),
+            clocksource: read_word("/sys/devices/system/clocksource/clocksource0/current_clocksource"),
+        }
+    }
 }
 
 impl Environment {
@@ -59,11 +77,7 @@ impl Environment {
             memory_available: meminfo_kib("MemAvailable").map_or(0, |kib| kib * 1024),
             ptrace_scope: read_number("/proc/sys/kernel/yama/ptrace_scope")
                 .and_then(|n| u8::try_from(n).ok()),
-            affinity: allowed_cpus().map_or_else(|_| String::new(), |cpus| format_cpu_list(&cpus)),
-            thp: read_word("/sys/kernel/mm/transparent_hugepage/enabled")
-                .and_then(|modes| chosen_mode(&modes)),
-            governor: read_word("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"),
-            clocksource: read_word("/sys/devices/system/clocksource/clocksource0/current_clocksource"),
+            conditions: Box::new(Conditions::read()),
         }
     }
 }
@@ -120,19 +134,19 @@ mod tests {
         assert!(env.pipe_max_size >= 4096);
         assert!(env.mq_msgsize_max >= 128);
         assert!(env.memory_available > 0);
-        let affinity = parse_cpu_list(&env.affinity).unwrap_or_default();
-        assert!(!affinity.is_empty(), "{:?}", env.affinity);
+        let conditions = &env.conditions;
+        let affinity = parse_cpu_list(&conditions.affinity).unwrap_or_default();
+        assert!(!affinity.is_empty(), "{:?}", conditions.affinity);
+        let thp = conditions.thp.as_deref();
         assert!(
-            env.thp
-                .as_deref()
-                .is_none_or(|mode| ["always", "madvise", "never"].contains(&mode)),
-            "{:?}",
-            env.thp
+            thp.is_none_or(|mode| ["always", "madvise", "never"].contains(&mode)),
+            "{thp:?}"
         );
-        assert!(env
-            .clocksource
-            .as_deref()
-            .is_none_or(|source| !source.contains(char::is_whitespace)));
+        let clocksource = conditions.clocksource.as_deref();
+        assert!(
+            clocksource.is_none_or(|source| !source.contains(char::is_whitespace)),
+            "{clocksource:?}"
+        );
     }
 
     #[test]
@@ -146,17 +160,22 @@ mod tests {
     }
 
     #[test]
-    fn results_saved_before_the_newer_fields_still_load() {
-        let mut saved = serde_json::to_value(Environment::read()).unwrap();
+    fn the_conditions_sit_beside_the_other_keys_and_older_results_still_load() {
+        let env = Environment::read();
+        let mut saved = serde_json::to_value(&env).unwrap();
+        assert_eq!(saved["affinity"], env.conditions.affinity.as_str());
         let object = saved.as_object_mut().unwrap();
         for newer in ["affinity", "thp", "governor", "clocksource"] {
             assert!(object.remove(newer).is_some(), "{newer}");
         }
         let loaded: Environment = serde_json::from_value(saved).unwrap();
+        assert_eq!(*loaded.conditions, Conditions::default());
         assert_eq!(
-            (loaded.affinity.as_str(), loaded.thp, loaded.governor),
-            ("", None, None)
+            loaded,
+            Environment {
+                conditions: Box::default(),
+                ..env
+            }
         );
-        assert_eq!(loaded.kernel, Environment::read().kernel);
     }
 }

@@ -2,6 +2,7 @@
 //! It knows no screen and prints nothing; its faces consume its `Event`s.
 
 pub mod child;
+pub mod cputime;
 pub mod crossing;
 pub mod env;
 pub mod event;

@@ -448,13 +448,20 @@ mod tests {
     #[test]
     fn the_median_interval_covers_the_true_median_at_its_nominal_rate() {
         let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
-        let scale = 1_000_000.0;
+        const SCALE: f64 = 1_000_000.0;
         // (name, a sample, the distribution's true median)
-        let exponential = |rng: &mut XorShift| -rng.next_unit().ln() * scale;
-        let uniform = |rng: &mut XorShift| 1000.0 + rng.next_unit() * scale;
-        let cases: [(&str, &dyn Fn(&mut XorShift) -> f64, f64); 2] = [
-            ("exponential", &exponential, std::f64::consts::LN_2 * scale),
-            ("uniform", &uniform, 1000.0 + scale / 2.0),
+        type Draw = fn(&mut XorShift) -> f64;
+        let cases: [(&str, Draw, f64); 2] = [
+            (
+                "exponential",
+                |rng| -rng.next_unit().ln() * SCALE,
+                std::f64::consts::LN_2 * SCALE,
+            ),
+            (
+                "uniform",
+                |rng| 1000.0 + rng.next_unit() * SCALE,
+                1000.0 + SCALE / 2.0,
+            ),
         ];
         let trials = 2000;
         for (name, draw, true_median) in cases {
