@@ -45,6 +45,8 @@ pub enum PlacementError {
     },
     /// `apart` with only one usable CPU.
     OneCpu { allowed: String },
+    /// No CPU of the affinity mask is online (the mask and sysfs disagree).
+    NoneOnline { affinity: String },
 }
 
 impl fmt::Display for PlacementError {
@@ -71,6 +73,10 @@ impl fmt::Display for PlacementError {
             PlacementError::OneCpu { allowed } => write!(
                 f,
                 "placement apart needs two CPUs, and this process may run only on CPU {allowed}"
+            ),
+            PlacementError::NoneOnline { affinity } => write!(
+                f,
+                "none of the CPUs this process may run on ({affinity}) is online"
             ),
         }
     }
@@ -108,13 +114,16 @@ impl Placement {
             .filter(|&cpu| topology.cpu(cpu).is_some())
             .collect();
         usable.sort_unstable();
+        if usable.is_empty() && *self != Placement::Any {
+            return Err(PlacementError::NoneOnline {
+                affinity: format_cpu_list(allowed),
+            });
+        }
         let usable_list = || format_cpu_list(&usable);
         match *self {
             Placement::Any => Ok(None),
             Placement::Same => {
-                let cpu = *usable.first().ok_or_else(|| PlacementError::OneCpu {
-                    allowed: usable_list(),
-                })?;
+                let cpu = usable[0];
                 Ok(Some(CpuPair {
                     parent: cpu,
                     child: cpu,
@@ -269,6 +278,14 @@ mod tests {
                 .to_string(),
             format!("placement apart needs two CPUs, and this process may run only on CPU {first}")
         );
+        assert_eq!(
+            Placement::Same
+                .resolve(&topology, &[4000])
+                .unwrap_err()
+                .to_string(),
+            "none of the CPUs this process may run on (4000) is online"
+        );
+        assert_eq!(Placement::Any.resolve(&topology, &[4000]), Ok(None));
         // A CPU no machine has online is offline; an online CPU left out of the mask is forbidden.
         let offline = Placement::Pinned {
             parent: first,

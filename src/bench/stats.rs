@@ -194,6 +194,12 @@ fn median_of_sorted(sorted: &[u64]) -> Option<f64> {
     }
 }
 
+/// Whether two 95% intervals (of two methods' medians, say) do not overlap: the test for
+/// calling one method faster than another at a crossing.
+pub fn intervals_separate(a: (u64, u64), b: (u64, u64)) -> bool {
+    a.1 < b.0 || b.1 < a.0
+}
+
 /// The first and third quartiles of sorted samples by linear interpolation between order
 /// statistics (Hyndman & Fan's type 7, R's and NumPy's default): the quartile at `q` lies at
 /// 0-based position `q·(n − 1)`.
@@ -512,6 +518,14 @@ mod tests {
         // The claim checked against the figure itself: below 100 samples p99 is the maximum.
         let ninety_nine: Vec<u64> = (1..=99).collect();
         assert_eq!(percentile(&ninety_nine, 99.0), ninety_nine.last().copied());
+    }
+
+    #[test]
+    fn intervals_separate_only_without_overlap() {
+        assert!(intervals_separate((10, 20), (21, 30)));
+        assert!(intervals_separate((21, 30), (10, 20)));
+        assert!(!intervals_separate((10, 20), (20, 30)), "touching is overlapping");
+        assert!(!intervals_separate((10, 40), (20, 30)));
     }
 
     #[test]

@@ -533,6 +533,11 @@ mod tests {
         assert_eq!(topology.class(0, 2), PlacementClass::OtherCore);
         assert_eq!(topology.cpu(2).unwrap().core_threads, [2]);
 
+        // Newer kernels name a core's threads in core_cpus_list; it wins over the older file.
+        let renamed = two_cpu_vm();
+        renamed.write("cpu/cpu1/topology/core_cpus_list", "0-1");
+        assert_eq!(renamed.read().class(1, 0), PlacementClass::SmtSibling);
+
         let broken = two_cpu_vm();
         broken.write("cpu/cpu1/topology/thread_siblings_list", "1-x");
         let error = Topology::read(broken.0.path()).unwrap_err().to_string();
