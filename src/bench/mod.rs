@@ -2,16 +2,21 @@
 //! It knows no screen and prints nothing; its faces consume its `Event`s.
 
 pub mod child;
+pub mod cputime;
 pub mod crossing;
 pub mod env;
 pub mod event;
 pub mod fault;
 pub mod method;
+pub mod noise;
 pub mod payload;
+pub mod placement;
 pub mod plan;
 pub mod result;
 pub mod runner;
+pub mod significance;
 pub mod stats;
 pub mod sweep;
+pub mod topology;
 pub mod tutorial;
 pub mod watchdog;
