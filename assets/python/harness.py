@@ -31,7 +31,7 @@ from array import array
 from multiprocessing.reduction import ForkingPickler
 
 EXPERIMENTS = ("py-inherit", "py-argument", "py-queue", "py-pipe", "py-shm", "py-spawn")
-FAULTS = ("kill", "raise", "hang")
+FAULTS = ("kill", "raise", "hang", "corrupt")
 SHM_PREFIX = "ipcscope-"
 DATA = None  # py-inherit's global, made before any child starts
 now = time.perf_counter_ns
@@ -125,6 +125,15 @@ def receive(experiment, source, shm_view):
     return now(), data, None, cleanup
 
 
+def corrupted(data):
+    """A copy of the payload whose middle element differs: light verification misses it."""
+    middle = len(data) // 2
+    changed = data[middle] ^ 1
+    if isinstance(data, (bytes, bytearray)) or getattr(data, "format", "q") == "B":
+        return bytes(data[:middle]) + bytes([changed]) + bytes(data[middle + 1:])
+    return list(data[:middle]) + [changed] + list(data[middle + 1:])
+
+
 def child_body(experiment, source, shm_view, expect, full, fault, report):
     """A child's whole life: receive, verify, report its stamps. Faults are for ipcscope's tests."""
     started = now()
@@ -137,6 +146,8 @@ def child_body(experiment, source, shm_view, expect, full, fault, report):
         if fault == "raise":
             raise RuntimeError("the test fault 'raise' was asked for")
         received, data, unpickled, cleanup = receive(experiment, source, shm_view)
+        if fault == "corrupt":
+            data = corrupted(data)
         error = expect.full(data) if full else expect.light(data)
         verified = now()
         del data
@@ -257,7 +268,7 @@ class Harness:
         line = {"ok": False, "error": None, "total_ns": end - start, "pickle_ns": pickle_ns,
                 "startup_ns": None, "transfer_ns": None, "unpickle_ns": None, "verify_ns": None, "usage": usage}
         if timed_out:
-            line["error"] = f"the child did not finish within {self.args.timeout} s and was killed"
+            line["error"] = f"the child did not finish within {self.args.timeout:g} s and was killed"
         elif report is None:
             line["error"] = exit_reason(child.exitcode) if child.exitcode else "the child sent no report"
         else:
@@ -329,7 +340,8 @@ def main(argv):
         emit("hello", python=sys.version.split()[0], start_method=harness.context.get_start_method(),
              experiment=args.experiment, verify=args.verify,
              payload={"kind": args.payload, "count": args.count,
-                      "bytes": args.count * (8 if args.payload == "ints" else 1)},
+                      "bytes": args.count * (8 if args.payload == "ints" else 1),
+                      "first": harness.expect.first, "last": harness.expect.last},
              shm_name=harness.segment.name.lstrip("/") if harness.segment else None,
              pickle_protocol=pickle.DEFAULT_PROTOCOL, setup_ns=now() - setup_start)
         failures = 0

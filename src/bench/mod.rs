@@ -9,6 +9,7 @@ pub mod fault;
 pub mod method;
 pub mod payload;
 pub mod plan;
+pub mod python;
 pub mod result;
 pub mod runner;
 pub mod stats;
