@@ -183,7 +183,15 @@ pub fn run(
     let reaped = end(&mut child, &reading.end);
     if params.experiment == PyExperiment::Shm {
         // The harness unlinks its segment on every exit it lives through; not on SIGKILL.
-        let _ = nix::sys::mman::shm_unlink(format!("/{SHM_PREFIX}{harness_pid}").as_str());
+        let announced = reading.hello.as_ref().and_then(|hello| hello.shm_name.clone());
+        let expected = format!("{SHM_PREFIX}{harness_pid}");
+        for name in announced
+            .into_iter()
+            .filter(|name| name.starts_with(SHM_PREFIX))
+            .chain([expected])
+        {
+            let _ = nix::sys::mman::shm_unlink(format!("/{name}").as_str());
+        }
     }
     let stderr = stderr.and_then(|thread| thread.join().ok()).unwrap_or_default();
     let harness_file = file.path().to_path_buf();

@@ -12,13 +12,16 @@ pub const MINIMUM_VERSION: (u32, u32) = (3, 8);
 /// The name looked up on `PATH` when no interpreter is named.
 const DEFAULT_PROGRAM: &str = "python3";
 
-/// Asked of the interpreter: its version, and that the modules the harness needs import.
+/// Asked of the interpreter: its version and executable (past any wrapper such as pyenv's
+/// shims, so the harness's pid is the interpreter's), and that the modules the harness needs
+/// import.
 const PROBE: &str = "import sys, multiprocessing.shared_memory, resource, zlib; \
-                     print('%d.%d.%d' % sys.version_info[:3])";
+                     print('%d.%d.%d' % sys.version_info[:3]); print(sys.executable)";
 
 /// A python3 that ran the probe.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Interpreter {
+    /// Its `sys.executable`, or the program checked when that is empty.
     pub path: PathBuf,
     /// (major, minor, micro).
     pub version: (u32, u32, u32),
