@@ -132,7 +132,9 @@ fn probe(path: PathBuf) -> Availability {
         }
     };
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let version = parse_version(stdout.trim());
+    let mut answer = stdout.lines().map(str::trim);
+    let version = answer.next().and_then(parse_version);
+    let executable = answer.next().filter(|line| !line.is_empty()).map(PathBuf::from);
     match version {
         Some(version) if output.status.success() => {
             if (version.0, version.1) < MINIMUM_VERSION {
@@ -141,6 +143,7 @@ fn probe(path: PathBuf) -> Availability {
                     version,
                 })
             } else {
+                let path = executable.unwrap_or(path);
                 Availability::Ready(Interpreter { path, version })
             }
         }
