@@ -115,7 +115,7 @@ def receive(experiment, source, shm_view):
 
     segment = shared_memory.SharedMemory(name=source)
     view = segment.buf[: shm_view[0]]
-    data = view.cast("q") if shm_view[1] == "ints" else view
+    data = view.cast("Q") if shm_view[1] == "ints" else view
 
     def cleanup():
         data.release()
@@ -129,7 +129,7 @@ def corrupted(data):
     """A copy of the payload whose middle element differs: light verification misses it."""
     middle = len(data) // 2
     changed = data[middle] ^ 1
-    if isinstance(data, (bytes, bytearray)) or getattr(data, "format", "q") == "B":
+    if isinstance(data, (bytes, bytearray)) or getattr(data, "format", "Q") == "B":
         return bytes(data[:middle]) + bytes([changed]) + bytes(data[middle + 1:])
     return list(data[:middle]) + [changed] + list(data[middle + 1:])
 
@@ -210,7 +210,7 @@ class Harness:
         if args.experiment == "py-shm":
             from multiprocessing import shared_memory
 
-            flat = array("q", data).tobytes() if args.payload == "ints" else data
+            flat = array("Q", data).tobytes() if args.payload == "ints" else data
             self.segment = shared_memory.SharedMemory(
                 name=f"{SHM_PREFIX}{os.getpid()}", create=True, size=max(len(flat), 1)
             )
