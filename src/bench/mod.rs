@@ -12,6 +12,7 @@ pub mod noise;
 pub mod payload;
 pub mod placement;
 pub mod plan;
+pub mod python;
 pub mod result;
 pub mod runner;
 pub mod significance;
