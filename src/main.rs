@@ -10,9 +10,12 @@ use clap::{CommandFactory, Parser};
 use color_eyre::eyre::WrapErr;
 
 use ipcscope::bench::{self, env::Environment, plan::Plan, plan::Size};
-use ipcscope::cli::{Cli, Command, CompareArgs, RunArgs, SweepArgs};
-use ipcscope::headless;
 use ipcscope::report::compare;
+
+use cli::{Cli, Command, CompareArgs, RunArgs, SweepArgs};
+
+mod cli;
+mod headless;
 
 /// Exit status of a run interrupted by Ctrl-C or SIGTERM.
 const EXIT_INTERRUPTED: u8 = 130;

@@ -10,11 +10,10 @@ use color_eyre::eyre::WrapErr;
 use serde::Serialize;
 
 use super::json::{JsonReport, JsonResult};
-use super::{duration, ratio};
+use super::{duration, ratio, Format};
 use crate::bench::env::Environment;
 use crate::bench::plan::{Codec, PayloadKind, Size};
 use crate::bench::result::MethodResult;
-use crate::cli::Format;
 
 /// What makes two results the same experiment: method, payload, codec and size.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]

@@ -4,13 +4,45 @@ use crate::bench::crossing::Crossing;
 use crate::bench::env::Environment;
 use crate::bench::plan::Size;
 use crate::bench::result::MethodResult;
-use crate::cli::Format;
 
 pub mod compare;
 pub mod csv;
 pub mod json;
 pub mod markdown;
 pub mod table;
+
+/// An output format: what `--format` chooses, and what the explorer's export writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+    Markdown,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [Format::Table, Format::Json, Format::Csv, Format::Markdown];
+
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Markdown => "markdown",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Format, String> {
+        Format::ALL
+            .into_iter()
+            .find(|format| format.name().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| {
+                let names: Vec<&str> = Format::ALL.into_iter().map(Format::name).collect();
+                format!("unknown format '{text}'; allowed: {}", names.join(", "))
+            })
+    }
+}
 
 /// What a run measured, ready to be written out.
 #[derive(Clone, Debug)]
