@@ -174,7 +174,7 @@ fn compare(args: &CompareArgs) -> color_eyre::Result<ExitCode> {
         .collect::<Result<Vec<_>, String>>()
         .unwrap_or_else(|problem| usage_error(Some("compare"), problem));
     check_output("compare", args.output.output.as_deref());
-    let text = compare::render(args.output.format, &compare::Comparison::of(files))?;
+    let text = ipcscope::report::render_comparison(args.output.format, &compare::Comparison::of(files))?;
     headless::write_text(&text, args.output.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
