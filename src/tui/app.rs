@@ -20,6 +20,7 @@ use crate::bench::stats::{LogHistogram, Summary};
 use crate::bench::sweep::{Sweep, SweepEvent};
 use crate::bench::tutorial::{self, Conclusion};
 use crate::report::compare::Saved;
+use crate::report::facts::Fastest;
 use crate::report::{self, RunOutput};
 
 /// Payload sizes `+` and `-` step through: powers of two from 1 KiB to 4 GiB; any other
@@ -500,10 +501,14 @@ impl LiveRun {
         self.methods.iter().filter_map(|method| method.completed.as_ref())
     }
 
-    pub fn fastest_median(&self) -> Option<u64> {
-        self.completed()
-            .filter_map(|completed| completed.summary.map(|summary| summary.median))
-            .min()
+    /// The fastest finished method, which every "N× slower" is to.
+    pub fn fastest(&self) -> Option<Fastest<'_>> {
+        Fastest::among(self.completed().map(|completed| {
+            (
+                completed.result.method.as_str(),
+                completed.summary.map(|summary| summary.median),
+            )
+        }))
     }
 
     /// `8 MB ints · bincode · read · n=100 w=3`: the settings, to title a result.
