@@ -123,9 +123,9 @@ fn interrupt_flag() -> color_eyre::Result<Arc<AtomicBool>> {
     Ok(cancel)
 }
 
-/// CONTRACT.md's exit status for a finished (or interrupted) run or sweep. `partial` says
-/// whether it was cut short; a signal after the last child changes nothing. A run stopped by
-/// an error after measuring something says why, after its results.
+/// The exit status assets/CONTRACT.md fixes, for a finished (or interrupted) run or sweep.
+/// `partial` says whether it was cut short; a signal after the last child changes nothing. A
+/// run stopped by an error after measuring something says why, after its results.
 fn exit_status(executed: &headless::Executed) -> ExitCode {
     if let Some(error) = &executed.stopped_by {
         eprintln!("error: {error}; the results above were measured before it");
