@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::json::{JsonReport, JsonResult};
+use super::saved::{JsonReport, JsonResult};
 use crate::bench::plan::{Codec, PayloadKind, Size};
 use crate::bench::result::MethodResult;
 
