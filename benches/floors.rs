@@ -1,6 +1,6 @@
 //! `cargo bench --bench floors`: ipcscope's paths beside minimal loops that do only the
 //! essential work, in one run, interleaved round by round so that drift on a shared machine
-//! hits both sides alike. Prints each ratio beside its target (issue 7) and the comparison
+//! hits both sides alike. Prints each ratio beside its target and the comparison
 //! with the tutorial's Python code when python3 is there.
 //!
 //! `cargo bench --bench floors -- --quick` runs fewer children (a smoke test, not a verdict).

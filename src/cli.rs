@@ -1,14 +1,17 @@
-//! The command line: clap definitions, turned into a `Plan` for whichever face runs it.
+//! The command line: clap definitions, turned into a `Plan` for whichever face runs it and
+//! into the report `Format` it writes.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::bench::child::Expectation;
-use crate::bench::method::{self, MethodRef};
-use crate::bench::plan::{Access, Codec, PayloadKind, Plan, Size};
-use crate::bench::sweep::{self, Sweep};
+use ipcscope::bench::child::Expectation;
+use ipcscope::bench::method::{self, MethodRef};
+use ipcscope::bench::plan::{self, Access, Codec, PayloadKind, Plan, Size};
+use ipcscope::bench::sweep::{self, Sweep};
+use ipcscope::report::Format;
 
 /// What it costs to hand data to a child process on Linux, and why.
 ///
@@ -83,10 +86,10 @@ pub struct Settings {
     #[arg(short = 's', long, value_parser = Size::parse)]
     pub size: Option<Size>,
     /// Children per method that are counted (N ≥ 1) [default: 100]
-    #[arg(short = 'n', long, value_name = "N", allow_negative_numbers = true, value_parser = parse_repeats)]
+    #[arg(short = 'n', long, value_name = "N", allow_negative_numbers = true, value_parser = plan::parse_repeats)]
     pub repeats: Option<u32>,
     /// Children per method run first and not counted (N ≥ 0) [default: 3]
-    #[arg(short = 'w', long, value_name = "N", allow_negative_numbers = true, value_parser = parse_warmup)]
+    #[arg(short = 'w', long, value_name = "N", allow_negative_numbers = true, value_parser = plan::parse_warmup)]
     pub warmup: Option<u32>,
     /// Payload: ints (size / 8 unsigned 64-bit integers), bytes, or records (small structs with a string and numbers) [default: ints]
     #[arg(short = 'p', long, value_name = "KIND", value_parser = PayloadKind::parse)]
@@ -157,19 +160,17 @@ pub struct CompareArgs {
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Output format
-    #[arg(short = 'f', long, value_enum, default_value_t = Format::Table)]
+    #[arg(short = 'f', long, default_value = Format::Table.name(), value_parser = format_parser())]
     pub format: Format,
     /// Write the results there instead of to stdout [default: stdout]
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
-    Csv,
-    Markdown,
+/// `--format`'s values are report's formats by name; clap lists them in the help and in the
+/// error for a value it does not know.
+fn format_parser() -> impl TypedValueParser<Value = Format> {
+    PossibleValuesParser::new(Format::ALL.map(Format::name)).try_map(|name| Format::parse(&name))
 }
 
 impl Settings {
@@ -195,28 +196,6 @@ impl Settings {
             timeout: self.timeout.or(base.timeout),
         }
     }
-}
-
-fn parse_count(text: &str, what: &str, least: u32, most: u32) -> Result<u32, String> {
-    let value: i64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("{what} must be a whole number from {least} to {most}, got '{text}'"))?;
-    if value < i64::from(least) {
-        return Err(format!("{what} must be at least {least}, got {value}"));
-    }
-    u32::try_from(value)
-        .ok()
-        .filter(|&value| value <= most)
-        .ok_or_else(|| format!("{what} must be at most {most}, got {value}"))
-}
-
-pub fn parse_repeats(text: &str) -> Result<u32, String> {
-    parse_count(text, "repeats", 1, Plan::MAX_REPEATS)
-}
-
-pub fn parse_warmup(text: &str) -> Result<u32, String> {
-    parse_count(text, "warm-up", 0, u32::MAX)
 }
 
 fn parse_factor(text: &str) -> Result<f64, String> {

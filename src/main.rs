@@ -10,9 +10,12 @@ use clap::{CommandFactory, Parser};
 use color_eyre::eyre::WrapErr;
 
 use ipcscope::bench::{self, env::Environment, plan::Plan, plan::Size};
-use ipcscope::cli::{Cli, Command, CompareArgs, RunArgs, SweepArgs};
-use ipcscope::headless;
 use ipcscope::report::compare;
+
+use cli::{Cli, Command, CompareArgs, RunArgs, SweepArgs};
+
+mod cli;
+mod headless;
 
 /// Exit status of a run interrupted by Ctrl-C or SIGTERM.
 const EXIT_INTERRUPTED: u8 = 130;
@@ -120,9 +123,9 @@ fn interrupt_flag() -> color_eyre::Result<Arc<AtomicBool>> {
     Ok(cancel)
 }
 
-/// CONTRACT.md's exit status for a finished (or interrupted) run or sweep. `partial` says
-/// whether it was cut short; a signal after the last child changes nothing. A run stopped by
-/// an error after measuring something says why, after its results.
+/// The exit status assets/CONTRACT.md fixes, for a finished (or interrupted) run or sweep.
+/// `partial` says whether it was cut short; a signal after the last child changes nothing. A
+/// run stopped by an error after measuring something says why, after its results.
 fn exit_status(executed: &headless::Executed) -> ExitCode {
     if let Some(error) = &executed.stopped_by {
         eprintln!("error: {error}; the results above were measured before it");
@@ -171,7 +174,7 @@ fn compare(args: &CompareArgs) -> color_eyre::Result<ExitCode> {
         .collect::<Result<Vec<_>, String>>()
         .unwrap_or_else(|problem| usage_error(Some("compare"), problem));
     check_output("compare", args.output.output.as_deref());
-    let text = compare::render(args.output.format, &compare::Comparison::of(files))?;
+    let text = ipcscope::report::render_comparison(args.output.format, &compare::Comparison::of(files))?;
     headless::write_text(&text, args.output.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,4 +1,4 @@
-//! The command-line contract (CONTRACT.md): the formats parse and hold their keys and
+//! The command-line contract (assets/CONTRACT.md): the formats parse and hold their keys and
 //! columns, exit statuses 0, 1 and 2 mean what they say, `-o` writes the file, and every bad
 //! input is refused with a message naming the problem and what is allowed.
 

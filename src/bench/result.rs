@@ -184,21 +184,6 @@ impl MethodResult {
     }
 }
 
-/// The fastest median among results, the base of every "N× slower" ratio.
-pub fn fastest_median(results: &[MethodResult]) -> Option<u64> {
-    results
-        .iter()
-        .filter_map(|result| result.summary().map(|summary| summary.median))
-        .min()
-}
-
-/// How many times slower than the fastest a result's median is.
-pub fn ratio_to_fastest(result: &MethodResult, fastest: Option<u64>) -> Option<f64> {
-    let median = result.summary()?.median;
-    let fastest = fastest?;
-    (fastest > 0).then(|| median as f64 / fastest as f64)
-}
-
 #[cfg(test)]
 impl MethodResult {
     /// A hand-made result for tests of what is computed from results: `totals` are the

@@ -1,5 +1,6 @@
 //! The tutorial that `--preset seed` reproduces: its published figures, kept here and nowhere
-//! else, and its conclusion recomputed from this machine's numbers.
+//! else, and its conclusion recomputed from this machine's numbers (the numbers only; the
+//! words are `report::facts`').
 
 use super::result::MethodResult;
 
@@ -61,7 +62,9 @@ pub struct Conclusion {
 }
 
 impl Conclusion {
-    /// "Inheriting is N× faster than sending through a queue": N on this machine.
+    /// The N of the lesson "Inheriting is N× faster than sending through a queue here", on
+    /// this machine; below 1 when the queue won. The faces word it in one place
+    /// (`report::facts::Lesson`).
     pub fn queue_over_inherit(&self) -> f64 {
         self.queue_ns as f64 / self.inherit_ns as f64
     }

@@ -272,8 +272,8 @@ impl Form {
                 })
                 .and_then(crate::bench::sweep::check_factor)
                 .map(|factor| range.factor = factor),
-            Row::Repeats => crate::cli::parse_repeats(&edit.text).map(|n| candidate.repeats = n),
-            Row::Warmup => crate::cli::parse_warmup(&edit.text).map(|n| candidate.warmup = n),
+            Row::Repeats => crate::bench::plan::parse_repeats(&edit.text).map(|n| candidate.repeats = n),
+            Row::Warmup => crate::bench::plan::parse_warmup(&edit.text).map(|n| candidate.warmup = n),
             Row::Method(_) | Row::Payload | Row::Codec | Row::Access => Ok(()),
         };
         let checked = match edit.row {

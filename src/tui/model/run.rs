@@ -11,6 +11,7 @@ use crate::bench::result::{MethodResult, Phase, Sample, Usage};
 use crate::bench::stats::{LogHistogram, Summary};
 use crate::bench::tutorial::{self, Conclusion};
 use crate::report;
+use crate::report::facts::Fastest;
 use crate::tui::median::RunningMedian;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -315,10 +316,14 @@ impl LiveRun {
         self.methods.iter().filter_map(|method| method.completed.as_ref())
     }
 
-    pub fn fastest_median(&self) -> Option<u64> {
-        self.completed()
-            .filter_map(|completed| completed.summary.map(|summary| summary.median))
-            .min()
+    /// The fastest finished method, which every "N× slower" is to.
+    pub fn fastest(&self) -> Option<Fastest<'_>> {
+        Fastest::among(self.completed().map(|completed| {
+            (
+                completed.result.method.as_str(),
+                completed.summary.map(|summary| summary.median),
+            )
+        }))
     }
 
     /// `8 MB ints · bincode · read · n=100 w=3`: the settings, to title a result.

@@ -12,6 +12,7 @@ use crate::bench::result::Usage;
 use crate::bench::stats::{self, Summary};
 use crate::report;
 use crate::report::compare;
+use crate::report::facts::Standing;
 use crate::tui::model::app::App;
 use crate::tui::model::run::{LiveRun, MethodState, RunState};
 use crate::tui::model::view::{Panel, ResultsView};
@@ -120,11 +121,7 @@ const COLUMNS: [Column; 11] = [
         title: "vs fastest",
         width: 12,
         rank: 1,
-        cell: |e| match e.ratio {
-            Some(r) if (r - 1.0).abs() < 0.005 => "fastest".into(),
-            Some(r) => format!("{} slower", report::ratio(r)),
-            None => String::new(),
-        },
+        cell: |e| e.ratio.map_or(String::new(), |r| Standing::of(r).to_string()),
     },
     Column {
         title: "previous",
@@ -264,7 +261,7 @@ fn entries(app: &App) -> Vec<Entry> {
     };
     let mut entries = Vec::new();
     if let Some(run) = &app.runs.run {
-        let fastest = run.fastest_median();
+        let fastest = run.fastest();
         let floors = floors(app, run);
         for live in &run.methods {
             let state = live.state(&run.state);
@@ -278,9 +275,9 @@ fn entries(app: &App) -> Vec<Entry> {
                 payload_bytes: completed.map_or(run.plan.size, |completed| completed.result.payload_bytes),
                 failures: live.failures as usize,
                 counted: live.repeats,
-                ratio: summary.zip(fastest).and_then(|(summary, fastest)| {
-                    (fastest > 0).then(|| summary.median as f64 / fastest as f64)
-                }),
+                ratio: summary
+                    .zip(fastest)
+                    .and_then(|(summary, fastest)| fastest.ratio(summary.median)),
                 previous: previous_median(live.method.id()),
                 baseline: app
                     .runs

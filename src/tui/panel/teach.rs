@@ -10,8 +10,9 @@ use ratatui::Frame;
 use super::{block, fit};
 use crate::bench::method::MethodRef;
 use crate::bench::plan::Size;
-use crate::bench::tutorial::{self, PUBLISHED_CHILDREN, PUBLISHED_LESSON, PUBLISHED_PAYLOAD_BYTES};
+use crate::bench::tutorial::{self, PUBLISHED_CHILDREN, PUBLISHED_PAYLOAD_BYTES};
 use crate::report;
+use crate::report::facts::{Lesson, Standing};
 use crate::tui::model::app::App;
 use crate::tui::model::run::MethodState;
 use crate::tui::theme::Theme;
@@ -98,27 +99,22 @@ fn draw_figures(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     );
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
-    // The fastest finished method, which every ratio is to.
-    let fastest = run
-        .completed()
-        .filter_map(|completed| Some((completed.summary?.median, completed.result.method.as_str())))
-        .min();
+    let fastest = run.fastest();
     let viewed = app.view.viewed.or(run.current).unwrap_or(0);
     let big = inner.height >= BIG_METHOD * run.methods.len() as u16 && inner.width >= 24;
     let mut lines = Vec::new();
     for (index, live) in run.methods.iter().enumerate() {
         let state = live.state(&run.state);
         let median = live.median();
-        let ratio = match (median, fastest, &live.completed) {
-            (Some(median), Some((fastest, name)), Some(_)) if fastest > 0 => {
-                let ratio = median as f64 / fastest as f64;
-                match ((ratio - 1.0).abs() < 0.005, big) {
-                    (true, _) => "the fastest".to_string(),
-                    (false, true) => format!("{} slower than {name}", report::ratio(ratio)),
-                    (false, false) => format!("{} slower", report::ratio(ratio)),
-                }
-            }
-            _ => state.label().1.to_string(),
+        let standing = match (median, fastest, &live.completed) {
+            (Some(median), Some(fastest), Some(_)) => fastest.standing(median).map(|s| (s, fastest.method)),
+            _ => None,
+        };
+        let ratio = match standing {
+            Some((Standing::Fastest, _)) => "the fastest".to_string(),
+            Some((standing, fastest)) if big => standing.against(fastest),
+            Some((standing, _)) => standing.to_string(),
+            None => state.label().1.to_string(),
         };
         let name_style = if index == viewed {
             theme.title()
@@ -205,26 +201,10 @@ fn paragraphs(text: &str, theme: Theme) -> Vec<Line<'static>> {
 }
 
 fn conclusion_lines(conclusion: &tutorial::Conclusion, theme: Theme) -> Vec<Line<'static>> {
-    let here = conclusion.queue_over_inherit();
-    let lesson = if here >= 1.0 {
-        format!(
-            "Inheriting is {} faster than sending through a queue here",
-            report::ratio(here)
-        )
-    } else {
-        format!(
-            "Here a queue is {} faster than inheriting, unlike in the tutorial",
-            report::ratio(1.0 / here)
-        )
-    };
+    let lesson = Lesson::of(conclusion);
     let mut lines = vec![Line::from(vec![
-        Span::styled(lesson, theme.heading()),
-        Span::raw(format!(
-            " ({} against {} per child at {}); the tutorial found ~{PUBLISHED_LESSON:.0}×.",
-            report::duration(conclusion.inherit_ns),
-            report::duration(conclusion.queue_ns),
-            Size(conclusion.payload_bytes)
-        )),
+        Span::styled(lesson.headline, theme.heading()),
+        Span::raw(lesson.figures),
     ])];
     lines.push(Line::styled(
         format!(
