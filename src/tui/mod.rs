@@ -7,6 +7,7 @@
 pub mod app;
 pub mod event;
 pub mod keymap;
+pub mod markdown;
 pub mod median;
 pub mod panel;
 pub mod sweep;
