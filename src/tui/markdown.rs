@@ -141,11 +141,8 @@ impl Renderer {
 
     fn start(&mut self, tag: Tag) {
         match tag {
-            Tag::Paragraph => {
-                if self.item_prefix.is_none() {
-                    self.start_block();
-                }
-            }
+            // An item's first paragraph starts on the item's line.
+            Tag::Paragraph if self.item_prefix.is_none() => self.start_block(),
             Tag::Heading { level, .. } => {
                 self.flush();
                 self.block_gap = true;

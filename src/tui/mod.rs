@@ -13,6 +13,7 @@ pub mod panel;
 pub mod sweep;
 pub mod theme;
 pub mod ui;
+pub mod widget;
 
 use std::io::{self, Stdout};
 use std::path::Path;
