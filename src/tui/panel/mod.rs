@@ -10,24 +10,29 @@ pub mod teaching;
 
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType};
+use ratatui::widgets::Block;
 
 use super::theme::{Glyphs, Theme};
 
 /// A panel's frame. The panel with the keys gets a thick border and a `▸` before its title,
 /// so focus shows without colour too.
 pub fn block<'a>(title: impl Into<String>, focused: bool, theme: Theme) -> Block<'a> {
+    let glyphs = theme.glyphs();
     let (marker, border, style) = if focused {
-        ("▸ ", BorderType::Thick, theme.focused())
+        (
+            format!("{} ", glyphs.focus),
+            glyphs.focused_border,
+            theme.focused(),
+        )
     } else {
-        ("", BorderType::Plain, theme.border())
+        (String::new(), glyphs.border, theme.border())
     };
     Block::bordered()
-        .border_type(border)
+        .border_set(border)
         .border_style(style)
         .title(Line::from(vec![
             Span::styled(marker, theme.focused()),
-            Span::styled(title.into(), theme.title()),
+            Span::styled(theme.text(&title.into()).into_owned(), theme.title()),
         ]))
 }
 
