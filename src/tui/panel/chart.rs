@@ -660,6 +660,69 @@ mod tests {
         }
     }
 
+    /// A sweep of pipe and shm (with the floors) at its fifth size, with `crossings` more
+    /// crossings than its lines make, as a sweep of many methods has.
+    fn sweeping(crossings: usize) -> App {
+        use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+        use crate::tui::app::Effect;
+        use crate::tui::event::Message;
+        use crate::tui::fake;
+
+        let base = std::time::Instant::now();
+        let mut app = fake::app(base);
+        app.settings.methods = crate::bench::method::parse_list("pipe,shm").unwrap();
+        let key =
+            |app: &mut App, c| app.update(Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+        key(&mut app, 's');
+        let Some(Effect::StartSweep { sweep, run }) = key(&mut app, 'r') else {
+            panic!("r starts a sweep in the sweep view");
+        };
+        fake::sweep(&mut app, run, &sweep, 4);
+        let sweep = app.sweep.as_mut().unwrap();
+        let first = sweep.crossings[0].clone();
+        sweep
+            .crossings
+            .extend((0..crossings).map(|at| crate::bench::crossing::Crossing {
+                below_bytes: first.below_bytes << at,
+                ..first.clone()
+            }));
+        app
+    }
+
+    fn render_panel(app: &App, width: u16, height: u16, theme: Theme) -> Buffer {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal
+            .draw(|frame| draw(frame, frame.area(), app, theme))
+            .unwrap();
+        terminal.backend().buffer().clone()
+    }
+
+    #[test]
+    fn the_legend_shows_whatever_the_crossings_and_the_ascii_panel_is_ascii() {
+        // The sweep panel's area at 120×40 and at 80×24, then beside the list at 200×60.
+        for (width, height) in [(88, 37), (54, 21), (168, 57)] {
+            for theme in [Theme::plain(), Theme::plain().with_ascii(true)] {
+                let buffer = render_panel(&sweeping(12), width, height, theme);
+                let screen: Vec<String> = (0..height).map(|y| row(&buffer, y)).collect();
+                let screen = screen.join("\n");
+                for name in [
+                    "Lines, at the largest size so far",
+                    "pipe",
+                    "shm",
+                    "floor: fork",
+                    "floor: memcpy",
+                ] {
+                    assert!(screen.contains(name), "{width}×{height}: {name}\n{screen}");
+                }
+                assert!(screen.contains("Where the lines cross"), "{screen}");
+                if theme.is_ascii() {
+                    assert_eq!(non_ascii_cells(&buffer), [], "{screen}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn decades_read_as_round_numbers() {
         assert_eq!(decade_label(1_000), "1 µs");
