@@ -415,6 +415,30 @@ pub fn to_ascii(text: &str) -> Cow<'_, str> {
     Cow::Owned(ascii)
 }
 
+/// Every cell of `buffer` in ASCII, one character a cell so nothing moves: a last pass over
+/// a frame drawn for ASCII, for text that did not go through [`Theme::text`].
+pub fn asciify(buffer: &mut Buffer) {
+    let area = buffer.area;
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            let cell = &mut buffer[(x, y)];
+            if cell.symbol().is_ascii() {
+                continue;
+            }
+            let glyph = cell.symbol().chars().next().unwrap_or(' ');
+            let single = match glyph {
+                '✓' => 'v',
+                '→' => '>',
+                '←' => '<',
+                '…' => '.',
+                '±' => '~',
+                _ => to_ascii(cell.symbol()).chars().next().unwrap_or(' '),
+            };
+            cell.set_char(single);
+        }
+    }
+}
+
 /// The cells of `buffer` that hold a character outside ASCII, as (column, row, symbol), for
 /// the tests that check an ASCII screen.
 pub fn non_ascii_cells(buffer: &Buffer) -> Vec<(u16, u16, String)> {
@@ -555,5 +579,9 @@ mod tests {
         assert!(non_ascii_cells(&buffer).is_empty());
         buffer.set_string(3, 1, "µs", Style::new());
         assert_eq!(non_ascii_cells(&buffer), [(3, 1, "µ".to_string())]);
+        buffer.set_string(0, 0, "✓→…", Style::new());
+        asciify(&mut buffer);
+        assert_eq!(non_ascii_cells(&buffer), []);
+        assert_eq!(buffer, Buffer::with_lines(["v>.   ", "   us "]));
     }
 }
