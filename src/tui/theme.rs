@@ -322,7 +322,7 @@ impl Glyphs {
 }
 
 /// Whether the terminal should be drawn on with ASCII only, before `--ascii` says so:
-/// - `TERM` `linux` (the console's font has no braille), `vt…`, `dumb` or `ansi`;
+/// - `TERM` `linux` (the console's font has no braille), `vt100` and kin, `dumb` or `ansi`;
 /// - a locale that is not UTF-8: the first of `LC_ALL`, `LC_CTYPE`, `LANG` that is set and
 ///   not empty decides; `C` and `POSIX` mean ASCII, a name with a charset (`de_DE.ISO-8859-1`)
 ///   means ASCII unless the charset is UTF-8. A locale with no charset (`en_US`) or none set at
@@ -336,7 +336,9 @@ pub fn ascii_by_default(
     let term = term.unwrap_or("");
     let console = term == "linux"
         || term.starts_with("linux-")
-        || term.starts_with("vt")
+        || term
+            .strip_prefix("vt")
+            .is_some_and(|model| model.starts_with(|c: char| c.is_ascii_digit()))
         || term == "dumb"
         || term == "ansi";
     let locale = [lc_all, lc_ctype, lang]
@@ -473,7 +475,13 @@ mod tests {
         for term in ["linux", "linux-16color", "vt100", "vt220", "dumb", "ansi"] {
             assert!(ascii_by_default(Some(term), None, None, utf8), "{term}");
         }
-        for term in ["xterm-256color", "screen", "tmux-256color", "alacritty"] {
+        for term in [
+            "xterm-256color",
+            "screen",
+            "tmux-256color",
+            "alacritty",
+            "vte-256color",
+        ] {
             assert!(!ascii_by_default(Some(term), None, None, utf8), "{term}");
         }
         let xterm = Some("xterm");
