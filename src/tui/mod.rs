@@ -6,11 +6,13 @@
 
 pub mod event;
 pub mod keymap;
+pub mod markdown;
 pub mod median;
 pub mod model;
 pub mod panel;
 pub mod theme;
 pub mod ui;
+pub mod widget;
 
 use std::io::{self, Stdout};
 use std::path::Path;
