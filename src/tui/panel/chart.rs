@@ -187,13 +187,13 @@ mod tests {
     fn sweeping(crossings: usize) -> App {
         use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-        use crate::tui::app::Effect;
         use crate::tui::event::Message;
-        use crate::tui::fake;
+        use crate::tui::model::app::Effect;
+        use crate::tui::model::fake;
 
         let base = std::time::Instant::now();
         let mut app = fake::app(base);
-        app.settings.methods = crate::bench::method::parse_list("pipe,shm").unwrap();
+        app.form.settings.methods = crate::bench::method::parse_list("pipe,shm").unwrap();
         let key =
             |app: &mut App, c| app.update(Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
         key(&mut app, 's');
@@ -201,7 +201,7 @@ mod tests {
             panic!("r starts a sweep in the sweep view");
         };
         fake::sweep(&mut app, run, &sweep, 4);
-        let sweep = app.sweep.as_mut().unwrap();
+        let sweep = app.runs.sweep.as_mut().unwrap();
         let first = sweep.crossings[0].clone();
         sweep
             .crossings
