@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::bench::child::Expectation;
 use crate::bench::method::{self, MethodRef};
 use crate::bench::plan::{Access, Codec, PayloadKind, Plan, Size};
+use crate::bench::receipt::Expectation;
 use crate::bench::sweep::{self, Sweep};
 
 /// What it costs to hand data to a child process on Linux, and why.

@@ -425,7 +425,7 @@ fn a_queue_budget_too_small_for_one_message_is_refused_up_front() {
 #[test]
 fn a_stray_report_is_never_taken_for_the_current_childs() {
     let _serial = serial();
-    let stray = |driver: &ipcscope::bench::child::Driver| {
+    let stray = |driver: &ipcscope::bench::driver::Driver| {
         let mut frame = [0xA5u8; 128];
         frame[..4].copy_from_slice(&1i32.to_le_bytes());
         // SAFETY: a write from a local buffer to the driver's report pipe, which it owns.

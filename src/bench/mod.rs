@@ -1,14 +1,17 @@
 //! The measuring core: forks children, hands them data, times and verifies them.
 //! It knows no screen and prints nothing; its faces consume its `Event`s.
 
-pub mod child;
 pub mod crossing;
+pub mod driver;
 pub mod env;
 pub mod event;
 pub mod fault;
+pub mod kind;
+pub mod memory;
 pub mod method;
 pub mod payload;
 pub mod plan;
+pub mod receipt;
 pub mod result;
 pub mod runner;
 pub mod stats;

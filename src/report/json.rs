@@ -62,6 +62,9 @@ pub struct JsonResult {
 pub struct JsonFailure {
     pub child: u32,
     pub reason: String,
+    /// What kind of failure, in snake_case (`signal`, `timeout`, …); absent in older files.
+    #[serde(default)]
+    pub kind: String,
 }
 
 /// A summary without its count (the count is `repeats - failures`).
@@ -122,7 +125,8 @@ impl JsonResult {
                 .iter()
                 .map(|failure| JsonFailure {
                     child: failure.child,
-                    reason: failure.reason.clone(),
+                    reason: failure.reason.to_string(),
+                    kind: failure.reason.kind().to_string(),
                 })
                 .collect(),
             per_child_ns: result.summary().map(JsonSummary::from),

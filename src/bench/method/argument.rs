@@ -5,8 +5,8 @@ use std::io;
 use nix::unistd::Pid;
 
 use super::{Delivery, Handover, Method, RunContext, SendError};
-use crate::bench::child::{ChildError, Received};
 use crate::bench::payload::Payload;
+use crate::bench::receipt::{ChildError, Received};
 
 pub struct Argument;
 

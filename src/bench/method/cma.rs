@@ -26,10 +26,10 @@ use nix::unistd::Pid;
 
 use super::stream::{read_exact, write_all};
 use super::{Delivery, Handover, Method, RunContext, SendError};
-use crate::bench::child::{ChildError, Received, Step};
 use crate::bench::env::Environment;
-use crate::bench::payload::{page_size, Region};
-use crate::bench::plan::Plan;
+use crate::bench::kind::Shape;
+use crate::bench::memory::{page_size, Region};
+use crate::bench::receipt::{ChildError, Received, Step};
 
 pub struct Cma;
 
@@ -50,7 +50,7 @@ impl Method for Cma {
         Delivery::PerChild
     }
 
-    fn check(&self, _plan: &Plan, env: &Environment) -> Result<(), String> {
+    fn check(&self, _shape: &Shape, env: &Environment) -> Result<(), String> {
         let privileged = has_cap_sys_ptrace();
         attach_rule(env.ptrace_scope, privileged)?;
         // SAFETY: prctl with integer arguments.
@@ -167,7 +167,7 @@ impl Handover for CrossMemory {
                 Err(errno) => return Err(ChildError::io(Step::Attach, errno)),
             }
         }
-        Ok(Received::Wire(self.buffer.as_bytes()))
+        Ok(Received::WireMut(self.buffer.as_bytes_mut()))
     }
 
     /// Nothing to send: the bytes wait where they are, unchanged until the child is reaped.

@@ -4,8 +4,8 @@
 use std::io;
 
 use super::{Delivery, Handover, Method, RunContext};
-use crate::bench::child::{ChildError, Received};
 use crate::bench::payload::Payload;
+use crate::bench::receipt::{ChildError, Received};
 
 pub struct Fork;
 

@@ -6,11 +6,10 @@ use std::os::fd::RawFd;
 
 use nix::unistd::Pid;
 
-use super::child::{ChildError, Received};
 use super::env::Environment;
-use super::payload::Payload;
-use super::plan::{Access, Codec, Plan};
-use super::result::Phase;
+use super::kind::{Access, Codec, Phase, Shape};
+use super::payload::{CodecError, Payload};
+use super::receipt::{ChildError, Received};
 
 mod argument;
 mod channel;
@@ -53,13 +52,8 @@ pub trait Method: Sync {
     fn forks(&self) -> bool {
         true
     }
-    /// Whether the test-only fault switch (`bench::fault`) reaches this method's children:
-    /// it lives in memory a forked child inherits, which an exec'd one does not.
-    fn obeys_faults(&self) -> bool {
-        self.forks()
-    }
-    /// Refuses a plan this method cannot carry out on this machine, saying why.
-    fn check(&self, _plan: &Plan, _env: &Environment) -> Result<(), String> {
+    /// Refuses what this method cannot carry out on this machine, saying why.
+    fn check(&self, _shape: &Shape, _env: &Environment) -> Result<(), String> {
         Ok(())
     }
     /// Once per method run, in the parent: what all of its children share.
@@ -70,9 +64,9 @@ pub trait Method: Sync {
         self.delivery() != Delivery::Inherited
     }
 
-    /// The phases a child of this method goes through under `plan`, in order.
-    fn phases(&self, plan: &Plan) -> Vec<Phase> {
-        let encoded = self.uses_codec() && plan.codec != Codec::Raw;
+    /// The phases a child of this method goes through, in order.
+    fn phases(&self, shape: &Shape) -> Vec<Phase> {
+        let encoded = self.uses_codec() && shape.codec != Codec::Raw;
         Phase::ALL
             .into_iter()
             .filter(|phase| match phase {
@@ -80,16 +74,16 @@ pub trait Method: Sync {
                 Phase::Spawn | Phase::Reap => self.forks(),
                 Phase::Transfer => self.delivery() != Delivery::Inherited,
                 Phase::Decode => encoded && self.delivery() != Delivery::Streamed,
-                Phase::Access => plan.access == Access::Write,
+                Phase::Access => shape.access == Access::Write,
                 Phase::Verify => true,
             })
             .collect()
     }
 }
 
-/// What a method run shares with its method: the plan, the payload, the machine.
+/// What a method run shares with its method: what its children receive, the payload, the machine.
 pub struct RunContext<'a> {
-    pub plan: &'a Plan,
+    pub shape: Shape,
     pub payload: &'a Payload,
     pub env: &'a Environment,
     /// The bytes encoded once, for `Delivery::Once` methods.
@@ -124,7 +118,7 @@ pub trait Handover {
 pub enum SendError {
     /// The child stopped reading: it died, or closed its end.
     ChildGone,
-    Encode(crate::bench::payload::CodecError),
+    Encode(CodecError),
     Io(&'static str, nix::Error),
 }
 

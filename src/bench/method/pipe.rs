@@ -30,7 +30,7 @@ impl Method for Pipe {
         let channel = PipeChannel {
             pipe_max_size: run.env.pipe_max_size,
         };
-        Ok(Box::new(StreamedHandover::new(channel, run.plan, run.payload)))
+        Ok(Box::new(StreamedHandover::new(channel, run.shape, run.payload)))
     }
 }
 

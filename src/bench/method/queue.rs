@@ -13,10 +13,10 @@ use nix::unistd::Pid;
 
 use super::stream::{decode_streamed, encode_streamed};
 use super::{Delivery, Handover, Method, RunContext, SendError};
-use crate::bench::child::{ChildError, Received, Step};
 use crate::bench::env::Environment;
+use crate::bench::kind::Shape;
 use crate::bench::payload::Payload;
-use crate::bench::plan::Plan;
+use crate::bench::receipt::{ChildError, Received, Step};
 use crate::bench::watchdog::has_not_exited;
 
 pub struct Queue;
@@ -38,7 +38,7 @@ impl Method for Queue {
         Delivery::Streamed
     }
 
-    fn check(&self, _plan: &Plan, env: &Environment) -> Result<(), String> {
+    fn check(&self, _shape: &Shape, env: &Environment) -> Result<(), String> {
         match env.mq_bytes_limit {
             Some(budget) if budget < QueueLimits::OVERHEAD + 8 => Err(format!(
                 "RLIMIT_MSGQUEUE allows this user's queues {budget} bytes in all, too few for one message; raise it (ulimit -q)"
@@ -49,7 +49,7 @@ impl Method for Queue {
 
     fn start<'a>(&self, run: &RunContext<'a>) -> io::Result<Box<dyn Handover + 'a>> {
         Ok(Box::new(QueueHandover {
-            plan: run.plan,
+            shape: run.shape,
             payload: run.payload,
             limits: QueueLimits::of(run.env),
             queue: None,
@@ -121,7 +121,7 @@ impl Drop for OwnedQueue {
 }
 
 struct QueueHandover<'a> {
-    plan: &'a Plan,
+    shape: Shape,
     payload: &'a Payload,
     limits: QueueLimits,
     /// The current child's queue; replacing or dropping it closes it.
@@ -170,8 +170,8 @@ impl Handover for QueueHandover<'_> {
             }
         };
         let decoded = decode_streamed(
-            self.plan.payload,
-            self.plan.codec,
+            self.shape.payload,
+            self.shape.codec,
             self.payload.bytes as usize,
             self.message_size,
             &mut |buffer| receive(buffer),
@@ -187,7 +187,7 @@ impl Handover for QueueHandover<'_> {
         let mut sink = |message: &[u8]| send_message(queue, message, child);
         encode_streamed(
             self.payload,
-            self.plan.codec,
+            self.shape.codec,
             self.message_size,
             &mut self.chunk,
             &mut sink,
