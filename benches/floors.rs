@@ -199,7 +199,7 @@ fn minimal_fork(payload: &Payload, children: usize) -> Option<u64> {
                     .iter()
                     .step_by(4096)
                     .fold(0u8, |sum, &b| sum.wrapping_add(b));
-                unsafe { libc::_exit(i32::from(std::hint::black_box(touched) == 1)) }
+                ipcscope::bench::receipt::exit_now(i32::from(std::hint::black_box(touched) == 1))
             }
             pid => wait(pid),
         }
@@ -232,7 +232,7 @@ fn minimal_pipe(payload: &Payload, children: usize) -> Option<u64> {
                         Ok(n) => got += n,
                     }
                 }
-                unsafe { libc::_exit(i32::from(got != buffer.len())) }
+                ipcscope::bench::receipt::exit_now(i32::from(got != buffer.len()))
             }
             pid => {
                 drop(read);

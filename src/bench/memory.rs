@@ -150,6 +150,7 @@ impl<T> Inherited<T> {
     ///
     /// # Safety
     /// No reference returned by `get` may be used while the returned one lives.
+    #[allow(clippy::mut_from_ref)] // The cell is what makes the `&mut` from `&self` sound.
     pub unsafe fn child_copy_mut(&self) -> Option<&mut T> {
         // SAFETY: a forked child has one thread (see `enter_forked_child`), and the caller
         // guarantees that no shared reference into the value is used meanwhile.

@@ -26,9 +26,11 @@ pub struct Plan {
 impl Default for Plan {
     fn default() -> Self {
         Plan {
-            methods: ["inherit", "argument", "queue", "pipe"]
+            // The tutorial's four methods, in the order it runs them.
+            methods: method::ALL
                 .iter()
-                .filter_map(|id| method::find(id))
+                .copied()
+                .filter(|method| method.tutorial().is_some())
                 .collect(),
             payload: PayloadKind::Ints,
             size: 8_000_000,

@@ -173,7 +173,7 @@ pub struct MethodResult {
 /// The summary of a result's totals, sorted once and kept. It is no part of what a result
 /// is: it never makes two results differ.
 #[derive(Clone, Debug, Default)]
-pub struct SummaryCache(OnceLock<Option<Summary>>);
+pub struct SummaryCache(OnceLock<Box<Option<Summary>>>);
 
 impl PartialEq for SummaryCache {
     fn eq(&self, _other: &Self) -> bool {
@@ -210,7 +210,10 @@ impl MethodResult {
     /// The summary of the verified children's totals. Computed on the first call and kept:
     /// call it once every sample is in (the runner's result is complete when it is sent).
     pub fn summary(&self) -> Option<Summary> {
-        *self.summary.0.get_or_init(|| Summary::of(&self.totals()))
+        **self
+            .summary
+            .0
+            .get_or_init(|| Box::new(Summary::of(&self.totals())))
     }
 
     pub fn phase_summary(&self, phase: Phase) -> Option<Summary> {

@@ -11,7 +11,7 @@ use super::env::Environment;
 use super::event::{Event, RunId};
 use super::fault::Fault;
 use super::kind::Access;
-use super::method::{Delivery, Method, RunContext};
+use super::method::{self, Delivery, Method, Role, RunContext};
 use super::payload::Payload;
 use super::plan::Plan;
 use super::receipt::now_ns;
@@ -188,7 +188,7 @@ fn fork_floor(
     cancel: &AtomicBool,
 ) -> Option<u64> {
     let floor_plan = Plan {
-        methods: vec![super::method::find("fork")?],
+        methods: vec![method::with_role(Role::ForkFloor)?],
         repeats: FLOOR_CHILDREN,
         warmup: FLOOR_WARMUP,
         access: Access::Read,

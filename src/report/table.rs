@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use super::{crossing, describe, duration, is_sweep, rate, ratio, size_groups, RunOutput};
 use crate::bench::crossing::crossings;
+use crate::bench::method::TutorialPart;
 use crate::bench::plan::Size;
 use crate::bench::result::{fastest_median, ratio_to_fastest, MethodResult};
 use crate::bench::tutorial::{self, PUBLISHED_CHILDREN, PUBLISHED_LESSON, PUBLISHED_PAYLOAD_BYTES};
@@ -241,8 +242,8 @@ pub fn tutorial_conclusion(results: &[MethodResult]) -> String {
     );
     if let (Some(pipe), Some(tutorial_pipe), Some(tutorial_inherit)) = (
         conclusion.pipe_over_inherit(),
-        tutorial::published("pipe"),
-        tutorial::published("inherit"),
+        tutorial::published(TutorialPart::Pipe),
+        tutorial::published(TutorialPart::Inherit),
     ) {
         let _ = writeln!(
             text,
@@ -266,7 +267,7 @@ pub fn tutorial_conclusion(results: &[MethodResult]) -> String {
         let _ = writeln!(
             text,
             "  {:<8}  {:>here_width$}  {:>published_width$}",
-            published.method,
+            published.method(),
             measured.map_or("—".to_string(), duration),
             duration(published.per_child_ns),
         );

@@ -53,8 +53,7 @@ impl Method for Cma {
     fn check(&self, _shape: &Shape, env: &Environment) -> Result<(), String> {
         let privileged = has_cap_sys_ptrace();
         attach_rule(env.ptrace_scope, privileged)?;
-        // SAFETY: prctl with integer arguments.
-        let dumpable = unsafe { libc::prctl(libc::PR_GET_DUMPABLE, 0, 0, 0, 0) } == 1;
+        let dumpable = nix::sys::prctl::get_dumpable().unwrap_or(false);
         if !dumpable && !privileged {
             return Err(
                 "this process is not dumpable (it runs set-user-ID, or set PR_SET_DUMPABLE to 0), so the kernel lets no child read its memory without CAP_SYS_PTRACE"

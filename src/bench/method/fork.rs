@@ -3,7 +3,7 @@
 
 use std::io;
 
-use super::{Delivery, Handover, Method, RunContext};
+use super::{Delivery, Handover, Method, Role, RunContext};
 use crate::bench::payload::Payload;
 use crate::bench::receipt::{ChildError, Received};
 
@@ -20,6 +20,10 @@ impl Method for Fork {
 
     fn teaching(&self) -> &'static str {
         include_str!("../../../assets/methods/fork.md")
+    }
+
+    fn role(&self) -> Role {
+        Role::ForkFloor
     }
 
     fn delivery(&self) -> Delivery {

@@ -3,7 +3,7 @@
 
 use std::io;
 
-use super::{Delivery, Handover, Method, RunContext};
+use super::{Delivery, Handover, Method, Role, RunContext};
 use crate::bench::env::Environment;
 use crate::bench::kind::Phase;
 use crate::bench::kind::{Access, PayloadKind, Shape};
@@ -27,6 +27,10 @@ impl Method for Memcpy {
     }
 
     /// No bytes are encoded or sent: the copy reads the payload where it lies.
+    fn role(&self) -> Role {
+        Role::CopyFloor
+    }
+
     fn delivery(&self) -> Delivery {
         Delivery::Inherited
     }

@@ -39,6 +39,33 @@ pub enum Delivery {
     Streamed,
 }
 
+/// What a method is to a run: a way to hand data over, or a floor the others are read against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Contender,
+    /// A child that receives nothing but what `fork` gives: what any forking method pays at least.
+    ForkFloor,
+    /// One copy in memory and no child: the memory-bandwidth floor.
+    CopyFloor,
+}
+
+impl Role {
+    pub fn is_floor(self) -> bool {
+        self != Role::Contender
+    }
+}
+
+/// The part a method plays in the tutorial that `--preset seed` reproduces (see `tutorial`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TutorialPart {
+    /// The lesson's fast side: the payload inherited through `fork`.
+    Inherit,
+    Argument,
+    /// The lesson's slow side: the payload sent through a queue.
+    Queue,
+    Pipe,
+}
+
 /// One way to hand data to a child.
 pub trait Method: Sync {
     /// The short id used on the command line.
@@ -48,6 +75,13 @@ pub trait Method: Sync {
     /// The teaching text: what happens, which copies, which syscalls, what limits apply.
     fn teaching(&self) -> &'static str;
     fn delivery(&self) -> Delivery;
+    fn role(&self) -> Role {
+        Role::Contender
+    }
+    /// The part this method plays in the tutorial, if it is one of the tutorial's four.
+    fn tutorial(&self) -> Option<TutorialPart> {
+        None
+    }
     /// Whether a child process is made at all.
     fn forks(&self) -> bool {
         true
@@ -160,6 +194,21 @@ pub static ALL: &[MethodRef] = &[
     &fork::Fork,
     &memcpy::Memcpy,
 ];
+
+/// The method that plays `role` (each floor is one method).
+pub fn with_role(role: Role) -> Option<MethodRef> {
+    ALL.iter().copied().find(|method| method.role() == role)
+}
+
+/// The floors, in the order of `ALL`.
+pub fn floors() -> impl Iterator<Item = MethodRef> {
+    ALL.iter().copied().filter(|method| method.role().is_floor())
+}
+
+/// The method that plays `part` in the tutorial.
+pub fn in_tutorial(part: TutorialPart) -> Option<MethodRef> {
+    ALL.iter().copied().find(|method| method.tutorial() == Some(part))
+}
 
 pub fn find(id: &str) -> Option<MethodRef> {
     ALL.iter()

@@ -5,7 +5,7 @@ use std::io;
 use std::os::fd::OwnedFd;
 
 use super::channel::{open_pipe, Channel, StreamedHandover};
-use super::{Delivery, Handover, Method, RunContext};
+use super::{Delivery, Handover, Method, RunContext, TutorialPart};
 
 pub struct Pipe;
 
@@ -20,6 +20,10 @@ impl Method for Pipe {
 
     fn teaching(&self) -> &'static str {
         include_str!("../../../assets/methods/pipe.md")
+    }
+
+    fn tutorial(&self) -> Option<TutorialPart> {
+        Some(TutorialPart::Pipe)
     }
 
     fn delivery(&self) -> Delivery {

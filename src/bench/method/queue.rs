@@ -12,7 +12,7 @@ use nix::sys::stat::Mode;
 use nix::unistd::Pid;
 
 use super::stream::{decode_streamed, encode_streamed};
-use super::{Delivery, Handover, Method, RunContext, SendError};
+use super::{Delivery, Handover, Method, RunContext, SendError, TutorialPart};
 use crate::bench::env::Environment;
 use crate::bench::kind::Shape;
 use crate::bench::payload::Payload;
@@ -32,6 +32,10 @@ impl Method for Queue {
 
     fn teaching(&self) -> &'static str {
         include_str!("../../../assets/methods/queue.md")
+    }
+
+    fn tutorial(&self) -> Option<TutorialPart> {
+        Some(TutorialPart::Queue)
     }
 
     fn delivery(&self) -> Delivery {
@@ -229,12 +233,15 @@ fn send_message(queue: &MqdT, message: &[u8], child: Pid) -> Result<(), SendErro
 
 /// An absolute CLOCK_REALTIME time `after` from now, as mq_timedsend wants it.
 fn deadline_in(after: Duration) -> libc::timespec {
-    let mut now = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: a valid pointer to a timespec.
-    unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut now) };
+    // CLOCK_REALTIME always exists; were it to fail, a deadline already past only makes the
+    // send loop look again sooner.
+    let now = nix::time::clock_gettime(nix::time::ClockId::CLOCK_REALTIME).map_or(
+        libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        },
+        |now| *now.as_ref(),
+    );
     let nanos = now.tv_nsec as u64 + u64::from(after.subsec_nanos());
     libc::timespec {
         tv_sec: now.tv_sec + after.as_secs() as libc::time_t + (nanos / 1_000_000_000) as libc::time_t,
