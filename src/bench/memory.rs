@@ -1,13 +1,16 @@
 //! All raw memory of the core: anonymous mappings (`Region`), huge-page buffers, values a
-//! forked child may write in place (`Inherited`), and touching pages. The `unsafe` of the
+//! forked child may write in place (`Inherited`), file mappings (`map_file_for_life`), pages
+//! kept out of children (`KeptOutOfChildren`), and touching pages. The `unsafe` of the
 //! core's memory lives here; everything else gets `&[u8]` to read and `&mut` only to write.
 
+use std::borrow::Cow;
 use std::cell::UnsafeCell;
 use std::num::NonZeroUsize;
+use std::os::fd::BorrowedFd;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use nix::sys::mman::{madvise, mmap_anonymous, munmap, MapFlags, MmapAdvise, ProtFlags};
+use nix::sys::mman::{madvise, mmap, mmap_anonymous, munmap, MapFlags, MmapAdvise, ProtFlags};
 
 /// The size of a transparent huge page on x86-64 and most arm64 kernels.
 const HUGE_PAGE: usize = 2 << 20;
@@ -193,6 +196,104 @@ pub fn touch_pages<T>(items: &mut [T], mut touch: impl FnMut(&mut T)) {
 /// Folds one field (`read`) of one element per page of `items`: what reaching each costs.
 pub fn fold_pages<T>(items: &[T], start: u64, mut fold: impl FnMut(u64, &T) -> u64) -> u64 {
     one_per_page(items).fold(start, |hash, index| fold(hash, &items[index]))
+}
+
+/// A file mapped for the rest of this process's life: what a child that maps shared memory
+/// holds, until it ends with `_exit`.
+pub enum FileView {
+    /// Shared and read-only, populated up front.
+    ReadOnly(&'static [u8]),
+    /// Private and writable: copy-on-write copies only the pages written.
+    Writable(&'static mut [u8]),
+}
+
+/// Maps the first `len` bytes of `file` into this process, never to be unmapped (so call it
+/// in a child that ends with `_exit`). Reading maps it shared and read-only, populated in one
+/// go rather than fault by fault; writing maps it private and writable, not populated
+/// (populating a private writable mapping would copy every page at once), so the file stays
+/// as it was for the next child.
+pub fn map_file_for_life(file: BorrowedFd<'_>, len: NonZeroUsize, writable: bool) -> nix::Result<FileView> {
+    let (protection, flags) = if writable {
+        (
+            ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
+            MapFlags::MAP_PRIVATE,
+        )
+    } else {
+        (
+            ProtFlags::PROT_READ,
+            MapFlags::MAP_SHARED | MapFlags::MAP_POPULATE,
+        )
+    };
+    // SAFETY: a fresh mapping at an address the kernel picks aliases nothing of this process.
+    let mapped = unsafe { mmap(None, len, protection, flags, file, 0) }?;
+    let bytes = mapped.as_ptr().cast::<u8>();
+    Ok(if writable {
+        // SAFETY: `len` readable and writable bytes of a private mapping that nothing else
+        // refers to and that is never unmapped.
+        FileView::Writable(unsafe { std::slice::from_raw_parts_mut(bytes, len.get()) })
+    } else {
+        // SAFETY: `len` readable bytes that are never unmapped; the file is written only
+        // before any child maps it.
+        FileView::ReadOnly(unsafe { std::slice::from_raw_parts(bytes, len.get()) })
+    })
+}
+
+/// The whole pages inside some bytes, kept out of the children forked while this lives
+/// (`MADV_DONTFORK`): a child then really lacks them. Dropping it lets them fork again.
+pub struct KeptOutOfChildren {
+    pages: NonNull<libc::c_void>,
+    len: usize,
+}
+
+impl KeptOutOfChildren {
+    /// Keeps the whole pages of `bytes` out of the next children; `None` if `bytes` holds no
+    /// whole page. Only whole pages: the partial ones at the edges may hold other data the
+    /// child needs. `bytes` must stay mapped while the value lives (the borrow does not say so,
+    /// so that the parent may go on reading them).
+    pub fn keep(bytes: &[u8]) -> nix::Result<Option<KeptOutOfChildren>> {
+        let page = page_size();
+        let start = (bytes.as_ptr() as usize).next_multiple_of(page);
+        let end = (bytes.as_ptr() as usize + bytes.len()) / page * page;
+        if end <= start {
+            return Ok(None);
+        }
+        let pointer = bytes.as_ptr().wrapping_add(start - bytes.as_ptr() as usize);
+        let Some(pages) = NonNull::new(pointer.cast_mut().cast()) else {
+            return Ok(None);
+        };
+        // SAFETY: whole pages within `bytes`' mapping; the advice changes what fork gives a
+        // child, not this process's view or content.
+        unsafe { madvise(pages, end - start, MmapAdvise::MADV_DONTFORK) }?;
+        Ok(Some(KeptOutOfChildren {
+            pages,
+            len: end - start,
+        }))
+    }
+}
+
+impl Drop for KeptOutOfChildren {
+    fn drop(&mut self) {
+        // SAFETY: the range `keep` advised; its owner keeps it mapped while this lives.
+        let _ = unsafe { madvise(self.pages, self.len, MmapAdvise::MADV_DOFORK) };
+    }
+}
+
+/// Views little-endian bytes as the u64s they hold, copying only if they are misaligned.
+pub fn as_words(bytes: &[u8]) -> Cow<'_, [u64]> {
+    // SAFETY: every bit pattern is a valid u64; align_to only yields aligned middles.
+    let (head, words, tail) = unsafe { bytes.align_to::<u64>() };
+    if head.is_empty() && tail.is_empty() {
+        Cow::Borrowed(words)
+    } else {
+        Cow::Owned(
+            bytes
+                .as_chunks::<8>()
+                .0
+                .iter()
+                .map(|word| u64::from_le_bytes(*word))
+                .collect(),
+        )
+    }
 }
 
 #[cfg(test)]

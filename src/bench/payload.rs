@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use super::kind::{Codec, PayloadKind, RECORD_BYTES};
-use super::memory::{self, Inherited, Region};
+use super::memory::{self, as_words, Inherited, Region};
 
 #[cfg(target_endian = "big")]
 compile_error!("ipcscope's raw codec and checksums assume a little-endian machine");
@@ -207,24 +207,6 @@ impl bincode::enc::write::Writer for VecWriter<'_> {
     fn write(&mut self, bytes: &[u8]) -> Result<(), bincode::error::EncodeError> {
         self.0.extend_from_slice(bytes);
         Ok(())
-    }
-}
-
-/// Views little-endian bytes as the u64s they hold, copying only if they are misaligned.
-fn as_words(bytes: &[u8]) -> Cow<'_, [u64]> {
-    // SAFETY: every bit pattern is a valid u64; align_to only yields aligned middles.
-    let (head, words, tail) = unsafe { bytes.align_to::<u64>() };
-    if head.is_empty() && tail.is_empty() {
-        Cow::Borrowed(words)
-    } else {
-        Cow::Owned(
-            bytes
-                .as_chunks::<8>()
-                .0
-                .iter()
-                .map(|word| u64::from_le_bytes(*word))
-                .collect(),
-        )
     }
 }
 

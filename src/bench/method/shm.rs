@@ -4,15 +4,14 @@
 use std::io;
 use std::num::NonZeroUsize;
 use std::os::fd::{AsFd, OwnedFd};
-use std::ptr::NonNull;
 
 use nix::sys::memfd::{memfd_create, MFdFlags};
-use nix::sys::mman::{mmap, MapFlags, ProtFlags};
 use nix::unistd::Pid;
 
 use super::stream::write_all;
 use super::{Delivery, Handover, Method, RunContext, SendError};
 use crate::bench::kind::Access;
+use crate::bench::memory::{map_file_for_life, FileView};
 use crate::bench::receipt::{ChildError, Received, Step};
 
 pub struct Shm;
@@ -64,29 +63,12 @@ impl SharedFile {
         let Some(len) = NonZeroUsize::new(self.len) else {
             return Ok(Received::Wire(&[]));
         };
-        let (protection, flags) = match self.access {
-            Access::Read => (
-                ProtFlags::PROT_READ,
-                MapFlags::MAP_SHARED | MapFlags::MAP_POPULATE,
-            ),
-            Access::Write => (
-                ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
-                MapFlags::MAP_PRIVATE,
-            ),
-        };
-        // SAFETY: a fresh mapping at an address the kernel picks aliases nothing; the file is
-        // written by the parent only before any child exists.
-        let mapped: NonNull<libc::c_void> = unsafe { mmap(None, len, protection, flags, &self.memfd, 0) }
-            .map_err(|errno| ChildError::io(Step::Map, errno))?;
-        let bytes = mapped.as_ptr().cast::<u8>();
-        // The mapping is never unmapped: the child ends with _exit while borrowing it.
-        Ok(match self.access {
-            // SAFETY: `len` readable bytes that live until the process ends.
-            Access::Read => Received::Wire(unsafe { std::slice::from_raw_parts(bytes, self.len) }),
-            // SAFETY: `len` readable and writable bytes of a private mapping nothing else refers
-            // to, which live until the process ends.
-            Access::Write => Received::WireMut(unsafe { std::slice::from_raw_parts_mut(bytes, self.len) }),
-        })
+        let writable = self.access == Access::Write;
+        match map_file_for_life(self.memfd.as_fd(), len, writable) {
+            Ok(FileView::ReadOnly(bytes)) => Ok(Received::Wire(bytes)),
+            Ok(FileView::Writable(bytes)) => Ok(Received::WireMut(bytes)),
+            Err(errno) => Err(ChildError::io(Step::Map, errno)),
+        }
     }
 }
 
