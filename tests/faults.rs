@@ -137,7 +137,8 @@ fn one_faulty_child_per_method(fault: &str, extra: &[&str], reason: &str) -> Ran
 fn a_child_killed_mid_transfer_is_counted_and_the_parent_never_blocks() {
     let _serial = serial();
     // 4 MB is more than a pipe (1 MiB at most) or a queue holds: the parent is still writing
-    // when the child dies halfway, and must get EPIPE (or see the death) instead of blocking.
+    // when the child dies (before it has read everything), and must get EPIPE (or see the
+    // death) instead of blocking.
     one_faulty_child_per_method("kill", &["-s", "4MB", "-p", "bytes"], "killed by SIGKILL");
 }
 
