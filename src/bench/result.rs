@@ -305,3 +305,59 @@ impl MethodResult {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_read_as_the_sentences_reports_print_and_name_their_kind() {
+        let cases = [
+            (Reason::Signal(libc::SIGKILL), "killed by SIGKILL", "signal"),
+            (Reason::Signal(1000), "killed by signal 1000", "signal"),
+            (
+                Reason::Exit {
+                    status: 7,
+                    send: None,
+                },
+                "exited with status 7 without a report",
+                "exit_status",
+            ),
+            (
+                Reason::Child {
+                    error: ChildError::Checksum,
+                    send: Some("the child stopped reading".into()),
+                },
+                "checksum mismatch: the data differs from the parent's; the parent's send failed: the child stopped reading",
+                "child_error",
+            ),
+            (
+                Reason::Timeout {
+                    limit: Duration::from_secs(1),
+                    send: None,
+                },
+                "timed out after 1s and was killed",
+                "timeout",
+            ),
+            (
+                Reason::Fork(libc::EAGAIN),
+                "fork failed: the limit on processes is reached (RLIMIT_NPROC, kernel.pid_max or the cgroup's pids.max)",
+                "fork_error",
+            ),
+            (Reason::Wait(libc::ECHILD), "wait4 failed: No child processes", "wait_error"),
+            (Reason::Panicked, "the child panicked", "panicked"),
+        ];
+        for (reason, text, kind) in cases {
+            assert_eq!((reason.to_string().as_str(), reason.kind()), (text, kind));
+        }
+    }
+
+    #[test]
+    fn the_summary_is_computed_once_and_never_makes_results_differ() {
+        let result = MethodResult::made_up("pipe", 8, &[30, 10, 20]);
+        let fresh = result.clone();
+        assert_eq!(result.summary().map(|summary| summary.median), Some(20));
+        assert_eq!(result, fresh);
+        assert_eq!(result.summary(), fresh.summary());
+    }
+}

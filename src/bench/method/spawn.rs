@@ -91,7 +91,8 @@ struct Spawned<'a> {
     /// The Driver's report pipe, which the exec'd child writes its report to.
     report_fd: Option<RawFd>,
     /// The exec'd child's command line, made before the first fork: between fork and exec
-    /// the child only rearranges descriptors and calls execv.
+    /// the child only rearranges descriptors and calls execv (whose array of pointers is the
+    /// one allocation there, and the allocator's lock the one a child may take).
     argv: Vec<CString>,
     /// (the child's stdin, the parent's write end) for the current child.
     ends: Option<(OwnedFd, OwnedFd)>,
