@@ -263,11 +263,27 @@ pub enum Decoded<'a> {
     Records(Cow<'a, [Record]>),
 }
 
+/// What a decoded payload holds, to read: flat bytes or records.
+enum Held<'a> {
+    Bytes(&'a [u8]),
+    Records(&'a [Record]),
+}
+
 impl Decoded<'_> {
-    pub fn checksum(&self) -> u64 {
+    fn held(&self) -> Held<'_> {
         match self {
-            Decoded::Records(records) => checksum_records(records),
-            flat => checksum(flat.flat_bytes().unwrap_or_default()),
+            Decoded::Flat(bytes) => Held::Bytes(bytes),
+            Decoded::FlatMut(bytes) => Held::Bytes(bytes),
+            Decoded::Owned(region) => Held::Bytes(region.as_bytes()),
+            Decoded::Bytes(bytes) => Held::Bytes(bytes),
+            Decoded::Records(records) => Held::Records(records),
+        }
+    }
+
+    pub fn checksum(&self) -> u64 {
+        match self.held() {
+            Held::Bytes(bytes) => checksum(bytes),
+            Held::Records(records) => checksum_records(records),
         }
     }
 
@@ -275,26 +291,13 @@ impl Decoded<'_> {
     /// start, never padding): what it costs merely to reach each page.
     pub fn sparse_checksum(&self) -> u64 {
         let mix = |hash: u64, value: u64| (hash ^ value).wrapping_mul(MIX).rotate_left(23);
-        match self {
-            Decoded::Records(records) => memory::fold_pages(records, records.len() as u64, |hash, record| {
+        match self.held() {
+            Held::Bytes(bytes) => memory::fold_pages(bytes, bytes.len() as u64, |hash, byte| {
+                mix(hash, u64::from(memory::read_once(byte)))
+            }),
+            Held::Records(records) => memory::fold_pages(records, records.len() as u64, |hash, record| {
                 mix(hash, memory::read_once(&record.id))
             }),
-            flat => {
-                let bytes = flat.flat_bytes().unwrap_or_default();
-                memory::fold_pages(bytes, bytes.len() as u64, |hash, byte| {
-                    mix(hash, u64::from(memory::read_once(byte)))
-                })
-            }
-        }
-    }
-
-    fn flat_bytes(&self) -> Option<&[u8]> {
-        match self {
-            Decoded::Flat(bytes) => Some(bytes),
-            Decoded::FlatMut(bytes) => Some(bytes),
-            Decoded::Owned(region) => Some(region.as_bytes()),
-            Decoded::Bytes(bytes) => Some(bytes),
-            Decoded::Records(_) => None,
         }
     }
 
@@ -341,7 +344,8 @@ pub fn decode_mut(kind: PayloadKind, codec: Codec, wire: &mut [u8]) -> Result<De
     Ok(Decoded::FlatMut(&mut wire[start..start + len]))
 }
 
-/// A decoded value that borrows nothing of the wire: the owned variants as they are.
+/// A decoded value that borrows nothing of the wire: owned variants as they are, borrowed
+/// bytes copied (`decode` borrows only flat bytes, which `decode_mut` keeps in place).
 fn into_owned(decoded: Decoded<'_>) -> Decoded<'static> {
     match decoded {
         Decoded::Owned(region) => Decoded::Owned(region),
