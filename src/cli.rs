@@ -7,9 +7,9 @@ use std::time::Duration;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use ipcscope::bench::child::Expectation;
 use ipcscope::bench::method::{self, MethodRef};
 use ipcscope::bench::plan::{self, Access, Codec, PayloadKind, Plan, Size};
+use ipcscope::bench::receipt::Expectation;
 use ipcscope::bench::sweep::{self, Sweep};
 use ipcscope::report::Format;
 

@@ -21,7 +21,7 @@ mod headless;
 const EXIT_INTERRUPTED: u8 = 130;
 
 fn main() -> color_eyre::Result<ExitCode> {
-    bench::child::keep_forks_lean();
+    bench::driver::keep_forks_lean();
     // Children must stay ours to reap: an ignored SIGCHLD inherited through exec would let
     // the kernel reap them, losing their status and accounting.
     // SAFETY: restoring a signal's default disposition, before any thread starts.
@@ -38,7 +38,7 @@ fn main() -> color_eyre::Result<ExitCode> {
         .display_location_section(false)
         .display_env_section(false)
         .install()?;
-    bench::child::install_panic_guard();
+    bench::driver::install_panic_guard();
     bench::method::spawn::set_program("/proc/self/exe").map_err(color_eyre::eyre::Report::msg)?;
     let cli = Cli::parse();
     match cli.command {
@@ -190,7 +190,7 @@ fn explore(cli: &Cli) -> color_eyre::Result<ExitCode> {
     // The terminal is restored before color-eyre reports a panic; the child guard stays
     // outermost so that a benchmark child that panics touches neither.
     ipcscope::tui::install_restore_hook();
-    bench::child::install_panic_guard();
+    bench::driver::install_panic_guard();
     ipcscope::tui::explore(plan, cli.baseline.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -148,11 +148,8 @@ fn the_bytes_payload_is_ipcscopes_own() {
         &AtomicBool::new(false),
     );
     let hello = result.expect("a run").hello.expect("a hello line");
-    let Ok(Payload {
-        data: PayloadData::Flat(region),
-        ..
-    }) = Payload::build(PayloadKind::Bytes, 4096)
-    else {
+    let payload = Payload::build(PayloadKind::Bytes, 4096).expect("a bytes payload");
+    let PayloadData::Flat(region) = payload.data.get() else {
         panic!("a flat bytes payload");
     };
     let bytes = region.as_bytes();

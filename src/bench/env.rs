@@ -66,7 +66,7 @@ impl Environment {
                 .unwrap_or_default(),
             cpu: cpu_model().unwrap_or_else(|| "unknown".into()),
             cores: std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
-            page_size: super::payload::page_size() as u64,
+            page_size: super::memory::page_size() as u64,
             pipe_max_size: read_number("/proc/sys/fs/pipe-max-size").unwrap_or(1 << 20),
             mq_msgsize_max: read_number("/proc/sys/fs/mqueue/msgsize_max").unwrap_or(8192),
             mq_msg_max: read_number("/proc/sys/fs/mqueue/msg_max").unwrap_or(10),

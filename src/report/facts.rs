@@ -6,6 +6,7 @@ use std::fmt;
 
 use super::compare::{Comparison, Row};
 use super::{duration, ratio};
+use crate::bench::method::TutorialPart;
 use crate::bench::plan::Size;
 use crate::bench::result::MethodResult;
 use crate::bench::tutorial::{self, Conclusion, PUBLISHED_LESSON};
@@ -142,7 +143,8 @@ impl Lesson {
     /// where the results have a pipe.
     pub fn pipe(conclusion: &Conclusion) -> Option<String> {
         let here = conclusion.pipe_over_inherit()?;
-        let published = tutorial::published("pipe")? as f64 / tutorial::published("inherit")? as f64;
+        let published = tutorial::published(TutorialPart::Pipe)? as f64
+            / tutorial::published(TutorialPart::Inherit)? as f64;
         Some(format!(
             "Sending through a pipe takes {} as long as inheriting here; in the tutorial, {}.",
             ratio(here),

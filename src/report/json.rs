@@ -47,7 +47,8 @@ impl JsonResult {
                 .iter()
                 .map(|failure| JsonFailure {
                     child: failure.child,
-                    reason: failure.reason.clone(),
+                    reason: failure.reason.to_string(),
+                    kind: failure.reason.kind().to_string(),
                 })
                 .collect(),
             per_child_ns: result.summary().map(JsonSummary::from),

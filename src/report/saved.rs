@@ -61,6 +61,9 @@ pub struct JsonResult {
 pub struct JsonFailure {
     pub child: u32,
     pub reason: String,
+    /// What kind of failure, in snake_case (`signal`, `timeout`, …); absent in older files.
+    #[serde(default)]
+    pub kind: String,
 }
 
 /// A summary without its count (the count is `repeats - failures`).

@@ -250,7 +250,7 @@ pub fn tutorial_conclusion(results: &[MethodResult]) -> String {
         let _ = writeln!(
             text,
             "  {:<8}  {:>here_width$}  {:>published_width$}",
-            published.method,
+            published.method(),
             measured.map_or("—".to_string(), duration),
             duration(published.per_child_ns),
         );

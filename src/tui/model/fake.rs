@@ -33,7 +33,7 @@ pub fn plan() -> Plan {
 
 /// A child of `total_ns`, its time shared over the method's phases in fixed proportions.
 pub fn sample(method: MethodRef, plan: &Plan, total_ns: u64) -> Sample {
-    let phases = method.phases(plan);
+    let phases = method.phases(&plan.shape());
     let weights: Vec<u64> = phases.iter().map(|phase| phase.index() as u64 + 1).collect();
     let sum: u64 = weights.iter().sum();
     let mut times: PhaseTimes = [None; Phase::ALL.len()];
@@ -65,12 +65,13 @@ pub fn result(method: MethodRef, plan: &Plan, samples: Vec<Sample>) -> MethodRes
         wire_bytes: None,
         repeats: plan.repeats,
         warmup: plan.warmup,
-        phases: method.phases(plan),
+        phases: method.phases(&plan.shape()),
         samples,
         failures: Vec::new(),
         setup_ns: 0,
         partial: false,
         fork_floor_ns: None,
+        summary: Default::default(),
     }
 }
 

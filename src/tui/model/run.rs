@@ -137,7 +137,7 @@ impl MethodLive {
     fn new(method: MethodRef, plan: &Plan) -> MethodLive {
         MethodLive {
             method,
-            phases: method.phases(plan),
+            phases: method.phases(&plan.shape()),
             warmup: plan.warmup,
             repeats: plan.repeats,
             warmup_done: 0,

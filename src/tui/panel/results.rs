@@ -7,6 +7,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
 use super::{bar, block};
+use crate::bench::method::{self, Role};
 use crate::bench::plan::Size;
 use crate::bench::result::Usage;
 use crate::bench::stats::{self, Summary};
@@ -331,9 +332,10 @@ pub fn floors(app: &App, run: &LiveRun) -> Floors {
             .or_else(|| app.runs.sweep.as_ref()?.point(id, run.plan.size))
             .filter(|&median| median > 0)
     };
+    let floor = |role| method::with_role(role).and_then(|floor| measured(floor.id()));
     Floors {
-        memcpy_rate: measured("memcpy").map(|median| stats::throughput(run.plan.size, median)),
-        fork_ns: measured("fork"),
+        memcpy_rate: floor(Role::CopyFloor).map(|median| stats::throughput(run.plan.size, median)),
+        fork_ns: floor(Role::ForkFloor),
     }
 }
 

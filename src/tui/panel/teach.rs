@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::{block, fit};
-use crate::bench::method::MethodRef;
+use crate::bench::method::{MethodRef, TutorialPart};
 use crate::bench::plan::Size;
 use crate::bench::tutorial::{self, PUBLISHED_CHILDREN, PUBLISHED_PAYLOAD_BYTES};
 use crate::report;
@@ -23,9 +23,12 @@ const BIG_METHOD: u16 = 4;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let conclusion = app.runs.run.as_ref().and_then(|run| run.conclusion.as_ref());
     let awaits_conclusion = app.runs.run.as_ref().is_some_and(|run| {
-        ["inherit", "queue"]
-            .iter()
-            .all(|id| run.plan.methods.iter().any(|method| method.id() == *id))
+        [TutorialPart::Inherit, TutorialPart::Queue].iter().all(|&part| {
+            run.plan
+                .methods
+                .iter()
+                .any(|method| method.tutorial() == Some(part))
+        })
     });
     let conclusion_height = match (conclusion, awaits_conclusion) {
         (Some(_), _) => 9,
@@ -219,7 +222,7 @@ fn conclusion_lines(conclusion: &tutorial::Conclusion, theme: Theme) -> Vec<Line
     for (published, measured) in &conclusion.figures {
         lines.push(Line::raw(format!(
             "{:<10}{:>12}{:>14}",
-            published.method,
+            published.method(),
             measured.map_or("—".to_string(), report::duration),
             report::duration(published.per_child_ns)
         )));
