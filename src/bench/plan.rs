@@ -4,8 +4,9 @@ use std::fmt;
 use std::time::Duration;
 
 use super::env::Environment;
-pub use super::kind::{Access, Codec, PayloadKind, Shape};
+pub use super::kind::{Access, Codec, Mode, PayloadKind, Shape, Wake};
 use super::method::{self, MethodRef};
+use super::mode::support;
 
 /// One experiment: every listed method, each with `warmup + repeats` children.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,6 +22,14 @@ pub struct Plan {
     /// A child that takes longer than this is killed and counted as a failure;
     /// `None` derives a limit from the payload size.
     pub timeout: Option<Duration>,
+    /// Fresh children, one living worker, or round trips (see `mode`).
+    pub mode: Mode,
+    /// How many children work at once, each with its own payload (see `mode::pool`).
+    pub parallel: u32,
+    /// The bytes of one round-trip message (`--mode roundtrip` only).
+    pub message: u64,
+    /// How a side waiting on shared memory learns its turn (`shm` in worker and roundtrip).
+    pub wake: Wake,
 }
 
 impl Default for Plan {
@@ -39,6 +48,10 @@ impl Default for Plan {
             repeats: 100,
             warmup: 3,
             timeout: None,
+            mode: Mode::Fresh,
+            parallel: 1,
+            message: support::DEFAULT_MESSAGE,
+            wake: Wake::Futex,
         }
     }
 }
@@ -108,6 +121,7 @@ impl Plan {
     /// method's own `check`, as one message naming the problem.
     pub fn check(&self, env: &Environment) -> Result<(), String> {
         self.validate().and_then(|()| self.check_memory(env))?;
+        support::check(self, env)?;
         for method in &self.methods {
             method
                 .check(&self.shape(), env)

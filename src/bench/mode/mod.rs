@@ -1,0 +1,48 @@
+//! The modes beyond one fresh child per payload: a living worker handed payload after payload
+//! (`worker`), small messages echoed by a living child (`roundtrip`), and several children at
+//! once (`pool`, `--parallel`). The runner hands a method run here when its plan asks for one
+//! of them (`takes_over`); a fresh run with one child at a time stays the runner's own.
+
+use std::sync::atomic::AtomicBool;
+
+use super::env::Environment;
+use super::event::{Event, RunId};
+use super::fault::Fault;
+use super::kind::Mode;
+use super::method::Method;
+use super::payload::Payload;
+use super::plan::Plan;
+use super::result::MethodResult;
+use super::watchdog::Watchdog;
+
+pub mod link;
+pub mod living;
+pub mod pool;
+pub mod roundtrip;
+pub mod support;
+pub mod worker;
+
+/// Whether this plan's method runs go through `run` rather than the runner's fresh children.
+pub fn takes_over(plan: &Plan) -> bool {
+    plan.mode != Mode::Fresh
+}
+
+/// What a method run in a mode needs of the runner.
+pub struct Context<'a> {
+    pub run: RunId,
+    /// The method's place in the plan.
+    pub index: usize,
+    pub method: &'a dyn Method,
+    pub plan: &'a Plan,
+    pub payload: &'a Payload,
+    pub env: &'a Environment,
+    /// The runner's watchdog: its cancel flag is the run's, which every lane's watchdog obeys.
+    pub watchdog: &'a Watchdog,
+    pub cancel: &'a AtomicBool,
+    pub fault: Option<Fault>,
+}
+
+/// Runs one method in the plan's mode; the result carries a `live::LiveRecord`.
+pub fn run(context: &Context<'_>, emit: &mut dyn FnMut(Event)) -> MethodResult {
+    pool::run(context, emit)
+}
