@@ -14,7 +14,10 @@ use super::payload::Payload;
 use super::plan::Plan;
 use super::result::MethodResult;
 use super::watchdog::Watchdog;
+use conversation::Conversation;
+use support::link_of;
 
+pub mod conversation;
 pub mod link;
 pub mod living;
 pub mod pool;
@@ -45,4 +48,15 @@ pub struct Context<'a> {
 /// Runs one method in the plan's mode; the result carries a `live::LiveRecord`.
 pub fn run(context: &Context<'_>, emit: &mut dyn FnMut(Event)) -> MethodResult {
     pool::run(context, emit)
+}
+
+/// The plan's conversation, checked once on the runner's thread.
+pub fn make_conversation<'a>(context: &Context<'a>) -> Result<Box<dyn Conversation + 'a>, String> {
+    link_of(context.method)
+        .ok_or_else(|| format!("{} has no link for a living child", context.method.id()))?;
+    match context.plan.mode {
+        Mode::Roundtrip => Ok(Box::new(roundtrip::Echo::new(context.plan.message as usize))),
+        Mode::Worker => worker::Handing::new(context).map(|handing| Box::new(handing) as Box<_>),
+        Mode::Fresh => Err("fresh children are the runner's own".into()),
+    }
 }

@@ -13,16 +13,16 @@ use nix::fcntl::OFlag;
 use nix::unistd::Pid;
 
 use super::super::event::Event;
-use super::super::fault::FaultKind;
-use super::super::kind::{Mode, Phase};
+use super::super::kind::Mode;
 use super::super::live::{LaneTotals, Latency, LiveRecord};
 use super::super::receipt::now_ns;
 use super::super::result::{Failure, MethodResult, Reason, Sample};
 use super::super::watchdog::Watchdog;
+use super::conversation::Conversation;
 use super::link::{self, End};
 use super::living::{self, fork_living, FORK_LOCK};
 use super::support::link_of;
-use super::{roundtrip, worker, Context};
+use super::{make_conversation, Context};
 
 /// Items kept one by one in a result, across its lanes: the histogram is the record beyond.
 pub const KEEP_SAMPLES: usize = 100_000;
@@ -30,21 +30,6 @@ pub const KEEP_SAMPLES: usize = 100_000;
 const NEWS_INTERVAL: Duration = Duration::from_millis(50);
 /// The histogram's range: 1 ns to an hour, at 3 significant digits (a fixed 200 KB or so).
 const HISTOGRAM_MAX_NS: u64 = 3_600_000_000_000;
-
-/// What a mode does with a living child, item after item.
-pub trait Conversation: Sync {
-    /// The bytes of one message parent → child, and back.
-    fn sizes(&self) -> (usize, usize);
-    /// The bytes one verified item counts for the pool's throughput.
-    fn item_bytes(&self) -> u64;
-    /// The phases of one item, in order.
-    fn phases(&self) -> Vec<Phase>;
-    /// In the child: serves items from number `first` on until the link breaks; returns the
-    /// exit status. `fault` strikes at item `fault.0`. Fork-safe.
-    fn serve(&self, end: End, first: u64, fault: Option<(u64, FaultKind)>) -> i32;
-    /// In the parent: item number `seq` with `child`, timed and verified.
-    fn exchange(&mut self, end: &mut End, seq: u64, child: Pid) -> Result<Sample, Reason>;
-}
 
 /// What a lane tells the runner's thread, a few times a second.
 #[derive(Default)]
@@ -190,17 +175,6 @@ fn record(
 fn empty_histogram() -> Histogram<u64> {
     // Fixed, valid bounds: this cannot fail.
     Histogram::new_with_bounds(1, HISTOGRAM_MAX_NS, 3).expect("valid histogram bounds")
-}
-
-/// The plan's conversation, checked once on the runner's thread.
-fn make_conversation<'a>(context: &Context<'a>) -> Result<Box<dyn Conversation + 'a>, String> {
-    link_of(context.method)
-        .ok_or_else(|| format!("{} has no link for a living child", context.method.id()))?;
-    match context.plan.mode {
-        Mode::Roundtrip => Ok(Box::new(roundtrip::Echo::new(context.plan.message as usize))),
-        Mode::Worker => worker::Handing::new(context).map(|handing| Box::new(handing) as Box<_>),
-        Mode::Fresh => Err("fresh children are the runner's own".into()),
-    }
 }
 
 /// One lane: its children, one after another, until every item ran or the run is cancelled.

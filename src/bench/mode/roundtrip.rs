@@ -9,9 +9,9 @@ use super::super::fault::{self, FaultKind};
 use super::super::kind::Phase;
 use super::super::receipt::{now_ns, EXIT_REPORTED};
 use super::super::result::{Reason, Sample, Usage};
+use super::conversation::Conversation;
 use super::link::End;
 use super::living::EXIT_LINK_BROKEN;
-use super::pool::Conversation;
 
 /// The bytes of round trip number `seq`: its number (little endian, as many bytes of it as
 /// fit in the first eight), then a fixed pattern. A stale, lost or repeated message differs.

@@ -1,10 +1,8 @@
-//! Which methods each mode can carry out, and the bounds of the mode settings: what
-//! `Plan::check` refuses before anything runs (exit 2 on the command line).
+//! Which methods each mode can carry out, and the bounds of the mode settings, which
+//! `Plan::check_mode` enforces before anything runs (exit 2 on the command line).
 
-use super::super::env::Environment;
-use super::super::kind::{Access, Mode};
+use super::super::kind::Mode;
 use super::super::method::{Delivery, Method};
-use super::super::plan::{Plan, Size};
 
 /// The round-trip message when none is asked for: what lmbench's `lat_pipe` sends.
 pub const DEFAULT_MESSAGE: u64 = 64;
@@ -60,59 +58,4 @@ pub fn refusal(method: &dyn Method, mode: Mode) -> Option<String> {
 pub fn max_parallel() -> u32 {
     let cpus = std::thread::available_parallelism().map_or(1, |cpus| cpus.get() as u32);
     cpus * PARALLEL_PER_CPU
-}
-
-/// Everything the mode settings make impossible, as one message naming the problem.
-pub fn check(plan: &Plan, env: &Environment) -> Result<(), String> {
-    for method in &plan.methods {
-        if let Some(why) = refusal(*method, plan.mode) {
-            return Err(format!(
-                "method {} cannot run in --mode {}: {why}",
-                method.id(),
-                plan.mode.name()
-            ));
-        }
-    }
-    let most = max_parallel();
-    if plan.parallel == 0 || plan.parallel > most {
-        return Err(format!(
-            "parallel must be from 1 to {most} ({PARALLEL_PER_CPU} per CPU this process may use), got {}",
-            plan.parallel
-        ));
-    }
-    match plan.mode {
-        Mode::Roundtrip if plan.message == 0 || plan.message > MAX_MESSAGE => {
-            return Err(format!(
-                "a round-trip message must be from 1 B to {}, got {}",
-                Size(MAX_MESSAGE),
-                Size(plan.message)
-            ))
-        }
-        Mode::Worker if plan.size == 0 => {
-            return Err("a worker must be handed at least 1 byte; choose a larger --size".into())
-        }
-        Mode::Worker if plan.access == Access::Write && plan.methods.iter().any(|m| m.id() == "shm") => {
-            return Err(
-                "method shm cannot run in --mode worker with --access write: the worker reads the shared slot in place, and the parent writes the next payload there"
-                    .into(),
-            )
-        }
-        _ => {}
-    }
-    // Every child at once holds its own copies (see `Plan::check_memory`).
-    let bytes = match plan.mode {
-        Mode::Roundtrip => plan.message,
-        Mode::Fresh | Mode::Worker => plan.size,
-    };
-    let needed = bytes.saturating_mul(4).saturating_mul(u64::from(plan.parallel));
-    if plan.parallel > 1 && env.memory_available > 0 && needed > env.memory_available {
-        return Err(format!(
-            "{} children at once with {} each need about {} of memory, but only {} is available; choose a smaller --parallel",
-            plan.parallel,
-            Size(bytes),
-            Size(needed),
-            Size(env.memory_available)
-        ));
-    }
-    Ok(())
 }

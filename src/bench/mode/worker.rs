@@ -11,9 +11,9 @@ use super::super::kind::{Access, Codec, Phase};
 use super::super::payload::Payload;
 use super::super::receipt::{now_ns, verify, ChildError, ChildReport, Expectation, Received, REPORT_BYTES};
 use super::super::result::{PhaseTimes, Reason, Sample, Usage};
+use super::conversation::Conversation;
 use super::link::{End, Rx};
 use super::living::EXIT_LINK_BROKEN;
-use super::pool::Conversation;
 use super::Context;
 
 /// The worker conversation of one lane.
