@@ -5,7 +5,7 @@ use color_eyre::eyre::WrapErr;
 
 use super::compare::Comparison;
 use super::facts::{ratio_to_fastest, Fastest};
-use super::{size_groups, Exporter, RunOutput};
+use super::{live, size_groups, Exporter, RunOutput};
 
 pub struct CsvExporter;
 
@@ -43,7 +43,13 @@ const HEADER: [&str; 19] = [
 
 fn run(output: &RunOutput) -> color_eyre::Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(HEADER).wrap_err("writing the CSV header")?;
+    // The living children's columns only where a result has living children: a fresh run's
+    // CSV stays as it was.
+    let living = output.results.iter().any(|result| result.live.is_some());
+    let extra: &[&str] = if living { &live::CSV_COLUMNS } else { &[] };
+    writer
+        .write_record(HEADER.iter().chain(extra))
+        .wrap_err("writing the CSV header")?;
     let with_fastest = size_groups(&output.results).flat_map(|group| {
         let fastest = Fastest::of(group);
         group.iter().map(move |result| (result, fastest))
@@ -53,32 +59,37 @@ fn run(output: &RunOutput) -> color_eyre::Result<String> {
         let stat = |pick: fn(&crate::bench::stats::Summary) -> u64| {
             summary.as_ref().map_or(String::new(), |s| pick(s).to_string())
         };
+        let cells = [
+            result.method.clone(),
+            result.payload.name().to_string(),
+            result
+                .codec
+                .map_or(String::new(), |codec| codec.name().to_string()),
+            result.payload_bytes.to_string(),
+            result.repeats.to_string(),
+            result.failures.len().to_string(),
+            stat(|s| s.min),
+            stat(|s| s.median),
+            stat(|s| s.mean),
+            stat(|s| s.stddev),
+            stat(|s| s.p99),
+            stat(|s| s.max),
+            result.throughput().to_string(),
+            result.access.name().to_string(),
+            result.warmup.to_string(),
+            result.wire_bytes.map_or(String::new(), |bytes| bytes.to_string()),
+            ratio_to_fastest(result, fastest).map_or(String::new(), |ratio| format!("{ratio:.3}")),
+            result.partial.to_string(),
+            result
+                .ratio_to_fork_floor()
+                .map_or(String::new(), |ratio| format!("{ratio:.3}")),
+        ];
         writer
-            .write_record([
-                result.method.clone(),
-                result.payload.name().to_string(),
-                result
-                    .codec
-                    .map_or(String::new(), |codec| codec.name().to_string()),
-                result.payload_bytes.to_string(),
-                result.repeats.to_string(),
-                result.failures.len().to_string(),
-                stat(|s| s.min),
-                stat(|s| s.median),
-                stat(|s| s.mean),
-                stat(|s| s.stddev),
-                stat(|s| s.p99),
-                stat(|s| s.max),
-                result.throughput().to_string(),
-                result.access.name().to_string(),
-                result.warmup.to_string(),
-                result.wire_bytes.map_or(String::new(), |bytes| bytes.to_string()),
-                ratio_to_fastest(result, fastest).map_or(String::new(), |ratio| format!("{ratio:.3}")),
-                result.partial.to_string(),
-                result
-                    .ratio_to_fork_floor()
-                    .map_or(String::new(), |ratio| format!("{ratio:.3}")),
-            ])
+            .write_record(
+                cells
+                    .iter()
+                    .chain(live::csv_cells(result).iter().take(extra.len())),
+            )
             .wrap_err("writing a CSV row")?;
     }
     finish(writer)

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::compare::{Comparison, Key, Row};
 use super::facts::{self, Fastest};
-pub use super::saved::{JsonFailure, JsonReport, JsonResult, JsonSummary};
+pub use super::saved::{JsonFailure, JsonLive, JsonReport, JsonResult, JsonSummary};
 use super::{size_groups, Exporter, RunOutput};
 use crate::bench::crossing;
 use crate::bench::env::Environment;
@@ -65,6 +65,7 @@ impl JsonResult {
             setup_ns: result.setup_ns,
             partial: result.partial,
             samples_ns: result.totals(),
+            live: result.live.as_deref().map(JsonLive::from),
         }
     }
 }

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::compare::{Comparison, Row};
 use super::facts::{self, Fastest, Lesson};
-use super::{crossing, describe, duration, is_sweep, rate, ratio, size_groups, Exporter, RunOutput};
+use super::{crossing, describe, duration, is_sweep, live, rate, ratio, size_groups, Exporter, RunOutput};
 use crate::bench::crossing::crossings;
 use crate::bench::env::Environment;
 use crate::bench::plan::Size;
@@ -146,6 +146,7 @@ fn method_block(text: &mut String, result: &MethodResult) {
         result.warmup,
         if result.partial { " (partial)" } else { "" }
     );
+    live::table_lines(text, result);
     failures_lines(text, result);
     text.push('\n');
 }
