@@ -11,6 +11,7 @@ pub mod payload;
 pub mod plan;
 pub mod result;
 pub mod runner;
+pub mod setting;
 pub mod stats;
 pub mod sweep;
 pub mod tutorial;
