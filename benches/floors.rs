@@ -1,6 +1,6 @@
 //! `cargo bench --bench floors`: ipcscope's paths beside minimal loops that do only the
 //! essential work, in one run, interleaved round by round so that drift on a shared machine
-//! hits both sides alike. Prints each ratio beside its target (issue 7) and the comparison
+//! hits both sides alike. Prints each ratio beside its target and the comparison
 //! with the tutorial's Python code when python3 is there.
 //!
 //! `cargo bench --bench floors -- --quick` runs fewer children (a smoke test, not a verdict).
@@ -10,10 +10,10 @@ use std::process::Command;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use ipcscope::bench::child::now_ns;
 use ipcscope::bench::method;
 use ipcscope::bench::payload::{checksum, Payload};
 use ipcscope::bench::plan::{Access, Codec, PayloadKind, Plan};
+use ipcscope::bench::receipt::now_ns;
 use ipcscope::bench::runner::run_plan;
 use ipcscope::bench::stats::Summary;
 
@@ -22,7 +22,7 @@ const MIB64: u64 = 64 << 20;
 
 fn main() {
     // The process set up as `ipcscope` sets itself up, so that its forks cost the same.
-    ipcscope::bench::child::keep_forks_lean();
+    ipcscope::bench::driver::keep_forks_lean();
     let quick = std::env::args().any(|arg| arg == "--quick");
     let (rounds, per_round) = if quick { (2, 5) } else { (5, 40) };
     println!("ipcscope floors: {rounds} rounds × {per_round} children per contender, medians per child\n");
@@ -199,7 +199,7 @@ fn minimal_fork(payload: &Payload, children: usize) -> Option<u64> {
                     .iter()
                     .step_by(4096)
                     .fold(0u8, |sum, &b| sum.wrapping_add(b));
-                unsafe { libc::_exit(i32::from(std::hint::black_box(touched) == 1)) }
+                ipcscope::bench::receipt::exit_now(i32::from(std::hint::black_box(touched) == 1))
             }
             pid => wait(pid),
         }
@@ -232,7 +232,7 @@ fn minimal_pipe(payload: &Payload, children: usize) -> Option<u64> {
                         Ok(n) => got += n,
                     }
                 }
-                unsafe { libc::_exit(i32::from(got != buffer.len())) }
+                ipcscope::bench::receipt::exit_now(i32::from(got != buffer.len()))
             }
             pid => {
                 drop(read);

@@ -9,12 +9,13 @@ use std::sync::Arc;
 
 use color_eyre::eyre::WrapErr;
 
-use crate::bench::env::Environment;
-use crate::bench::event::Event;
-use crate::bench::plan::{Plan, Size};
-use crate::bench::sweep::{self, Sweep, SweepEvent};
-use crate::cli::{Format, OutputArgs, Preset};
-use crate::report::{self, RunOutput};
+use ipcscope::bench::env::Environment;
+use ipcscope::bench::event::Event;
+use ipcscope::bench::plan::{Plan, Size};
+use ipcscope::bench::sweep::{self, Sweep, SweepEvent};
+use ipcscope::report::{self, Format, RunOutput};
+
+use crate::cli::{OutputArgs, Preset};
 
 /// What a run measured, and why it stopped early if a size could not even be set up.
 pub struct Executed {

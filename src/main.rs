@@ -10,15 +10,19 @@ use clap::{CommandFactory, Parser};
 use color_eyre::eyre::WrapErr;
 
 use ipcscope::bench::{self, env::Environment, plan::Plan, plan::Size};
-use ipcscope::cli::{Cli, Command, CompareArgs, RunArgs, SweepArgs};
-use ipcscope::headless;
 use ipcscope::report::compare;
+
+use cli::{Cli, Command, CompareArgs, RunArgs, SweepArgs};
+
+mod cli;
+mod headless;
+mod setting_args;
 
 /// Exit status of a run interrupted by Ctrl-C or SIGTERM.
 const EXIT_INTERRUPTED: u8 = 130;
 
 fn main() -> color_eyre::Result<ExitCode> {
-    bench::child::keep_forks_lean();
+    bench::driver::keep_forks_lean();
     // Children must stay ours to reap: an ignored SIGCHLD inherited through exec would let
     // the kernel reap them, losing their status and accounting.
     // SAFETY: restoring a signal's default disposition, before any thread starts.
@@ -35,7 +39,7 @@ fn main() -> color_eyre::Result<ExitCode> {
         .display_location_section(false)
         .display_env_section(false)
         .install()?;
-    bench::child::install_panic_guard();
+    bench::driver::install_panic_guard();
     bench::method::spawn::set_program("/proc/self/exe").map_err(color_eyre::eyre::Report::msg)?;
     let cli = Cli::parse();
     match cli.command {
@@ -68,11 +72,11 @@ fn usage_error(subcommand: Option<&str>, message: impl std::fmt::Display) -> ! {
 }
 
 /// Checks a plan as the command line gave it; anything impossible is a usage error (exit 2).
-fn checked_plan(subcommand: Option<&str>, plan: Plan) -> Plan {
-    if let Err(problem) = plan.check(&Environment::read()) {
-        usage_error(subcommand, problem);
+fn checked_plan(subcommand: Option<&str>, plan: Result<Plan, String>) -> Plan {
+    match plan.and_then(|plan| plan.check(&Environment::read()).map(|()| plan)) {
+        Ok(plan) => plan,
+        Err(problem) => usage_error(subcommand, problem),
     }
-    plan
 }
 
 /// Refuses, before anything runs, an `--output` that could not be written: the results of a
@@ -120,9 +124,9 @@ fn interrupt_flag() -> color_eyre::Result<Arc<AtomicBool>> {
     Ok(cancel)
 }
 
-/// CONTRACT.md's exit status for a finished (or interrupted) run or sweep. `partial` says
-/// whether it was cut short; a signal after the last child changes nothing. A run stopped by
-/// an error after measuring something says why, after its results.
+/// The exit status assets/CONTRACT.md fixes, for a finished (or interrupted) run or sweep.
+/// `partial` says whether it was cut short; a signal after the last child changes nothing. A
+/// run stopped by an error after measuring something says why, after its results.
 fn exit_status(executed: &headless::Executed) -> ExitCode {
     if let Some(error) = &executed.stopped_by {
         eprintln!("error: {error}; the results above were measured before it");
@@ -171,7 +175,7 @@ fn compare(args: &CompareArgs) -> color_eyre::Result<ExitCode> {
         .collect::<Result<Vec<_>, String>>()
         .unwrap_or_else(|problem| usage_error(Some("compare"), problem));
     check_output("compare", args.output.output.as_deref());
-    let text = compare::render(args.output.format, &compare::Comparison::of(files))?;
+    let text = ipcscope::report::render_comparison(args.output.format, &compare::Comparison::of(files))?;
     headless::write_text(&text, args.output.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
@@ -187,7 +191,7 @@ fn explore(cli: &Cli) -> color_eyre::Result<ExitCode> {
     // The terminal is restored before color-eyre reports a panic; the child guard stays
     // outermost so that a benchmark child that panics touches neither.
     ipcscope::tui::install_restore_hook();
-    bench::child::install_panic_guard();
+    bench::driver::install_panic_guard();
     ipcscope::tui::explore(plan, cli.baseline.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }

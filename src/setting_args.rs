@@ -52,17 +52,13 @@ impl<F> SettingArgs<F> {
     }
 }
 
-fn settings_of<F: Face>() -> impl Iterator<Item = &'static dyn Setting> {
-    setting::ALL
-        .iter()
-        .copied()
-        .filter(|setting| !F::SWEEP || setting.in_sweep())
-}
-
 /// One setting's option: its flags, help and a value parser that checks the text the way
-/// the setting will take it, so that a bad value is clap's usage error (exit 2).
-fn argument(setting: &'static dyn Setting) -> Arg {
+/// the setting will take it, so that a bad value is clap's usage error (exit 2). A setting
+/// that `face` has no place for stays known, hidden, so that giving it is refused as a
+/// conflict rather than as an unknown option.
+fn argument<F: Face>(setting: &'static dyn Setting) -> Arg {
     let arg = Arg::new(setting.id())
+        .hide(F::SWEEP && !setting.in_sweep())
         .long(setting.id())
         .value_name(setting.value_name())
         .help(setting.help())
@@ -91,7 +87,7 @@ impl<F: Face> FromArgMatches for SettingArgs<F> {
     }
 
     fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
-        for setting in settings_of::<F>() {
+        for &setting in setting::ALL {
             if let Some(values) = matches.get_many::<String>(setting.id()) {
                 let text = values.map(String::as_str).collect::<Vec<_>>().join(",");
                 self.given.retain(|(known, _)| known.id() != setting.id());
@@ -104,7 +100,9 @@ impl<F: Face> FromArgMatches for SettingArgs<F> {
 
 impl<F: Face> Args for SettingArgs<F> {
     fn augment_args(command: Command) -> Command {
-        settings_of::<F>().fold(command, |command, setting| command.arg(argument(setting)))
+        setting::ALL
+            .iter()
+            .fold(command, |command, &setting| command.arg(argument::<F>(setting)))
     }
 
     fn augment_args_for_update(command: Command) -> Command {

@@ -1,4 +1,4 @@
-//! The command-line contract (CONTRACT.md): the formats parse and hold their keys and
+//! The command-line contract (assets/CONTRACT.md): the formats parse and hold their keys and
 //! columns, exit statuses 0, 1 and 2 mean what they say, `-o` writes the file, and every bad
 //! input is refused with a message naming the problem and what is allowed.
 
@@ -308,7 +308,8 @@ fn every_bad_input_is_a_usage_error_that_says_what_is_allowed() {
         (&["-w", "-1"], &["warm-up", "at least 0"]),
         (&["-w", "x"], &["warm-up", "whole number"]),
         (&["--timeout", "0s"], &["0s", "from 1ms"]),
-        (&["--timeout", "3h"], &["'h'", "allowed: ms, s, m"]),
+        (&["--timeout", "25h"], &["25h", "from 1ms to 24h"]),
+        (&["--timeout", "3 parsecs"], &["3 parsecs", "units: ms, s, m, h"]),
         (&["--timeout", "soon"], &["soon", "500ms"]),
         (&["--preset", "turbo"], &["turbo", "seed"]),
         (&["-p", "records", "-c", "raw"], &["raw", "records", "bincode"]),

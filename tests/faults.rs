@@ -137,7 +137,8 @@ fn one_faulty_child_per_method(fault: &str, extra: &[&str], reason: &str) -> Ran
 fn a_child_killed_mid_transfer_is_counted_and_the_parent_never_blocks() {
     let _serial = serial();
     // 4 MB is more than a pipe (1 MiB at most) or a queue holds: the parent is still writing
-    // when the child dies halfway, and must get EPIPE (or see the death) instead of blocking.
+    // when the child dies (before it has read everything), and must get EPIPE (or see the
+    // death) instead of blocking.
     one_faulty_child_per_method("kill", &["-s", "4MB", "-p", "bytes"], "killed by SIGKILL");
 }
 
@@ -425,7 +426,7 @@ fn a_queue_budget_too_small_for_one_message_is_refused_up_front() {
 #[test]
 fn a_stray_report_is_never_taken_for_the_current_childs() {
     let _serial = serial();
-    let stray = |driver: &ipcscope::bench::child::Driver| {
+    let stray = |driver: &ipcscope::bench::driver::Driver| {
         let mut frame = [0xA5u8; 128];
         frame[..4].copy_from_slice(&1i32.to_le_bytes());
         // SAFETY: a write from a local buffer to the driver's report pipe, which it owns.

@@ -68,7 +68,7 @@ fn faulty_children_leave_no_descriptor_zombie_or_queue() {
     let _serial = serial();
     // As the binary does: a panicking child ends at once, without a backtrace being formatted.
     static GUARD: Once = Once::new();
-    GUARD.call_once(ipcscope::bench::child::install_panic_guard);
+    GUARD.call_once(ipcscope::bench::driver::install_panic_guard);
     let faults = [
         Some(FaultKind::Kill),
         Some(FaultKind::Panic),

@@ -14,8 +14,9 @@ fn run_and_measure_peak_rss(args: &[&str]) -> (i32, u64) {
         .spawn()
         .expect("start ipcscope");
     let mut status = 0;
-    // SAFETY: zeroed rusage is a valid out-parameter; the pid is our own child.
+    // SAFETY: an all-zero rusage is a valid value of this plain C struct.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: valid pointers to locals; the pid is our own unreaped child.
     let reaped = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
     assert_eq!(reaped, child.id() as libc::pid_t);
     assert!(

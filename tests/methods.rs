@@ -6,7 +6,7 @@ use std::process::Command;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use ipcscope::bench::child::Driver;
+use ipcscope::bench::driver::Driver;
 use ipcscope::bench::env::Environment;
 use ipcscope::bench::method::{self, spawn, Delivery, MethodRef, RunContext};
 use ipcscope::bench::payload::Payload;
@@ -174,7 +174,7 @@ fn methods_that_cannot_carry_a_payload_refuse_it_saying_why() {
         Access::Read,
     );
     for method in &methods {
-        let verdict = method.check(&records, &env);
+        let verdict = method.check(&records.shape(), &env);
         if applies(*method, PayloadKind::Records) {
             assert_eq!(verdict, Ok(()), "{}", method.id());
         } else {
@@ -219,7 +219,7 @@ fn methods_that_cannot_carry_a_payload_refuse_it_saying_why() {
     assert!(result.samples.is_empty());
     assert_eq!(result.failures.len(), REPEATS as usize);
     assert!(
-        result.failures[0].reason.contains("records"),
+        result.failures[0].reason.to_string().contains("records"),
         "{:?}",
         result.failures
     );
@@ -250,7 +250,7 @@ fn cma_allows_its_children_under_yama_scope_one_and_refuses_scope_three() {
     };
     assert_eq!(cma.delivery(), Delivery::PerChild);
     let context = RunContext {
-        plan: &plan,
+        shape: plan.shape(),
         payload: &payload,
         env: &restricted,
         wire: &[],
@@ -267,7 +267,7 @@ fn cma_allows_its_children_under_yama_scope_one_and_refuses_scope_three() {
         ptrace_scope: Some(3),
         ..Environment::read()
     };
-    let reason = cma.check(&plan, &locked).unwrap_err();
+    let reason = cma.check(&plan.shape(), &locked).unwrap_err();
     assert!(
         reason.contains("ptrace_scope is 3") && reason.contains("impossible"),
         "{reason}"
@@ -322,19 +322,19 @@ fn forbidden_cma_child_outcome() -> i32 {
         Access::Read,
     );
     let env = Environment::read();
-    if cma.check(&plan, &env).is_ok() {
+    if cma.check(&plan.shape(), &env).is_ok() {
         return 4;
     }
     let payload = Payload::build(plan.payload, plan.size).unwrap();
     let context = RunContext {
-        plan: &plan,
+        shape: plan.shape(),
         payload: &payload,
         env: &env,
         wire: &[],
     };
     let watchdog = Watchdog::start(Arc::new(AtomicBool::new(false))).unwrap();
     let mut driver = Driver::new(cma, &plan, &payload, cma.start(&context).unwrap(), &[], &watchdog).unwrap();
-    match driver.run_child() {
+    match driver.run_child().map_err(|reason| reason.to_string()) {
         Ok(_) => 2,
         Err(reason) if reason.contains("not permitted to read the parent's memory") => 0,
         Err(_) => 3,

@@ -7,8 +7,8 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+use ipcscope::bench::memory::set_huge_buffers;
 use ipcscope::bench::method;
-use ipcscope::bench::payload::set_huge_buffers;
 use ipcscope::bench::plan::{Access, Codec, PayloadKind, Plan};
 use ipcscope::bench::runner::run_plan;
 

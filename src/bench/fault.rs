@@ -5,26 +5,29 @@
 //! read `child:<N>:<fault>`: counted child N (from 0) of every method of the run misbehaves.
 //! `<fault>` is one of
 //!
-//! - `kill`: the child SIGKILLs itself once it holds half of the bytes sent to it (methods
-//!   that move no bytes: once it has received);
+//! - `kill`: the child SIGKILLs itself before it reads anything, while the parent (where the
+//!   payload exceeds the channel) is still sending;
 //! - `hang`: the child sleeps forever before receiving, so only the per-child timeout ends it
 //!   (meanwhile the parent is blocked sending, where the payload exceeds the channel, or
 //!   waiting for the child to exit);
-//! - `panic`: the child panics after receiving;
+//! - `panic`: the child panics before receiving;
 //! - `exit:<S>`: the child exits with status S (0–255) before receiving anything;
 //! - `corrupt`: the child flips one bit of what it received before verifying: the last byte
 //!   of any bytes that travelled, or the first of an inherited `ints` or `bytes` payload. The
 //!   checksum then fails (with `-p bytes` always; a varint codec may fail to decode instead).
 //!
 //! The parent reads the variable once per run, before any child is forked; a child learns its
-//! fault through the memory it inherits and never reads the environment. The switch stays out
+//! fault through the memory it inherits and never reads the environment. Faults enter at one
+//! place, the driver's child path (`before_receive`, `tamper`); a fault that cannot reach a
+//! child (one that execs, or a method without children) makes it count as failed all the same
+//! (`Reason::FaultMissed`). The switch stays out
 //! of `--help`; a value that does not parse stops the run with an error, so that a mistyped
 //! test cannot pass without its fault.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use nix::sys::signal::{kill, Signal};
 
-use super::child::Received;
 use super::payload::{Decoded, Payload, PayloadData};
+use super::receipt::{exit_now, Received};
 
 /// The environment variable that switches fault injection on.
 pub const VARIABLE: &str = "IPCSCOPE_TEST_FAULT";
@@ -84,54 +87,23 @@ impl Fault {
     }
 }
 
-/// In a child armed with `kill`: how many received bytes make it die. `u64::MAX` when unarmed,
-/// which it always is in the parent.
-static KILL_AT: AtomicU64 = AtomicU64::new(u64::MAX);
-static RECEIVED: AtomicU64 = AtomicU64::new(0);
-
-/// Called by a method's receiving loop in the child for every chunk that arrived: where a
-/// `kill` fault is armed, the child dies once it holds half of what was sent.
-pub fn received(bytes: usize) {
-    let kill_at = KILL_AT.load(Ordering::Relaxed);
-    if kill_at != u64::MAX && RECEIVED.fetch_add(bytes as u64, Ordering::Relaxed) + bytes as u64 >= kill_at {
-        die();
-    }
-}
-
-fn die() -> ! {
-    // SAFETY: plain syscalls; SIGKILL cannot be caught, so kill does not return.
-    unsafe {
-        libc::kill(libc::getpid(), libc::SIGKILL);
-        libc::_exit(137)
-    }
-}
-
 // The points of a child's path where a fault strikes, in order. They run in a forked child
 // only: they touch no lock and print nothing.
 
-/// Before the child receives: `exit` ends it here, `hang` never gets past, `kill` is armed.
-pub fn before_receive(fault: Option<FaultKind>, wire_bytes: usize) {
+/// Before the child receives: `exit` ends it here, `kill` kills it, `panic` panics, and
+/// `hang` never gets past.
+pub fn before_receive(fault: Option<FaultKind>) {
     match fault {
         Some(FaultKind::Hang) => loop {
-            // SAFETY: pause only waits for a signal; the watchdog's SIGKILL ends it.
-            unsafe { libc::pause() };
+            // The watchdog's SIGKILL ends the wait.
+            nix::unistd::pause();
         },
-        Some(FaultKind::Exit(status)) => {
-            // SAFETY: _exit ends the child without running anything of the parent's.
-            unsafe { libc::_exit(i32::from(status)) }
+        Some(FaultKind::Exit(status)) => exit_now(i32::from(status)),
+        Some(FaultKind::Kill) => {
+            // SIGKILL cannot be caught: kill does not return unless it failed.
+            let _ = kill(nix::unistd::getpid(), Signal::SIGKILL);
+            exit_now(128 + Signal::SIGKILL as i32)
         }
-        // Half the payload, and up to 8 bytes of framing (vmsplice's length) on top: the child
-        // dies with about half of what it was sent.
-        Some(FaultKind::Kill) => KILL_AT.store(8 + wire_bytes as u64 / 2, Ordering::Relaxed),
-        _ => {}
-    }
-}
-
-/// Once the child has received: `kill` strikes here if no receiving loop counted bytes; `panic`.
-pub fn after_receive(fault: Option<FaultKind>) {
-    match fault {
-        // The method has no receiving loop that counts bytes, or it moved none.
-        Some(FaultKind::Kill) => die(),
         Some(FaultKind::Panic) => panic!("injected fault: the child panics"),
         _ => {}
     }
@@ -147,13 +119,15 @@ pub fn tamper<'a, E>(
         return received;
     }
     Ok(match received? {
+        // The last byte is payload data in every codec, never a length.
         Received::Wire(wire) if !wire.is_empty() => {
             copy.extend_from_slice(wire);
-            // The last byte is payload data in every codec, never a length.
-            if let Some(last) = copy.last_mut() {
-                *last ^= 1;
-            }
+            flip_last(copy);
             Received::Wire(copy)
+        }
+        Received::WireMut(wire) => {
+            flip_last(wire);
+            Received::WireMut(wire)
         }
         Received::Payload(payload) => {
             flip_inherited(payload);
@@ -171,22 +145,21 @@ pub fn tamper<'a, E>(
 /// Flips the first bit of what a streamed method decoded.
 fn flip_decoded<'a>(decoded: Decoded<'a>, copy: &'a mut Vec<u8>) -> Decoded<'a> {
     match decoded {
-        Decoded::Owned(region) => {
-            // SAFETY: the child owns this region; nothing reads it meanwhile.
-            unsafe { region.flip_first_bit() };
+        Decoded::Owned(mut region) => {
+            flip_first(region.as_bytes_mut());
             Decoded::Owned(region)
         }
+        Decoded::FlatMut(bytes) => {
+            flip_first(bytes);
+            Decoded::FlatMut(bytes)
+        }
         Decoded::Bytes(mut bytes) => {
-            if let Some(first) = bytes.first_mut() {
-                *first ^= 1;
-            }
+            flip_first(&mut bytes);
             Decoded::Bytes(bytes)
         }
         Decoded::Flat(bytes) => {
             copy.extend_from_slice(bytes);
-            if let Some(first) = copy.first_mut() {
-                *first ^= 1;
-            }
+            flip_first(copy);
             Decoded::Flat(copy)
         }
         Decoded::Records(mut records) => {
@@ -200,9 +173,21 @@ fn flip_decoded<'a>(decoded: Decoded<'a>, copy: &'a mut Vec<u8>) -> Decoded<'a> 
 
 /// Flips the first bit of an inherited flat payload: the child's own copy-on-write page.
 fn flip_inherited(payload: &Payload) {
-    if let PayloadData::Flat(region) = &payload.data {
-        // SAFETY: this is a forked child with one thread; nothing reads the region meanwhile.
-        unsafe { region.flip_first_bit() };
+    // SAFETY: no view of the payload is held: the child takes it only once this returns.
+    if let Some(PayloadData::Flat(region)) = unsafe { payload.data.child_copy_mut() } {
+        flip_first(region.as_bytes_mut());
+    }
+}
+
+fn flip_first(bytes: &mut [u8]) {
+    if let Some(first) = bytes.first_mut() {
+        *first ^= 1;
+    }
+}
+
+fn flip_last(bytes: &mut [u8]) {
+    if let Some(last) = bytes.last_mut() {
+        *last ^= 1;
     }
 }
 

@@ -1,19 +1,14 @@
 //! Building payloads, their checksum, and turning them into wire bytes and back.
 
 use std::borrow::Cow;
-use std::ptr::NonNull;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-use nix::sys::mman::{mmap_anonymous, munmap, MapFlags, ProtFlags};
 use serde::{Deserialize, Serialize};
 
-use super::plan::{Codec, PayloadKind};
+use super::kind::{Codec, PayloadKind, RECORD_BYTES};
+use super::memory::{self, as_words, Inherited, Region};
 
 #[cfg(target_endian = "big")]
 compile_error!("ipcscope's raw codec and checksums assume a little-endian machine");
-
-/// The nominal size of one record: its fields and a name of 16 to 31 characters.
-pub const RECORD_BYTES: u64 = 64;
 
 /// One element of the `records` payload.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -24,152 +19,14 @@ pub struct Record {
     pub flags: u32,
 }
 
-/// Page-aligned anonymous memory that this process owns; the payload of `ints` and `bytes`
-/// lives here so that a child can write to its pages (forcing copy-on-write) through a raw
-/// pointer, without a Rust reference being mutated behind its back.
-pub struct Region {
-    ptr: NonNull<u8>,
-    len: usize,
-    mapped: usize,
-}
-
-// SAFETY: a Region is plain memory owned by one value; sharing `&Region` only allows reads,
-// except `flip_first_bit`, whose contract keeps it to a forked child.
-unsafe impl Send for Region {}
-unsafe impl Sync for Region {}
-
-/// Whether receive and decode buffers ask for transparent huge pages (see `Region::buffer`).
-static HUGE_BUFFERS: AtomicBool = AtomicBool::new(true);
-
-/// Sets, for this process and the children it forks, whether buffers use huge pages.
-pub fn set_huge_buffers(on: bool) {
-    HUGE_BUFFERS.store(on, Ordering::Relaxed);
-}
-
-impl Region {
-    /// Memory for data arriving in a child (a receive buffer, a decoded copy). A fresh page
-    /// costs a fault and a zeroing; on a virtual machine a 4 KiB fault alone takes about a
-    /// microsecond, so 8 MB of fresh pages cost milliseconds. Transparent huge pages
-    /// (`MADV_HUGEPAGE`) turn those 2048 faults into 4: the zeroing stays, the traps go.
-    pub fn buffer(len: usize) -> nix::Result<Region> {
-        let region = Region::new(len)?;
-        if HUGE_BUFFERS.load(Ordering::Relaxed) && len >= HUGE_PAGE {
-            // SAFETY: advice on our own fresh mapping; a refusal only leaves 4 KiB pages.
-            let _ = unsafe {
-                nix::sys::mman::madvise(
-                    region.ptr.cast(),
-                    region.mapped,
-                    nix::sys::mman::MmapAdvise::MADV_HUGEPAGE,
-                )
-            };
-        }
-        Ok(region)
-    }
-
-    /// No memory at all.
-    pub fn empty() -> Region {
-        Region {
-            ptr: NonNull::dangling(),
-            len: 0,
-            mapped: 0,
-        }
-    }
-
-    pub fn new(len: usize) -> nix::Result<Region> {
-        let Some(size) = std::num::NonZeroUsize::new(len) else {
-            return Ok(Region::empty());
-        };
-        let mapped = len;
-        // SAFETY: a fresh private anonymous mapping aliases nothing.
-        let ptr = unsafe {
-            mmap_anonymous(
-                None,
-                size,
-                ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
-                MapFlags::MAP_PRIVATE,
-            )?
-        };
-        Ok(Region {
-            ptr: ptr.cast(),
-            len,
-            mapped,
-        })
-    }
-
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    pub fn as_bytes(&self) -> &[u8] {
-        // SAFETY: the mapping is `mapped >= len` bytes (a dangling, aligned pointer for 0),
-        // readable, and lives as long as self.
-        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
-    }
-
-    pub fn as_bytes_mut(&mut self) -> &mut [u8] {
-        // SAFETY: as above, and `&mut self` makes the access exclusive.
-        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
-    }
-
-    /// Flips the lowest bit of the first byte: the `corrupt` test fault (see `fault`).
-    ///
-    /// # Safety
-    /// Only in a forked child, where no other thread exists and no slice of the region is
-    /// being read at the same time.
-    pub unsafe fn flip_first_bit(&self) {
-        if self.len > 0 {
-            // SAFETY: the first byte lies in the mapping; the caller guarantees exclusivity.
-            unsafe { *self.ptr.as_ptr() ^= 1 };
-        }
-    }
-}
-
-impl Drop for Region {
-    fn drop(&mut self) {
-        if self.mapped > 0 {
-            // SAFETY: the pointer and length are the ones mmap gave; nothing borrows self any more.
-            let _ = unsafe { munmap(self.ptr.cast(), self.mapped) };
-        }
-    }
-}
-
-/// Writes one byte of every page back with the value it holds, so the kernel must give this
-/// process its own copy of each page while the content stays what the checksum expects.
-///
-/// # Safety
-/// `ptr..ptr+len` must be writable memory that nothing else reads or writes meanwhile.
-pub unsafe fn touch_pages(ptr: *mut u8, len: usize) {
-    let page = page_size();
-    let mut offset = 0;
-    while offset < len {
-        // SAFETY: offset < len, within the caller's writable range.
-        unsafe {
-            let byte = ptr.add(offset);
-            byte.write_volatile(byte.read_volatile());
-        }
-        offset += page;
-    }
-}
-
-/// The size of a transparent huge page on x86-64 and most arm64 kernels.
-const HUGE_PAGE: usize = 2 << 20;
-
-pub fn page_size() -> usize {
-    // SAFETY: sysconf has no preconditions.
-    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    usize::try_from(size).unwrap_or(4096)
-}
-
 /// The data every child of a method run must receive, built once per run.
 pub struct Payload {
     pub kind: PayloadKind,
     /// What the payload holds, in bytes (for records: `RECORD_BYTES` each).
     pub bytes: u64,
-    pub data: PayloadData,
+    /// What the payload holds: read by the parent and every child, written in place only by
+    /// a forked child's copy (`--access write`).
+    pub data: Inherited<PayloadData>,
     /// The checksum every child must reproduce from what it received.
     pub checksum: u64,
     /// The checksum of one word per page, for children that only touch the payload.
@@ -209,7 +66,7 @@ impl Payload {
         let mut payload = Payload {
             kind,
             bytes,
-            data,
+            data: Inherited::new(data),
             checksum: 0,
             sparse_checksum: 0,
         };
@@ -220,7 +77,7 @@ impl Payload {
 
     /// The payload's own bytes, where it has them (`ints`, `bytes`).
     pub fn flat(&self) -> Option<&[u8]> {
-        match &self.data {
+        match self.data.get() {
             PayloadData::Flat(region) => Some(region.as_bytes()),
             PayloadData::Records(_) => None,
         }
@@ -237,16 +94,33 @@ impl Payload {
 
     /// The payload as the child sees it when it was inherited, not sent.
     pub fn view(&self) -> Decoded<'_> {
-        match &self.data {
+        match self.data.get() {
             PayloadData::Flat(region) => Decoded::Flat(region.as_bytes()),
             PayloadData::Records(records) => Decoded::Records(Cow::Borrowed(records)),
         }
     }
 
+    /// Writes to every page of the payload in place, in a forked child, whose own
+    /// copy-on-write copy it then gets; `false` anywhere else (see `Inherited`).
+    ///
+    /// # Safety
+    /// No view of this payload (`view`, `flat`, `encode`) may be used while this runs.
+    pub unsafe fn touch_in_child(&self) -> bool {
+        // SAFETY: the caller guarantees that no shared reference into the data is used meanwhile.
+        let Some(data) = (unsafe { self.data.child_copy_mut() }) else {
+            return false;
+        };
+        match data {
+            PayloadData::Flat(region) => memory::touch_pages(region.as_bytes_mut(), memory::rewrite),
+            PayloadData::Records(records) => touch_records(records),
+        }
+        true
+    }
+
     /// Makes the wire bytes for `codec`: the payload itself for `raw`, or an encoding written
     /// into `buffer` (reused between children, so its pages are faulted in only once).
     pub fn encode<'a>(&'a self, codec: Codec, buffer: &'a mut Vec<u8>) -> Result<&'a [u8], CodecError> {
-        match (codec, &self.data) {
+        match (codec, self.data.get()) {
             (Codec::Raw, PayloadData::Flat(region)) => Ok(region.as_bytes()),
             (Codec::Raw, PayloadData::Records(_)) => Err(CodecError::RawRecords),
             (Codec::Bincode, _) => encode_with(self, buffer, bincode::config::standard()),
@@ -261,7 +135,7 @@ impl Payload {
     /// How many bytes `encode` would make for `codec`, counted without storing them.
     pub fn encoded_len(&self, codec: Codec) -> Result<usize, CodecError> {
         let mut counter = bincode::enc::write::SizeWriter::default();
-        match (codec, &self.data) {
+        match (codec, self.data.get()) {
             (Codec::Raw, PayloadData::Flat(region)) => return Ok(region.len()),
             (Codec::Raw, PayloadData::Records(_)) => return Err(CodecError::RawRecords),
             (Codec::Bincode, _) => self.encode_into(&mut counter, bincode::config::standard())?,
@@ -279,7 +153,7 @@ impl Payload {
         writer: W,
         config: C,
     ) -> Result<(), CodecError> {
-        let encoded = match &self.data {
+        let encoded = match self.data.get() {
             PayloadData::Flat(region) if self.kind == PayloadKind::Ints => {
                 bincode::serde::encode_into_writer(as_words(region.as_bytes()), writer, config)
             }
@@ -336,24 +210,6 @@ impl bincode::enc::write::Writer for VecWriter<'_> {
     }
 }
 
-/// Views little-endian bytes as the u64s they hold, copying only if they are misaligned.
-fn as_words(bytes: &[u8]) -> Cow<'_, [u64]> {
-    // SAFETY: every bit pattern is a valid u64; align_to only yields aligned middles.
-    let (head, words, tail) = unsafe { bytes.align_to::<u64>() };
-    if head.is_empty() && tail.is_empty() {
-        Cow::Borrowed(words)
-    } else {
-        Cow::Owned(
-            bytes
-                .as_chunks::<8>()
-                .0
-                .iter()
-                .map(|word| u64::from_le_bytes(*word))
-                .collect(),
-        )
-    }
-}
-
 /// Decodes a sequence of u64 straight into a `Region::buffer`: allocated once at its full
 /// length (serde's `Vec` grows by doubling from a capped guess, copying as it goes).
 pub(crate) struct IntsSeed {
@@ -396,8 +252,10 @@ impl<'de> serde::de::Visitor<'de> for IntsSeed {
 
 /// What a child holds after decoding: flat bytes (`ints`, `bytes`) or records.
 pub enum Decoded<'a> {
-    /// Bytes where they lie: inherited, mapped or received raw.
+    /// Bytes where they lie, which this child only reads: inherited, mapped read-only.
     Flat(&'a [u8]),
+    /// Bytes where they lie, in memory this child may write: its own receive buffer.
+    FlatMut(&'a mut [u8]),
     /// Decoded into memory of the child's own.
     Owned(Region),
     /// Bytes decoded from a stream.
@@ -405,50 +263,64 @@ pub enum Decoded<'a> {
     Records(Cow<'a, [Record]>),
 }
 
+/// What a decoded payload holds, to read: flat bytes or records.
+enum Held<'a> {
+    Bytes(&'a [u8]),
+    Records(&'a [Record]),
+}
+
 impl Decoded<'_> {
+    fn held(&self) -> Held<'_> {
+        match self {
+            Decoded::Flat(bytes) => Held::Bytes(bytes),
+            Decoded::FlatMut(bytes) => Held::Bytes(bytes),
+            Decoded::Owned(region) => Held::Bytes(region.as_bytes()),
+            Decoded::Bytes(bytes) => Held::Bytes(bytes),
+            Decoded::Records(records) => Held::Records(records),
+        }
+    }
+
     pub fn checksum(&self) -> u64 {
-        match self {
-            Decoded::Flat(bytes) => checksum(bytes),
-            Decoded::Owned(region) => checksum(region.as_bytes()),
-            Decoded::Bytes(bytes) => checksum(bytes),
-            Decoded::Records(records) => checksum_records(records),
+        match self.held() {
+            Held::Bytes(bytes) => checksum(bytes),
+            Held::Records(records) => checksum_records(records),
         }
     }
 
-    /// Reads one byte of every page: what it costs merely to reach each page.
+    /// Reads one byte of every page (for records, the id of the record at each page's
+    /// start, never padding): what it costs merely to reach each page.
     pub fn sparse_checksum(&self) -> u64 {
-        let (ptr, len) = self.memory();
-        let page = page_size();
-        (0..len).step_by(page).fold(len as u64, |hash, offset| {
-            // SAFETY: offset < len, inside the memory this value borrows or owns.
-            let byte = unsafe { ptr.add(offset).read_volatile() };
-            (hash ^ u64::from(byte)).wrapping_mul(MIX).rotate_left(23)
-        })
-    }
-
-    /// The memory that holds the payload's elements.
-    fn memory(&self) -> (*const u8, usize) {
-        match self {
-            Decoded::Flat(bytes) => (bytes.as_ptr(), bytes.len()),
-            Decoded::Owned(region) => (region.as_bytes().as_ptr(), region.len()),
-            Decoded::Bytes(bytes) => (bytes.as_ptr(), bytes.len()),
-            Decoded::Records(records) => (
-                records.as_ptr().cast::<u8>(),
-                std::mem::size_of_val::<[Record]>(records),
-            ),
+        let mix = |hash: u64, value: u64| (hash ^ value).wrapping_mul(MIX).rotate_left(23);
+        match self.held() {
+            Held::Bytes(bytes) => memory::fold_pages(bytes, bytes.len() as u64, |hash, byte| {
+                mix(hash, u64::from(memory::read_once(byte)))
+            }),
+            Held::Records(records) => memory::fold_pages(records, records.len() as u64, |hash, record| {
+                mix(hash, memory::read_once(&record.id))
+            }),
         }
     }
 
-    /// Writes to every page of what the child holds; copy-on-write copies borrowed pages.
-    ///
-    /// # Safety
-    /// Only in a forked child, where no other thread exists and nothing reads these pages
-    /// meanwhile (or on memory the value owns).
-    pub unsafe fn touch_every_page(&self) {
-        let (ptr, len) = self.memory();
-        // SAFETY: the caller is a forked child with one thread; nothing reads meanwhile.
-        unsafe { touch_pages(ptr.cast_mut(), len) }
+    /// Writes to every page of what the child holds, so that copy-on-write must copy each;
+    /// `false` where the child holds the bytes read-only.
+    pub fn touch_every_page(&mut self) -> bool {
+        let rewrite_bytes = |bytes: &mut [u8]| memory::touch_pages(bytes, memory::rewrite);
+        match self {
+            // Nothing held, nothing to write.
+            Decoded::Flat(bytes) => return bytes.is_empty(),
+            Decoded::Records(Cow::Borrowed(records)) => return records.is_empty(),
+            Decoded::FlatMut(bytes) => rewrite_bytes(bytes),
+            Decoded::Owned(region) => rewrite_bytes(region.as_bytes_mut()),
+            Decoded::Bytes(bytes) => rewrite_bytes(bytes),
+            Decoded::Records(Cow::Owned(records)) => touch_records(records),
+        }
+        true
     }
+}
+
+/// Rewrites the id of one record per page of the records' memory.
+pub fn touch_records(records: &mut [Record]) {
+    memory::touch_pages(records, |record| memory::rewrite(&mut record.id));
 }
 
 /// Turns received wire bytes back into the payload. `raw` borrows them as they are.
@@ -458,6 +330,29 @@ pub fn decode(kind: PayloadKind, codec: Codec, wire: &[u8]) -> Result<Decoded<'_
         Codec::Raw => Ok(Decoded::Flat(wire)),
         Codec::Bincode => decode_with(kind, wire, bincode::config::standard()),
         Codec::BincodeFixed => decode_with(kind, wire, bincode::config::standard().with_fixed_int_encoding()),
+    }
+}
+
+/// As `decode`, for wire bytes in the child's own buffer: bytes decoded in place stay
+/// writable (`FlatMut`), so that `--access write` may write them.
+pub fn decode_mut(kind: PayloadKind, codec: Codec, wire: &mut [u8]) -> Result<Decoded<'_>, CodecError> {
+    let (start, len) = match decode(kind, codec, wire)? {
+        Decoded::Flat(bytes) => (bytes.as_ptr() as usize - wire.as_ptr() as usize, bytes.len()),
+        // Decoded into memory of its own: moved out, it borrows nothing of the wire.
+        decoded => return Ok(into_owned(decoded)),
+    };
+    Ok(Decoded::FlatMut(&mut wire[start..start + len]))
+}
+
+/// A decoded value that borrows nothing of the wire: owned variants as they are, borrowed
+/// bytes copied (`decode` borrows only flat bytes, which `decode_mut` keeps in place).
+fn into_owned(decoded: Decoded<'_>) -> Decoded<'static> {
+    match decoded {
+        Decoded::Owned(region) => Decoded::Owned(region),
+        Decoded::Bytes(bytes) => Decoded::Bytes(bytes),
+        Decoded::Records(records) => Decoded::Records(Cow::Owned(records.into_owned())),
+        Decoded::Flat(bytes) => Decoded::Bytes(bytes.to_vec()),
+        Decoded::FlatMut(bytes) => Decoded::Bytes(bytes.to_vec()),
     }
 }
 
@@ -485,7 +380,7 @@ fn decode_with<C: bincode::config::Config>(
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CodecError {
     Encode,
     Decode,

@@ -3,109 +3,9 @@
 use std::fmt;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
 use super::env::Environment;
+pub use super::kind::{Access, Codec, PayloadKind, Shape};
 use super::method::{self, MethodRef};
-
-/// The data handed to each child.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PayloadKind {
-    /// `size / 8` unsigned 64-bit integers `0, 1, 2, …`: the tutorial's `list(range(n))`.
-    Ints,
-    /// `size` pseudo-random bytes.
-    Bytes,
-    /// Small structs with a string and numbers: what makes serialization work hard.
-    Records,
-}
-
-impl PayloadKind {
-    pub const ALL: [PayloadKind; 3] = [PayloadKind::Ints, PayloadKind::Bytes, PayloadKind::Records];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            PayloadKind::Ints => "ints",
-            PayloadKind::Bytes => "bytes",
-            PayloadKind::Records => "records",
-        }
-    }
-
-    /// The bytes of one element: a payload holds whole elements only.
-    pub fn element_bytes(self) -> u64 {
-        match self {
-            PayloadKind::Ints => 8,
-            PayloadKind::Bytes => 1,
-            PayloadKind::Records => super::payload::RECORD_BYTES,
-        }
-    }
-
-    pub fn parse(text: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|kind| kind.name().eq_ignore_ascii_case(text.trim()))
-            .ok_or_else(|| format!("unknown payload '{text}'; allowed: ints, bytes, records"))
-    }
-}
-
-/// How a payload becomes bytes on the wire, for the methods that move bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Codec {
-    /// serde through bincode 2's standard configuration: variable-length integers.
-    Bincode,
-    /// serde through bincode 2 with fixed-width integers: bigger, but no branching per integer.
-    BincodeFixed,
-    /// No serialization: the payload's bytes as they lie in memory.
-    Raw,
-}
-
-impl Codec {
-    pub const ALL: [Codec; 3] = [Codec::Bincode, Codec::BincodeFixed, Codec::Raw];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Codec::Bincode => "bincode",
-            Codec::BincodeFixed => "bincode-fixed",
-            Codec::Raw => "raw",
-        }
-    }
-
-    pub fn parse(text: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|codec| codec.name().eq_ignore_ascii_case(text.trim()))
-            .ok_or_else(|| format!("unknown codec '{text}'; allowed: bincode, bincode-fixed, raw"))
-    }
-}
-
-/// What the child does with the data it got.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Access {
-    /// Reads all of it (the verification).
-    Read,
-    /// Also writes to every page, so copy-on-write must copy.
-    Write,
-}
-
-impl Access {
-    pub const ALL: [Access; 2] = [Access::Read, Access::Write];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Access::Read => "read",
-            Access::Write => "write",
-        }
-    }
-
-    pub fn parse(text: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|access| access.name().eq_ignore_ascii_case(text.trim()))
-            .ok_or_else(|| format!("unknown access '{text}'; allowed: read, write"))
-    }
-}
 
 /// One experiment: every listed method, each with `warmup + repeats` children.
 #[derive(Clone, Debug, PartialEq)]
@@ -126,9 +26,11 @@ pub struct Plan {
 impl Default for Plan {
     fn default() -> Self {
         Plan {
-            methods: ["inherit", "argument", "queue", "pipe"]
+            // The tutorial's four methods, in the order it runs them.
+            methods: method::ALL
                 .iter()
-                .filter_map(|id| method::find(id))
+                .copied()
+                .filter(|method| method.tutorial().is_some())
                 .collect(),
             payload: PayloadKind::Ints,
             size: 8_000_000,
@@ -142,6 +44,15 @@ impl Default for Plan {
 }
 
 impl Plan {
+    /// What every child of this plan receives and does with it.
+    pub fn shape(&self) -> Shape {
+        Shape {
+            payload: self.payload,
+            codec: self.codec,
+            access: self.access,
+        }
+    }
+
     /// The most counted children per method: every sample is kept in memory.
     pub const MAX_REPEATS: u32 = 1_000_000;
 
@@ -199,7 +110,7 @@ impl Plan {
         self.validate().and_then(|()| self.check_memory(env))?;
         for method in &self.methods {
             method
-                .check(self, env)
+                .check(&self.shape(), env)
                 .map_err(|problem| format!("method {} cannot run here: {problem}", method.id()))?;
         }
         Ok(())
@@ -321,6 +232,32 @@ impl fmt::Display for Size {
             None => write!(f, "{bytes} B"),
         }
     }
+}
+
+/// A count the command line or the explorer was given, from `least` to `most`; the error says
+/// what is allowed.
+fn parse_count(text: &str, what: &str, least: u32, most: u32) -> Result<u32, String> {
+    let value: i64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{what} must be a whole number from {least} to {most}, got '{text}'"))?;
+    if value < i64::from(least) {
+        return Err(format!("{what} must be at least {least}, got {value}"));
+    }
+    u32::try_from(value)
+        .ok()
+        .filter(|&value| value <= most)
+        .ok_or_else(|| format!("{what} must be at most {most}, got {value}"))
+}
+
+/// `--repeats`: children per method that are counted.
+pub fn parse_repeats(text: &str) -> Result<u32, String> {
+    parse_count(text, "repeats", 1, Plan::MAX_REPEATS)
+}
+
+/// `--warmup`: children per method run first and not counted.
+pub fn parse_warmup(text: &str) -> Result<u32, String> {
+    parse_count(text, "warm-up", 0, u32::MAX)
 }
 
 #[cfg(test)]

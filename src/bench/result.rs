@@ -1,62 +1,18 @@
 //! What one child cost, why one failed, and what a method run adds up to.
 
+use std::fmt;
+use std::sync::OnceLock;
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
 
+use super::kind::{Access, Codec, PayloadKind};
+pub use super::kind::{Phase, PhaseTimes};
 use super::method::Method;
-use super::plan::{Access, Codec, PayloadKind, Plan};
+use super::payload::CodecError;
+use super::plan::Plan;
+use super::receipt::ChildError;
 use super::stats::{self, Summary};
-
-/// Where a child's time goes. They follow each other, so a child's phases add up to its total.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Phase {
-    /// The parent encodes the payload (before the fork).
-    Encode,
-    /// From the end of encoding (or the start) until the child runs its first instruction:
-    /// the method's per-child set-up (pipes, queues) and `fork`.
-    Spawn,
-    /// From the child's start until it holds every byte.
-    Transfer,
-    /// The child decodes the bytes into the payload.
-    Decode,
-    /// The child writes to every page it got (`--access write` only).
-    Access,
-    /// The child checksums everything it got and compares with the parent's checksum.
-    Verify,
-    /// From the child's last step until the parent has reaped it: exit and `wait4`.
-    Reap,
-}
-
-impl Phase {
-    pub const ALL: [Phase; 7] = [
-        Phase::Encode,
-        Phase::Spawn,
-        Phase::Transfer,
-        Phase::Decode,
-        Phase::Access,
-        Phase::Verify,
-        Phase::Reap,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Phase::Encode => "encode",
-            Phase::Spawn => "spawn",
-            Phase::Transfer => "transfer",
-            Phase::Decode => "decode",
-            Phase::Access => "access",
-            Phase::Verify => "verify",
-            Phase::Reap => "reap",
-        }
-    }
-
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
-
-/// A child's nanoseconds in each phase; `None` where the method has no such phase.
-pub type PhaseTimes = [Option<u64>; 7];
 
 /// The kernel's accounting of one child, from `wait4`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,7 +38,106 @@ pub struct Sample {
 pub struct Failure {
     /// The child's place among the counted children of its method, from 0.
     pub child: u32,
-    pub reason: String,
+    pub reason: Reason,
+}
+
+/// Why a child did not verify. `Display` gives the sentence reports print; `kind` a stable
+/// snake_case name. A failed send of the parent's rides along where it is not the cause.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Reason {
+    /// Killed by this signal (its number).
+    Signal(i32),
+    /// Exited with this status and no report.
+    Exit {
+        status: i32,
+        send: Option<String>,
+    },
+    /// The child reported why it could not verify.
+    Child {
+        error: ChildError,
+        send: Option<String>,
+    },
+    /// The child verified, but the parent's send failed.
+    Send(String),
+    /// Killed at the per-child limit.
+    Timeout {
+        limit: Duration,
+        send: Option<String>,
+    },
+    /// `fork` failed with this errno.
+    Fork(i32),
+    /// Reaping failed with this errno: the child's fate is unknown.
+    Wait(i32),
+    Panicked,
+    Orphaned,
+    Cancelled,
+    /// The parent could not encode the payload for the child.
+    Encode(CodecError),
+    /// The parent could not set up the child's channel, or the method run at all.
+    Setup(String),
+    /// A test's injected fault did not reach the child, which verified (see `fault`).
+    FaultMissed,
+}
+
+impl Reason {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Reason::Signal(_) => "signal",
+            Reason::Exit { .. } => "exit_status",
+            Reason::Child { .. } => "child_error",
+            Reason::Send(_) => "send_error",
+            Reason::Timeout { .. } => "timeout",
+            Reason::Fork(_) => "fork_error",
+            Reason::Wait(_) => "wait_error",
+            Reason::Panicked => "panicked",
+            Reason::Orphaned => "orphaned",
+            Reason::Cancelled => "cancelled",
+            Reason::Encode(_) => "encode_error",
+            Reason::Setup(_) => "setup_error",
+            Reason::FaultMissed => "fault_missed",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let errno = |errno: i32| nix::Error::from_raw(errno).desc();
+        match self {
+            Reason::Signal(signal) => match nix::sys::signal::Signal::try_from(*signal) {
+                Ok(signal) => write!(f, "killed by {}", signal.as_str()),
+                Err(_) => write!(f, "killed by signal {signal}"),
+            },
+            Reason::Exit { status, send: None } => write!(f, "exited with status {status} without a report"),
+            Reason::Exit {
+                status,
+                send: Some(send),
+            } => write!(f, "exited with status {status}; the parent's send failed: {send}"),
+            Reason::Child { error, send: None } => write!(f, "{error}"),
+            Reason::Child {
+                error,
+                send: Some(send),
+            } => write!(f, "{error}; the parent's send failed: {send}"),
+            Reason::Send(send) => write!(f, "the parent's send failed: {send}"),
+            Reason::Timeout { limit, send: None } => write!(f, "timed out after {limit:?} and was killed"),
+            Reason::Timeout {
+                send: Some(send), ..
+            } => write!(
+                f,
+                "the parent's send failed ({send}); the child, left waiting, was killed at the timeout"
+            ),
+            Reason::Fork(libc::EAGAIN) => f.write_str(
+                "fork failed: the limit on processes is reached (RLIMIT_NPROC, kernel.pid_max or the cgroup's pids.max)",
+            ),
+            Reason::Fork(code) => write!(f, "fork failed: {}", errno(*code)),
+            Reason::Wait(code) => write!(f, "wait4 failed: {}", errno(*code)),
+            Reason::Panicked => f.write_str("the child panicked"),
+            Reason::Orphaned => f.write_str("the child found its parent gone"),
+            Reason::Cancelled => f.write_str("cancelled"),
+            Reason::Encode(error) => write!(f, "{error}"),
+            Reason::Setup(problem) => f.write_str(problem),
+            Reason::FaultMissed => f.write_str("the injected fault did not reach the child, which verified"),
+        }
+    }
 }
 
 /// Everything measured for one method.
@@ -110,6 +165,20 @@ pub struct MethodResult {
     /// The `fork` baseline's median per child at this payload, measured in the same run.
     #[serde(default)]
     pub fork_floor_ns: Option<u64>,
+    /// `summary()`, computed on its first call (once the samples are all in).
+    #[serde(skip)]
+    pub summary: SummaryCache,
+}
+
+/// The summary of a result's totals, sorted once and kept. It is no part of what a result
+/// is: it never makes two results differ.
+#[derive(Clone, Debug, Default)]
+pub struct SummaryCache(OnceLock<Box<Option<Summary>>>);
+
+impl PartialEq for SummaryCache {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
 }
 
 impl MethodResult {
@@ -124,12 +193,13 @@ impl MethodResult {
             wire_bytes: None,
             repeats: plan.repeats,
             warmup: plan.warmup,
-            phases: method.phases(plan),
+            phases: method.phases(&plan.shape()),
             samples: Vec::with_capacity(plan.repeats as usize),
             failures: Vec::new(),
             setup_ns: 0,
             partial: false,
             fork_floor_ns: None,
+            summary: SummaryCache::default(),
         }
     }
 
@@ -137,8 +207,13 @@ impl MethodResult {
         self.samples.iter().map(|sample| sample.total_ns).collect()
     }
 
+    /// The summary of the verified children's totals. Computed on the first call and kept:
+    /// call it once every sample is in (the runner's result is complete when it is sent).
     pub fn summary(&self) -> Option<Summary> {
-        Summary::of(&self.totals())
+        **self
+            .summary
+            .0
+            .get_or_init(|| Box::new(Summary::of(&self.totals())))
     }
 
     pub fn phase_summary(&self, phase: Phase) -> Option<Summary> {
@@ -184,21 +259,6 @@ impl MethodResult {
     }
 }
 
-/// The fastest median among results, the base of every "N× slower" ratio.
-pub fn fastest_median(results: &[MethodResult]) -> Option<u64> {
-    results
-        .iter()
-        .filter_map(|result| result.summary().map(|summary| summary.median))
-        .min()
-}
-
-/// How many times slower than the fastest a result's median is.
-pub fn ratio_to_fastest(result: &MethodResult, fastest: Option<u64>) -> Option<f64> {
-    let median = result.summary()?.median;
-    let fastest = fastest?;
-    (fastest > 0).then(|| median as f64 / fastest as f64)
-}
-
 #[cfg(test)]
 impl MethodResult {
     /// A hand-made result for tests of what is computed from results: `totals` are the
@@ -226,6 +286,63 @@ impl MethodResult {
             setup_ns: 0,
             partial: false,
             fork_floor_ns: None,
+            summary: SummaryCache::default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_read_as_the_sentences_reports_print_and_name_their_kind() {
+        let cases = [
+            (Reason::Signal(libc::SIGKILL), "killed by SIGKILL", "signal"),
+            (Reason::Signal(1000), "killed by signal 1000", "signal"),
+            (
+                Reason::Exit {
+                    status: 7,
+                    send: None,
+                },
+                "exited with status 7 without a report",
+                "exit_status",
+            ),
+            (
+                Reason::Child {
+                    error: ChildError::Checksum,
+                    send: Some("the child stopped reading".into()),
+                },
+                "checksum mismatch: the data differs from the parent's; the parent's send failed: the child stopped reading",
+                "child_error",
+            ),
+            (
+                Reason::Timeout {
+                    limit: Duration::from_secs(1),
+                    send: None,
+                },
+                "timed out after 1s and was killed",
+                "timeout",
+            ),
+            (
+                Reason::Fork(libc::EAGAIN),
+                "fork failed: the limit on processes is reached (RLIMIT_NPROC, kernel.pid_max or the cgroup's pids.max)",
+                "fork_error",
+            ),
+            (Reason::Wait(libc::ECHILD), "wait4 failed: No child processes", "wait_error"),
+            (Reason::Panicked, "the child panicked", "panicked"),
+        ];
+        for (reason, text, kind) in cases {
+            assert_eq!((reason.to_string().as_str(), reason.kind()), (text, kind));
+        }
+    }
+
+    #[test]
+    fn the_summary_is_computed_once_and_never_makes_results_differ() {
+        let result = MethodResult::made_up("pipe", 8, &[30, 10, 20]);
+        let fresh = result.clone();
+        assert_eq!(result.summary().map(|summary| summary.median), Some(20));
+        assert_eq!(result, fresh);
+        assert_eq!(result.summary(), fresh.summary());
     }
 }

@@ -6,14 +6,16 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::child::{now_ns, Driver};
+use super::driver::Driver;
 use super::env::Environment;
 use super::event::{Event, RunId};
-use super::fault::{self, Fault};
-use super::method::{Delivery, Method, RunContext};
+use super::fault::Fault;
+use super::kind::Access;
+use super::method::{self, Delivery, Method, Role, RunContext};
 use super::payload::Payload;
 use super::plan::Plan;
-use super::result::{Failure, MethodResult, Sample};
+use super::receipt::now_ns;
+use super::result::{Failure, MethodResult, Reason, Sample};
 use super::watchdog::Watchdog;
 
 /// How often, at most, a batch of samples goes out while children keep finishing.
@@ -186,10 +188,10 @@ fn fork_floor(
     cancel: &AtomicBool,
 ) -> Option<u64> {
     let floor_plan = Plan {
-        methods: vec![super::method::find("fork")?],
+        methods: vec![method::with_role(Role::ForkFloor)?],
         repeats: FLOOR_CHILDREN,
         warmup: FLOOR_WARMUP,
-        access: super::plan::Access::Read,
+        access: Access::Read,
         ..plan.clone()
     };
     let mut floor_run = MethodRun {
@@ -227,7 +229,7 @@ impl MethodRun<'_> {
             let first = (result.samples.len() + result.failures.len()) as u32;
             result.failures.extend((first..plan.repeats).map(|child| Failure {
                 child,
-                reason: error.clone(),
+                reason: Reason::Setup(error.clone()),
             }));
         }
         result.partial = self.cancelled();
@@ -241,19 +243,14 @@ impl MethodRun<'_> {
     fn measure(&mut self, result: &mut MethodResult, emit: &mut dyn FnMut(Event)) -> Result<(), String> {
         let (plan, payload) = (self.plan, self.payload);
         let setup_start = now_ns();
-        self.method.check(plan, self.environment)?;
-        if self.fault.is_some() && !self.method.obeys_faults() {
-            // A test must never pass without the fault it asked for.
-            return Err(format!(
-                "{} is set, but its faults cannot reach {}'s children",
-                fault::VARIABLE,
-                self.method.id()
-            ));
-        }
+        self.method.check(&plan.shape(), self.environment)?;
         // Free heap pages still mapped are page-table entries that every fork copies and every
-        // child's exit tears down; give them back before the children start.
+        // child's exit tears down; give them back before the children start (glibc only).
+        #[cfg(target_env = "gnu")]
         // SAFETY: malloc_trim only returns free memory to the kernel.
-        unsafe { libc::malloc_trim(0) };
+        unsafe {
+            libc::malloc_trim(0)
+        };
         let mut encoded_once = Vec::new();
         let wire_once: &[u8] = if self.method.delivery() == Delivery::Once {
             payload
@@ -263,7 +260,7 @@ impl MethodRun<'_> {
             &[]
         };
         let context = RunContext {
-            plan,
+            shape: plan.shape(),
             payload,
             env: self.environment,
             wire: wire_once,

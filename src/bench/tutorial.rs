@@ -1,31 +1,40 @@
 //! The tutorial that `--preset seed` reproduces: its published figures, kept here and nowhere
-//! else, and its conclusion recomputed from this machine's numbers.
+//! else, and its conclusion recomputed from this machine's numbers (the numbers only; the
+//! words are `report::facts`').
 
+use super::method::{self, TutorialPart};
 use super::result::MethodResult;
 
-/// One of the tutorial's published figures: a method and its time per child.
+/// One of the tutorial's published figures: a method (by its part) and its time per child.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Published {
-    pub method: &'static str,
+    pub part: TutorialPart,
     pub per_child_ns: u64,
+}
+
+impl Published {
+    /// The id of the method that plays this part.
+    pub fn method(&self) -> &'static str {
+        method::in_tutorial(self.part).map_or("", |method| method.id())
+    }
 }
 
 /// The tutorial's time per child for each of its four methods, as published.
 pub const PUBLISHED: [Published; 4] = [
     Published {
-        method: "inherit",
+        part: TutorialPart::Inherit,
         per_child_ns: 2_400_000,
     },
     Published {
-        method: "argument",
+        part: TutorialPart::Argument,
         per_child_ns: 2_200_000,
     },
     Published {
-        method: "queue",
+        part: TutorialPart::Queue,
         per_child_ns: 82_800_000,
     },
     Published {
-        method: "pipe",
+        part: TutorialPart::Pipe,
         per_child_ns: 86_700_000,
     },
 ];
@@ -40,11 +49,11 @@ pub const PUBLISHED_CHILDREN: u32 = 1000;
 /// sending through a queue.
 pub const PUBLISHED_LESSON: f64 = 34.0;
 
-/// The tutorial's published time per child for `method`, if it measured it.
-pub fn published(method: &str) -> Option<u64> {
+/// The tutorial's published time per child for the method playing `part`.
+pub fn published(part: TutorialPart) -> Option<u64> {
     PUBLISHED
         .iter()
-        .find(|published| published.method == method)
+        .find(|published| published.part == part)
         .map(|published| published.per_child_ns)
 }
 
@@ -61,22 +70,24 @@ pub struct Conclusion {
 }
 
 impl Conclusion {
-    /// "Inheriting is N× faster than sending through a queue": N on this machine.
+    /// The N of the lesson "Inheriting is N× faster than sending through a queue here", on
+    /// this machine; below 1 when the queue won. The faces word it in one place
+    /// (`report::facts::Lesson`).
     pub fn queue_over_inherit(&self) -> f64 {
         self.queue_ns as f64 / self.inherit_ns as f64
     }
 
     /// The same for a pipe, where the results have one.
     pub fn pipe_over_inherit(&self) -> Option<f64> {
-        let pipe = self.measured("pipe")?;
+        let pipe = self.measured(TutorialPart::Pipe)?;
         Some(pipe as f64 / self.inherit_ns as f64)
     }
 
-    /// This machine's median for one of the published methods.
-    pub fn measured(&self, method: &str) -> Option<u64> {
+    /// This machine's median for the method playing `part`.
+    pub fn measured(&self, part: TutorialPart) -> Option<u64> {
         self.figures
             .iter()
-            .find(|(published, _)| published.method == method)
+            .find(|(published, _)| published.part == part)
             .and_then(|&(_, measured)| measured)
     }
 }
@@ -104,11 +115,11 @@ pub struct Point<'a> {
 }
 
 pub fn conclude_from(points: &[Point<'_>]) -> Option<Conclusion> {
-    let payload_bytes = points
-        .iter()
-        .find(|point| point.method == "inherit")?
-        .payload_bytes;
-    let median = |method: &str| {
+    let id = |part| method::in_tutorial(part).map(|method| method.id());
+    let inherit = id(TutorialPart::Inherit)?;
+    let payload_bytes = points.iter().find(|point| point.method == inherit)?.payload_bytes;
+    let median = |part| {
+        let method = id(part)?;
         points
             .iter()
             .find(|point| point.method == method && point.payload_bytes == payload_bytes)
@@ -117,11 +128,11 @@ pub fn conclude_from(points: &[Point<'_>]) -> Option<Conclusion> {
     };
     Some(Conclusion {
         payload_bytes,
-        inherit_ns: median("inherit")?,
-        queue_ns: median("queue")?,
+        inherit_ns: median(TutorialPart::Inherit)?,
+        queue_ns: median(TutorialPart::Queue)?,
         figures: PUBLISHED
             .iter()
-            .map(|&published| (published, median(published.method)))
+            .map(|&published| (published, median(published.part)))
             .collect(),
     })
 }
@@ -132,7 +143,8 @@ mod tests {
 
     #[test]
     fn the_published_figures_bear_out_the_published_lesson() {
-        let lesson = published("queue").unwrap() as f64 / published("inherit").unwrap() as f64;
+        let lesson =
+            published(TutorialPart::Queue).unwrap() as f64 / published(TutorialPart::Inherit).unwrap() as f64;
         assert!((lesson - PUBLISHED_LESSON).abs() < 1.0, "{lesson}");
         assert_eq!(PUBLISHED_PAYLOAD_BYTES, 1_000_000 * 8);
     }
@@ -153,8 +165,8 @@ mod tests {
         );
         assert_eq!(conclusion.queue_over_inherit(), 32.0);
         assert_eq!(conclusion.pipe_over_inherit(), Some(38.0));
-        assert_eq!(conclusion.measured("argument"), None);
-        let published: Vec<&str> = conclusion.figures.iter().map(|(p, _)| p.method).collect();
+        assert_eq!(conclusion.measured(TutorialPart::Argument), None);
+        let published: Vec<&str> = conclusion.figures.iter().map(|(p, _)| p.method()).collect();
         assert_eq!(published, ["inherit", "argument", "queue", "pipe"]);
     }
 

@@ -7,6 +7,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{kill, Signal};
+use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 
 /// Why the watchdog killed a child.
@@ -75,7 +76,7 @@ impl Watchdog {
     /// whether the watchdog killed it. The child stays a zombie until reaped, so its pid
     /// cannot be reused while the watchdog might still signal it.
     pub fn wait_exit(&self, child: Pid) -> Option<KillCause> {
-        while peek_exit(child, 0) == Err(nix::errno::Errno::EINTR) {}
+        while peek_exit(child, WaitPidFlag::empty()) == Err(nix::errno::Errno::EINTR) {}
         let mut watched = self.shared.lock();
         watched.child = None;
         watched.killed.take()
@@ -120,23 +121,15 @@ fn guard(shared: &Shared) {
 
 /// Whether `child`, an unreaped child of this process, has not exited yet; it stays unreaped.
 pub fn has_not_exited(child: Pid) -> bool {
-    peek_exit(child, libc::WNOHANG) == Ok(false)
+    peek_exit(child, WaitPidFlag::WNOHANG) == Ok(false)
 }
 
 /// `waitid(WEXITED | WNOWAIT | flags)` on an unreaped child of ours, which stays unreaped:
 /// whether it has exited (with `WNOHANG` it may not have; without, the call waits).
-fn peek_exit(child: Pid, flags: libc::c_int) -> nix::Result<bool> {
-    // SAFETY: siginfo is a plain out-parameter; `child` is our own unreaped child.
-    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-    let result = unsafe {
-        libc::waitid(
-            libc::P_PID,
-            child.as_raw() as libc::id_t,
-            &mut info,
-            libc::WEXITED | libc::WNOWAIT | flags,
-        )
-    };
-    nix::errno::Errno::result(result)?;
-    // SAFETY: si_pid is valid to read after waitid filled (or left zeroed) the struct.
-    Ok(unsafe { info.si_pid() } != 0)
+fn peek_exit(child: Pid, flags: WaitPidFlag) -> nix::Result<bool> {
+    let status = waitid(
+        Id::Pid(child),
+        WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT | flags,
+    )?;
+    Ok(status != WaitStatus::StillAlive)
 }

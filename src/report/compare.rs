@@ -1,20 +1,17 @@
 //! `ipcscope compare`: saved JSON results side by side, matched by method, payload, codec and
-//! size, with each one's ratio to the first (the baseline). Loading and matching are pure, so
-//! the explorer can load a saved result as its baseline too.
+//! size, with each one's ratio to the first (the baseline). This file loads and matches; each
+//! format's `Exporter` renders the comparison. Loading and matching are pure, so the explorer
+//! can load a saved result as its baseline too.
 
 use std::collections::HashMap;
-use std::fmt::{self, Write};
+use std::fmt;
 use std::path::Path;
 
-use color_eyre::eyre::WrapErr;
 use serde::Serialize;
 
-use super::json::{JsonReport, JsonResult};
-use super::{duration, ratio};
-use crate::bench::env::Environment;
+use super::saved::{JsonReport, JsonResult};
 use crate::bench::plan::{Codec, PayloadKind, Size};
 use crate::bench::result::MethodResult;
-use crate::cli::Format;
 
 /// What makes two results the same experiment: method, payload, codec and size.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -168,290 +165,12 @@ impl Comparison {
     }
 }
 
-pub fn render(format: Format, comparison: &Comparison) -> color_eyre::Result<String> {
-    Ok(match format {
-        Format::Table => table(comparison),
-        Format::Markdown => markdown(comparison),
-        Format::Csv => csv(comparison)?,
-        Format::Json => {
-            let mut text = serde_json::to_string_pretty(&JsonComparison::of(comparison))
-                .wrap_err("encoding the comparison as JSON")?;
-            text.push('\n');
-            text
-        }
-    })
-}
-
-/// One file's cell: `47.0 µs · 1.04×`, the baseline's without a ratio.
-fn cell(row: &Row, file: usize) -> String {
-    let Some(result) = &row.results[file] else {
-        return "—".into();
-    };
-    let failed = match result.failures {
-        0 => String::new(),
-        failures => format!(" · {failures} failed"),
-    };
-    let Some(median) = row.median(file) else {
-        return format!("no verified child{failed}");
-    };
-    match row.ratio(file) {
-        Some(r) if file > 0 => format!("{} · {}{failed}", duration(median), ratio(r)),
-        _ => format!("{}{failed}", duration(median)),
-    }
-}
-
-/// `b.json (only there): 81.2 ms`
-fn unmatched_line(comparison: &Comparison, row: &Row) -> String {
-    let (file, _) = row
-        .results
-        .iter()
-        .enumerate()
-        .find(|(_, result)| result.is_some())
-        .unwrap_or((0, &None));
-    format!(
-        "{}: only in {} ({})",
-        row.key,
-        comparison.files[file].name,
-        cell(row, file)
-    )
-}
-
-fn environment_line(environment: &Environment) -> String {
-    format!(
-        "Linux {} · {} · {} cores",
-        environment.kernel, environment.cpu, environment.cores
-    )
-}
-
-fn table(comparison: &Comparison) -> String {
-    let mut text =
-        String::from("Compared with the first file (the baseline): median per child · its ratio\n");
-    for (index, saved) in comparison.files.iter().enumerate() {
-        let _ = writeln!(
-            text,
-            "  [{}] {} · ipcscope {} · {}",
-            index + 1,
-            saved.name,
-            saved.report.ipcscope,
-            environment_line(&saved.report.environment)
-        );
-    }
-    text.push('\n');
-    let matched: Vec<&Row> = comparison.matched().collect();
-    if matched.is_empty() {
-        text.push_str("No experiment is in more than one file.\n");
-    } else {
-        let mut lines: Vec<Vec<String>> = vec![std::iter::once("experiment".to_string())
-            .chain((1..=comparison.files.len()).map(|index| format!("[{index}]")))
-            .collect()];
-        lines.extend(matched.iter().map(|row| {
-            std::iter::once(row.key.to_string())
-                .chain((0..comparison.files.len()).map(|file| cell(row, file)))
-                .collect()
-        }));
-        let widths: Vec<usize> = (0..lines[0].len())
-            .map(|column| {
-                lines
-                    .iter()
-                    .map(|line| line[column].chars().count())
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        for line in &lines {
-            let mut row = String::from(" ");
-            for (column, value) in line.iter().enumerate() {
-                let width = widths[column];
-                if column == 0 {
-                    let _ = write!(row, " {value:<width$}");
-                } else {
-                    let _ = write!(row, "   {value:>width$}");
-                }
-            }
-            let _ = writeln!(text, "{}", row.trim_end());
-        }
-    }
-    let unmatched: Vec<&Row> = comparison.unmatched().collect();
-    if !unmatched.is_empty() {
-        text.push_str("\nUnmatched (in one file only)\n");
-        for row in unmatched {
-            let _ = writeln!(text, "  {}", unmatched_line(comparison, row));
-        }
-    }
-    text
-}
-
-fn markdown(comparison: &Comparison) -> String {
-    let mut text = String::from("| experiment |");
-    for saved in &comparison.files {
-        let _ = write!(text, " {} |", saved.name);
-    }
-    text.push_str("\n|---|");
-    text.push_str(&"---:|".repeat(comparison.files.len()));
-    text.push('\n');
-    for row in comparison.matched() {
-        let _ = write!(text, "| {} |", row.key);
-        for file in 0..comparison.files.len() {
-            let _ = write!(text, " {} |", cell(row, file));
-        }
-        text.push('\n');
-    }
-    let _ = writeln!(
-        text,
-        "\nMedian time per child; the ratio is to {}, the baseline.",
-        comparison
-            .files
-            .first()
-            .map_or("the first file", |saved| saved.name.as_str())
-    );
-    let unmatched: Vec<&Row> = comparison.unmatched().collect();
-    if !unmatched.is_empty() {
-        text.push_str("\nUnmatched (in one file only):\n\n");
-        for row in unmatched {
-            let _ = writeln!(text, "- {}", unmatched_line(comparison, row));
-        }
-    }
-    text
-}
-
-/// One line per experiment and file that has it.
-fn csv(comparison: &Comparison) -> color_eyre::Result<String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer
-        .write_record([
-            "method",
-            "payload",
-            "codec",
-            "payload_bytes",
-            "file",
-            "median_ns",
-            "ratio_to_baseline",
-            "failures",
-            "repeats",
-            "throughput_bytes_per_sec",
-            "matched",
-        ])
-        .wrap_err("writing the CSV header")?;
-    for row in &comparison.rows {
-        for (file, result) in row.results.iter().enumerate() {
-            let Some(result) = result else {
-                continue;
-            };
-            writer
-                .write_record([
-                    row.key.method.clone(),
-                    row.key.payload.name().to_string(),
-                    row.key
-                        .codec
-                        .map_or(String::new(), |codec| codec.name().to_string()),
-                    row.key.payload_bytes.to_string(),
-                    comparison.files[file].name.clone(),
-                    row.median(file)
-                        .map_or(String::new(), |median| median.to_string()),
-                    row.ratio(file).map_or(String::new(), |r| format!("{r:.3}")),
-                    result.failures.to_string(),
-                    result.repeats.to_string(),
-                    result.throughput_bytes_per_sec.to_string(),
-                    row.is_matched().to_string(),
-                ])
-                .wrap_err("writing a CSV row")?;
-        }
-    }
-    let bytes = writer.into_inner().wrap_err("finishing the CSV")?;
-    String::from_utf8(bytes).wrap_err("the CSV is not UTF-8")
-}
-
-#[derive(Serialize)]
-struct JsonComparison<'a> {
-    ipcscope: &'static str,
-    /// The files compared, the baseline first.
-    files: Vec<JsonFile<'a>>,
-    /// Experiments in more than one file: each file's figures, or `null` where it lacks one.
-    matched: Vec<JsonRow<'a>>,
-    /// Experiments in one file only.
-    unmatched: Vec<JsonUnmatched<'a>>,
-}
-
-#[derive(Serialize)]
-struct JsonFile<'a> {
-    file: &'a str,
-    ipcscope: &'a str,
-    environment: &'a Environment,
-}
-
-#[derive(Serialize)]
-struct JsonRow<'a> {
-    #[serde(flatten)]
-    key: &'a Key,
-    runs: Vec<Option<JsonRun>>,
-}
-
-#[derive(Serialize)]
-struct JsonRun {
-    median_ns: Option<u64>,
-    /// This file's median over the baseline's.
-    ratio_to_baseline: Option<f64>,
-    failures: usize,
-    repeats: u32,
-    throughput_bytes_per_sec: u64,
-}
-
-#[derive(Serialize)]
-struct JsonUnmatched<'a> {
-    file: &'a str,
-    #[serde(flatten)]
-    key: &'a Key,
-    median_ns: Option<u64>,
-}
-
-impl<'a> JsonComparison<'a> {
-    fn of(comparison: &'a Comparison) -> JsonComparison<'a> {
-        let run = |row: &Row, file: usize| {
-            row.results[file].as_ref().map(|result| JsonRun {
-                median_ns: row.median(file),
-                ratio_to_baseline: row.ratio(file),
-                failures: result.failures,
-                repeats: result.repeats,
-                throughput_bytes_per_sec: result.throughput_bytes_per_sec,
-            })
-        };
-        JsonComparison {
-            ipcscope: env!("CARGO_PKG_VERSION"),
-            files: comparison
-                .files
-                .iter()
-                .map(|saved| JsonFile {
-                    file: &saved.name,
-                    ipcscope: &saved.report.ipcscope,
-                    environment: &saved.report.environment,
-                })
-                .collect(),
-            matched: comparison
-                .matched()
-                .map(|row| JsonRow {
-                    key: &row.key,
-                    runs: (0..comparison.files.len()).map(|file| run(row, file)).collect(),
-                })
-                .collect(),
-            unmatched: comparison
-                .unmatched()
-                .filter_map(|row| {
-                    let file = row.results.iter().position(Option::is_some)?;
-                    Some(JsonUnmatched {
-                        file: &comparison.files[file].name,
-                        key: &row.key,
-                        median_ns: row.median(file),
-                    })
-                })
-                .collect(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::RunOutput;
+    use crate::bench::env::Environment;
+    use crate::report::facts::only_in;
+    use crate::report::{render_comparison, Format, RunOutput};
 
     fn saved(name: &str, results: Vec<MethodResult>) -> Saved {
         let output = RunOutput {
@@ -509,7 +228,7 @@ mod tests {
         );
         let unmatched: Vec<String> = comparison
             .unmatched()
-            .map(|row| unmatched_line(&comparison, row))
+            .map(|row| only_in(&comparison, row))
             .collect();
         assert_eq!(
             unmatched,
@@ -519,7 +238,7 @@ mod tests {
                 "pipe · 4 KiB ints · raw: only in b.json (90 ns)",
             ]
         );
-        let table = table(&comparison);
+        let table = render_comparison(Format::Table, &comparison).unwrap();
         assert!(table.contains("250 ns · 2.50×"), "{table}");
         assert!(table.contains("Unmatched (in one file only)"), "{table}");
     }
@@ -590,14 +309,14 @@ mod tests {
             saved("b", vec![MethodResult::made_up("pipe", 8, &[15])]),
         ]);
         let json: serde_json::Value =
-            serde_json::from_str(&render(Format::Json, &comparison).unwrap()).unwrap();
+            serde_json::from_str(&render_comparison(Format::Json, &comparison).unwrap()).unwrap();
         assert_eq!(json["matched"][0]["method"], "pipe");
         assert_eq!(json["matched"][0]["runs"][1]["ratio_to_baseline"], 1.5);
         assert_eq!(json["unmatched"].as_array().map(Vec::len), Some(0));
-        let csv = render(Format::Csv, &comparison).unwrap();
+        let csv = render_comparison(Format::Csv, &comparison).unwrap();
         assert_eq!(csv.lines().count(), 3, "{csv}");
         assert!(csv.lines().nth(2).unwrap().contains(",b,15,1.500,"), "{csv}");
-        let markdown = render(Format::Markdown, &comparison).unwrap();
+        let markdown = render_comparison(Format::Markdown, &comparison).unwrap();
         assert!(
             markdown.contains("| pipe · 8 B ints · bincode | 10 ns | 15 ns · 1.50× |"),
             "{markdown}"

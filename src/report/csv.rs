@@ -1,9 +1,23 @@
-//! `--format csv`: a header line, then one line per method (and size, for a sweep).
+//! `--format csv`: a header line, then one line per method (and size, for a sweep); for a
+//! comparison, one line per experiment and file that has it.
 
 use color_eyre::eyre::WrapErr;
 
-use super::{size_groups, RunOutput};
-use crate::bench::result::{fastest_median, ratio_to_fastest};
+use super::compare::Comparison;
+use super::facts::{ratio_to_fastest, Fastest};
+use super::{size_groups, Exporter, RunOutput};
+
+pub struct CsvExporter;
+
+impl Exporter for CsvExporter {
+    fn run(&self, output: &RunOutput) -> color_eyre::Result<String> {
+        run(output)
+    }
+
+    fn comparison(&self, comparison: &Comparison) -> color_eyre::Result<String> {
+        comparison_rows(comparison)
+    }
+}
 
 const HEADER: [&str; 19] = [
     "method",
@@ -27,11 +41,11 @@ const HEADER: [&str; 19] = [
     "ratio_to_fork_floor",
 ];
 
-pub fn render(output: &RunOutput) -> color_eyre::Result<String> {
+fn run(output: &RunOutput) -> color_eyre::Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(HEADER).wrap_err("writing the CSV header")?;
     let with_fastest = size_groups(&output.results).flat_map(|group| {
-        let fastest = fastest_median(group);
+        let fastest = Fastest::of(group);
         group.iter().map(move |result| (result, fastest))
     });
     for (result, fastest) in with_fastest {
@@ -67,6 +81,90 @@ pub fn render(output: &RunOutput) -> color_eyre::Result<String> {
             ])
             .wrap_err("writing a CSV row")?;
     }
+    finish(writer)
+}
+
+fn finish(writer: csv::Writer<Vec<u8>>) -> color_eyre::Result<String> {
     let bytes = writer.into_inner().wrap_err("finishing the CSV")?;
     String::from_utf8(bytes).wrap_err("the CSV is not UTF-8")
+}
+
+/// One line per experiment and file that has it.
+fn comparison_rows(comparison: &Comparison) -> color_eyre::Result<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record([
+            "method",
+            "payload",
+            "codec",
+            "payload_bytes",
+            "file",
+            "median_ns",
+            "ratio_to_baseline",
+            "failures",
+            "repeats",
+            "throughput_bytes_per_sec",
+            "matched",
+        ])
+        .wrap_err("writing the CSV header")?;
+    for row in &comparison.rows {
+        for (file, result) in row.results.iter().enumerate() {
+            let Some(result) = result else {
+                continue;
+            };
+            writer
+                .write_record([
+                    row.key.method.clone(),
+                    row.key.payload.name().to_string(),
+                    row.key
+                        .codec
+                        .map_or(String::new(), |codec| codec.name().to_string()),
+                    row.key.payload_bytes.to_string(),
+                    comparison.files[file].name.clone(),
+                    row.median(file)
+                        .map_or(String::new(), |median| median.to_string()),
+                    row.ratio(file).map_or(String::new(), |r| format!("{r:.3}")),
+                    result.failures.to_string(),
+                    result.repeats.to_string(),
+                    result.throughput_bytes_per_sec.to_string(),
+                    row.is_matched().to_string(),
+                ])
+                .wrap_err("writing a CSV row")?;
+        }
+    }
+    finish(writer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixtures;
+
+    #[test]
+    fn a_run_is_a_header_and_one_line_per_method() {
+        assert_eq!(
+            CsvExporter.run(&fixtures::run()).unwrap(),
+            r#"method,payload,codec,payload_bytes,repeats,failures,min_ns,median_ns,mean_ns,stddev_ns,p99_ns,max_ns,throughput_bytes_per_sec,access,warmup,wire_bytes,ratio_to_fastest,partial,ratio_to_fork_floor
+pipe,ints,bincode,4096,3,0,1000,2000,2000,1000,3000,3000,2048000000,read,0,,1.818,false,4.000
+inherit,ints,,4096,3,0,1000,1100,1100,100,1200,1200,3723636363,read,0,,1.000,false,
+argument,ints,bincode,4096,1,0,1104,1104,1104,0,1104,1104,3710144927,read,0,,1.004,false,
+queue,ints,bincode,4096,3,0,,,,,,,0,read,0,,,false,
+"#
+        );
+    }
+
+    #[test]
+    fn a_comparison_is_one_line_per_experiment_and_file() {
+        assert_eq!(
+            CsvExporter.comparison(&fixtures::comparison()).unwrap(),
+            r#"method,payload,codec,payload_bytes,file,median_ns,ratio_to_baseline,failures,repeats,throughput_bytes_per_sec,matched
+pipe,ints,bincode,4096,a.json,100000,1.000,0,1,40960000,true
+pipe,ints,bincode,4096,b.json,250000,2.500,0,1,16384000,true
+inherit,ints,,4096,a.json,50000,1.000,0,1,81920000,true
+inherit,ints,,4096,b.json,75000,1.500,0,1,54613333,true
+queue,ints,bincode,4096,a.json,300000,1.000,0,1,13653333,false
+pipe,ints,bincode,8192,b.json,400000,,0,1,20480000,false
+"#
+        );
+    }
 }

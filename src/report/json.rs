@@ -1,92 +1,17 @@
-//! `--format json`: the object CONTRACT.md fixes, plus more keys. `compare` reads it back.
-
-use std::collections::BTreeMap;
+//! `--format json`: the object the stable contract fixes (assets/CONTRACT.md), plus more
+//! keys, in the shape `saved.rs` gives it (what `compare` reads back); a comparison is an
+//! object of its own.
 
 use color_eyre::eyre::WrapErr;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::{size_groups, RunOutput};
-use crate::bench::crossing::{self, Crossing};
+use super::compare::{Comparison, Key, Row};
+use super::facts::{self, Fastest};
+pub use super::saved::{JsonFailure, JsonReport, JsonResult, JsonSummary};
+use super::{size_groups, Exporter, RunOutput};
+use crate::bench::crossing;
 use crate::bench::env::Environment;
-use crate::bench::plan::{Access, Codec, PayloadKind};
-use crate::bench::result::{MethodResult, Usage};
-use crate::bench::stats::Summary;
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct JsonReport {
-    pub ipcscope: String,
-    pub environment: Environment,
-    #[serde(default)]
-    pub partial: bool,
-    pub results: Vec<JsonResult>,
-    /// Where, in a sweep, one method overtakes another; empty for a single size.
-    #[serde(default)]
-    pub crossings: Vec<Crossing>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct JsonResult {
-    pub method: String,
-    pub payload: PayloadKind,
-    /// `null` for methods that move no bytes.
-    pub codec: Option<Codec>,
-    pub access: Access,
-    pub payload_bytes: u64,
-    pub wire_bytes: Option<u64>,
-    pub repeats: u32,
-    pub warmup: u32,
-    pub failures: usize,
-    pub failure_reasons: Vec<JsonFailure>,
-    /// `null` when no child verified.
-    pub per_child_ns: Option<JsonSummary>,
-    /// For each phase the method has, its summary over the verified children.
-    pub phases_ns: BTreeMap<String, JsonSummary>,
-    /// The median of the kernel's accounting per child (`wait4`).
-    pub usage_median: Usage,
-    pub throughput_bytes_per_sec: u64,
-    /// The median time per child as a multiple of the fastest method's at the same size.
-    pub ratio_to_fastest: Option<f64>,
-    /// The `fork` baseline's median per child at this payload, measured in the same run.
-    #[serde(default)]
-    pub fork_floor_ns: Option<u64>,
-    /// The median time per child as a multiple of the fork floor.
-    #[serde(default)]
-    pub ratio_to_fork_floor: Option<f64>,
-    pub setup_ns: u64,
-    pub partial: bool,
-    /// Every verified child's total, in the order the children ran.
-    pub samples_ns: Vec<u64>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct JsonFailure {
-    pub child: u32,
-    pub reason: String,
-}
-
-/// A summary without its count (the count is `repeats - failures`).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct JsonSummary {
-    pub min: u64,
-    pub median: u64,
-    pub mean: u64,
-    pub stddev: u64,
-    pub p99: u64,
-    pub max: u64,
-}
-
-impl From<Summary> for JsonSummary {
-    fn from(summary: Summary) -> Self {
-        JsonSummary {
-            min: summary.min,
-            median: summary.median,
-            mean: summary.mean,
-            stddev: summary.stddev,
-            p99: summary.p99,
-            max: summary.max,
-        }
-    }
-}
+use crate::bench::result::MethodResult;
 
 impl JsonReport {
     pub fn of(output: &RunOutput) -> JsonReport {
@@ -96,7 +21,7 @@ impl JsonReport {
             partial: output.partial,
             results: size_groups(&output.results)
                 .flat_map(|group| {
-                    let fastest = crate::bench::result::fastest_median(group);
+                    let fastest = Fastest::of(group);
                     group.iter().map(move |result| JsonResult::of(result, fastest))
                 })
                 .collect(),
@@ -106,7 +31,7 @@ impl JsonReport {
 }
 
 impl JsonResult {
-    fn of(result: &MethodResult, fastest: Option<u64>) -> JsonResult {
+    fn of(result: &MethodResult, fastest: Option<Fastest<'_>>) -> JsonResult {
         JsonResult {
             method: result.method.clone(),
             payload: result.payload,
@@ -122,7 +47,8 @@ impl JsonResult {
                 .iter()
                 .map(|failure| JsonFailure {
                     child: failure.child,
-                    reason: failure.reason.clone(),
+                    reason: failure.reason.to_string(),
+                    kind: failure.reason.kind().to_string(),
                 })
                 .collect(),
             per_child_ns: result.summary().map(JsonSummary::from),
@@ -133,7 +59,7 @@ impl JsonResult {
                 .collect(),
             usage_median: result.usage_median(),
             throughput_bytes_per_sec: result.throughput(),
-            ratio_to_fastest: crate::bench::result::ratio_to_fastest(result, fastest),
+            ratio_to_fastest: facts::ratio_to_fastest(result, fastest),
             fork_floor_ns: result.fork_floor_ns,
             ratio_to_fork_floor: result.ratio_to_fork_floor(),
             setup_ns: result.setup_ns,
@@ -143,9 +69,191 @@ impl JsonResult {
     }
 }
 
-pub fn render(output: &RunOutput) -> color_eyre::Result<String> {
-    let mut text =
-        serde_json::to_string_pretty(&JsonReport::of(output)).wrap_err("encoding the results as JSON")?;
+pub struct JsonExporter;
+
+impl Exporter for JsonExporter {
+    fn run(&self, output: &RunOutput) -> color_eyre::Result<String> {
+        pretty(&JsonReport::of(output)).wrap_err("encoding the results as JSON")
+    }
+
+    fn comparison(&self, comparison: &Comparison) -> color_eyre::Result<String> {
+        pretty(&JsonComparison::of(comparison)).wrap_err("encoding the comparison as JSON")
+    }
+}
+
+/// Indented, with a final newline.
+fn pretty(value: &impl Serialize) -> serde_json::Result<String> {
+    let mut text = serde_json::to_string_pretty(value)?;
     text.push('\n');
     Ok(text)
+}
+
+#[derive(Serialize)]
+struct JsonComparison<'a> {
+    ipcscope: &'static str,
+    /// The files compared, the baseline first.
+    files: Vec<JsonFile<'a>>,
+    /// Experiments in more than one file: each file's figures, or `null` where it lacks one.
+    matched: Vec<JsonRow<'a>>,
+    /// Experiments in one file only.
+    unmatched: Vec<JsonUnmatched<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFile<'a> {
+    file: &'a str,
+    ipcscope: &'a str,
+    environment: &'a Environment,
+}
+
+#[derive(Serialize)]
+struct JsonRow<'a> {
+    #[serde(flatten)]
+    key: &'a Key,
+    runs: Vec<Option<JsonRun>>,
+}
+
+#[derive(Serialize)]
+struct JsonRun {
+    median_ns: Option<u64>,
+    /// This file's median over the baseline's.
+    ratio_to_baseline: Option<f64>,
+    failures: usize,
+    repeats: u32,
+    throughput_bytes_per_sec: u64,
+}
+
+#[derive(Serialize)]
+struct JsonUnmatched<'a> {
+    file: &'a str,
+    #[serde(flatten)]
+    key: &'a Key,
+    median_ns: Option<u64>,
+}
+
+impl<'a> JsonComparison<'a> {
+    fn of(comparison: &'a Comparison) -> JsonComparison<'a> {
+        let run = |row: &Row, file: usize| {
+            row.results[file].as_ref().map(|result| JsonRun {
+                median_ns: row.median(file),
+                ratio_to_baseline: row.ratio(file),
+                failures: result.failures,
+                repeats: result.repeats,
+                throughput_bytes_per_sec: result.throughput_bytes_per_sec,
+            })
+        };
+        JsonComparison {
+            ipcscope: env!("CARGO_PKG_VERSION"),
+            files: comparison
+                .files
+                .iter()
+                .map(|saved| JsonFile {
+                    file: &saved.name,
+                    ipcscope: &saved.report.ipcscope,
+                    environment: &saved.report.environment,
+                })
+                .collect(),
+            matched: comparison
+                .matched()
+                .map(|row| JsonRow {
+                    key: &row.key,
+                    runs: (0..comparison.files.len()).map(|file| run(row, file)).collect(),
+                })
+                .collect(),
+            unmatched: comparison
+                .unmatched()
+                .filter_map(|row| {
+                    let file = row.results.iter().position(Option::is_some)?;
+                    Some(JsonUnmatched {
+                        file: &comparison.files[file].name,
+                        key: &row.key,
+                        median_ns: row.median(file),
+                    })
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use super::*;
+    use crate::report::fixtures;
+
+    fn parsed(text: color_eyre::Result<String>) -> Value {
+        serde_json::from_str(&text.unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_run_gives_the_contracts_keys_and_ratios_to_the_fastest() {
+        let json = parsed(JsonExporter.run(&fixtures::run()));
+        assert_eq!(json["ipcscope"], env!("CARGO_PKG_VERSION"));
+        let results = json["results"].as_array().unwrap();
+        // To three decimals: serde_json reads floats back to within a unit in the last place.
+        let ratios: Vec<Option<f64>> = results
+            .iter()
+            .map(|result| {
+                result["ratio_to_fastest"]
+                    .as_f64()
+                    .map(|r| (r * 1000.0).round() / 1000.0)
+            })
+            .collect();
+        assert_eq!(ratios, [Some(1.818), Some(1.0), Some(1.004), None]);
+        assert_eq!(
+            results[0]["per_child_ns"],
+            json!({ "min": 1000, "median": 2000, "mean": 2000, "stddev": 1000, "p99": 3000, "max": 3000 })
+        );
+        assert_eq!(results[0]["samples_ns"], json!([3000, 1000, 2000]));
+        assert_eq!(
+            (&results[0]["fork_floor_ns"], &results[0]["ratio_to_fork_floor"]),
+            (&json!(500), &json!(4.0))
+        );
+        assert_eq!(results[3]["per_child_ns"], Value::Null);
+        assert_eq!(json["crossings"], json!([]));
+    }
+
+    #[test]
+    fn a_comparison_gives_each_files_figures_and_the_unmatched() {
+        let json = parsed(JsonExporter.comparison(&fixtures::comparison()));
+        let files: Vec<&Value> = json["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|file| &file["file"])
+            .collect();
+        assert_eq!(files, ["a.json", "b.json"]);
+        let run = |median: u64, ratio: f64, throughput: u64| {
+            json!({
+                "median_ns": median,
+                "ratio_to_baseline": ratio,
+                "failures": 0,
+                "repeats": 1,
+                "throughput_bytes_per_sec": throughput,
+            })
+        };
+        assert_eq!(
+            json["matched"],
+            json!([
+                {
+                    "method": "pipe", "payload": "ints", "codec": "bincode", "payload_bytes": 4096,
+                    "runs": [run(100_000, 1.0, 40_960_000), run(250_000, 2.5, 16_384_000)],
+                },
+                {
+                    "method": "inherit", "payload": "ints", "codec": null, "payload_bytes": 4096,
+                    "runs": [run(50_000, 1.0, 81_920_000), run(75_000, 1.5, 54_613_333)],
+                },
+            ])
+        );
+        assert_eq!(
+            json["unmatched"],
+            json!([
+                { "file": "a.json", "method": "queue", "payload": "ints", "codec": "bincode",
+                  "payload_bytes": 4096, "median_ns": 300_000 },
+                { "file": "b.json", "method": "pipe", "payload": "ints", "codec": "bincode",
+                  "payload_bytes": 8192, "median_ns": 400_000 },
+            ])
+        );
+    }
 }

@@ -1,14 +1,28 @@
 //! `--format markdown`: a table to paste into notes, one row per method; for a sweep, one
-//! table per size and the crossings.
+//! table per size and the crossings; for a comparison, one row per experiment, a column per file.
 
 use std::fmt::Write;
 
-use super::{crossing, duration, is_sweep, rate, ratio, size_groups, RunOutput};
+use super::compare::{Comparison, Row};
+use super::facts::{self, Fastest};
+use super::{crossing, duration, is_sweep, rate, ratio, size_groups, Exporter, RunOutput};
 use crate::bench::crossing::crossings;
 use crate::bench::plan::Size;
-use crate::bench::result::{fastest_median, ratio_to_fastest, MethodResult};
+use crate::bench::result::MethodResult;
 
-pub fn render(output: &RunOutput) -> String {
+pub struct MarkdownExporter;
+
+impl Exporter for MarkdownExporter {
+    fn run(&self, output: &RunOutput) -> color_eyre::Result<String> {
+        Ok(run(output))
+    }
+
+    fn comparison(&self, comparison: &Comparison) -> color_eyre::Result<String> {
+        Ok(comparison_table(comparison))
+    }
+}
+
+fn run(output: &RunOutput) -> String {
     let mut text = String::new();
     if is_sweep(&output.results) {
         for group in size_groups(&output.results) {
@@ -40,7 +54,7 @@ pub fn render(output: &RunOutput) -> String {
 
 /// One row per result, with its ratio to the fastest of `results`.
 fn table(text: &mut String, results: &[MethodResult]) {
-    let fastest = fastest_median(results);
+    let fastest = Fastest::of(results);
     text.push_str(
         "| method | payload | codec | median per child | mean ± σ | p99 | throughput | failures | vs fastest | × fork floor |\n\
          |---|---|---|---:|---:|---:|---:|---:|---:|---:|\n",
@@ -50,11 +64,10 @@ fn table(text: &mut String, results: &[MethodResult]) {
         let cell = |pick: fn(&crate::bench::stats::Summary) -> String| {
             summary.as_ref().map_or("—".to_string(), pick)
         };
-        let vs = match ratio_to_fastest(result, fastest) {
-            Some(r) if (r - 1.0).abs() < 0.005 => "fastest".to_string(),
-            Some(r) => ratio(r),
-            None => "—".to_string(),
-        };
+        let vs = summary
+            .zip(fastest)
+            .and_then(|(summary, fastest)| fastest.standing(summary.median))
+            .map_or("—".to_string(), |standing| standing.cell());
         let _ = writeln!(
             text,
             "| {} | {} {} | {} | {} | {} | {} | {} | {} of {} | {} | {} |",
@@ -74,6 +87,112 @@ fn table(text: &mut String, results: &[MethodResult]) {
             result.repeats,
             vs,
             result.ratio_to_fork_floor().map_or("—".to_string(), ratio),
+        );
+    }
+}
+
+fn comparison_table(comparison: &Comparison) -> String {
+    let mut text = String::from("| experiment |");
+    for saved in &comparison.files {
+        let _ = write!(text, " {} |", saved.name);
+    }
+    text.push_str("\n|---|");
+    text.push_str(&"---:|".repeat(comparison.files.len()));
+    text.push('\n');
+    for row in comparison.matched() {
+        let _ = write!(text, "| {} |", row.key);
+        for file in 0..comparison.files.len() {
+            let _ = write!(text, " {} |", facts::versus_baseline(row, file));
+        }
+        text.push('\n');
+    }
+    let _ = writeln!(
+        text,
+        "\nMedian time per child; the ratio is to {}, the baseline.",
+        comparison
+            .files
+            .first()
+            .map_or("the first file", |saved| saved.name.as_str())
+    );
+    let unmatched: Vec<&Row> = comparison.unmatched().collect();
+    if !unmatched.is_empty() {
+        text.push_str("\nUnmatched (in one file only):\n\n");
+        for row in unmatched {
+            let _ = writeln!(text, "- {}", facts::only_in(comparison, row));
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixtures;
+
+    #[test]
+    fn a_run_is_one_row_per_method() {
+        assert_eq!(
+            MarkdownExporter.run(&fixtures::run()).unwrap(),
+            r#"| method | payload | codec | median per child | mean ± σ | p99 | throughput | failures | vs fastest | × fork floor |
+|---|---|---|---:|---:|---:|---:|---:|---:|---:|
+| pipe | 4 KiB ints | bincode | 2.00 µs | 2.00 µs ± 1.00 µs | 3.00 µs | 2.0 GB/s | 0 of 3 | 1.82× | 4.00× |
+| inherit | 4 KiB ints | none | 1.10 µs | 1.10 µs ± 100 ns | 1.20 µs | 3.7 GB/s | 0 of 3 | fastest | — |
+| argument | 4 KiB ints | bincode | 1.10 µs | 1.10 µs ± 0 ns | 1.10 µs | 3.7 GB/s | 0 of 1 | fastest | — |
+| queue | 4 KiB ints | bincode | — | — | — | — | 0 of 3 | — | — |
+"#
+        );
+    }
+
+    #[test]
+    fn a_sweep_is_one_table_per_size_then_the_crossings() {
+        assert_eq!(
+            MarkdownExporter.run(&fixtures::sweep()).unwrap(),
+            r#"### 4 KiB ints
+
+| method | payload | codec | median per child | mean ± σ | p99 | throughput | failures | vs fastest | × fork floor |
+|---|---|---|---:|---:|---:|---:|---:|---:|---:|
+| pipe | 4 KiB ints | bincode | 10.0 µs | 10.0 µs ± 0 ns | 10.0 µs | 409.6 MB/s | 0 of 1 | fastest | — |
+| shm | 4 KiB ints | bincode | 30.0 µs | 30.0 µs ± 0 ns | 30.0 µs | 136.5 MB/s | 0 of 1 | 3.00× | — |
+
+### 16 KiB ints
+
+| method | payload | codec | median per child | mean ± σ | p99 | throughput | failures | vs fastest | × fork floor |
+|---|---|---|---:|---:|---:|---:|---:|---:|---:|
+| pipe | 16 KiB ints | bincode | 20.0 µs | 20.0 µs ± 0 ns | 20.0 µs | 819.2 MB/s | 0 of 1 | fastest | — |
+| shm | 16 KiB ints | bincode | 31.0 µs | 31.0 µs ± 0 ns | 31.0 µs | 528.5 MB/s | 0 of 1 | 1.55× | — |
+
+### 64 KiB ints
+
+| method | payload | codec | median per child | mean ± σ | p99 | throughput | failures | vs fastest | × fork floor |
+|---|---|---|---:|---:|---:|---:|---:|---:|---:|
+| pipe | 64 KiB ints | bincode | 40.0 µs | 40.0 µs ± 0 ns | 40.0 µs | 1.6 GB/s | 0 of 1 | 1.25× | — |
+| shm | 64 KiB ints | bincode | 32.0 µs | 32.0 µs ± 0 ns | 32.0 µs | 2.0 GB/s | 0 of 1 | fastest | — |
+
+### Crossings
+
+- above 16 KiB, shm beats pipe (at 64 KiB: shm 32.0 µs, pipe 40.0 µs; at 16 KiB: shm 31.0 µs, pipe 20.0 µs)
+
+*Partial: the run was interrupted before every child ran.*
+"#
+        );
+    }
+
+    #[test]
+    fn a_comparison_is_one_row_per_experiment_and_a_column_per_file() {
+        assert_eq!(
+            MarkdownExporter.comparison(&fixtures::comparison()).unwrap(),
+            r#"| experiment | a.json | b.json |
+|---|---:|---:|
+| pipe · 4 KiB ints · bincode | 100 µs | 250 µs · 2.50× |
+| inherit · 4 KiB ints · no codec | 50.0 µs | 75.0 µs · 1.50× |
+
+Median time per child; the ratio is to a.json, the baseline.
+
+Unmatched (in one file only):
+
+- queue · 4 KiB ints · bincode: only in a.json (300 µs)
+- pipe · 8 KiB ints · bincode: only in b.json (400 µs)
+"#
         );
     }
 }

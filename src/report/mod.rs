@@ -1,16 +1,81 @@
-//! Headless output, one file per format. Every format renders the same `RunOutput`.
+//! The reports, one file per format, each an `Exporter` that renders a run (or a sweep) and a
+//! comparison of saved runs; `facts` decides what they all say about the results.
 
 use crate::bench::crossing::Crossing;
 use crate::bench::env::Environment;
 use crate::bench::plan::Size;
 use crate::bench::result::MethodResult;
-use crate::cli::Format;
 
 pub mod compare;
 pub mod csv;
+pub mod facts;
 pub mod json;
 pub mod markdown;
+pub mod saved;
 pub mod table;
+
+use compare::Comparison;
+
+/// An output format: what `--format` chooses, and what the explorer's export writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+    Markdown,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [Format::Table, Format::Json, Format::Csv, Format::Markdown];
+
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Markdown => "markdown",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Format, String> {
+        Format::ALL
+            .into_iter()
+            .find(|format| format.name().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| {
+                let names: Vec<&str> = Format::ALL.into_iter().map(Format::name).collect();
+                format!("unknown format '{text}'; allowed: {}", names.join(", "))
+            })
+    }
+
+    /// The format's renderer.
+    pub fn exporter(self) -> &'static dyn Exporter {
+        match self {
+            Format::Table => &table::TableExporter,
+            Format::Json => &json::JsonExporter,
+            Format::Csv => &csv::CsvExporter,
+            Format::Markdown => &markdown::MarkdownExporter,
+        }
+    }
+}
+
+/// One output format. A new format is a file with one of these and a variant of `Format`.
+pub trait Exporter {
+    /// What a run, or a sweep, measured.
+    fn run(&self, output: &RunOutput) -> color_eyre::Result<String>;
+    /// Saved runs side by side, as `compare` matched them.
+    fn comparison(&self, comparison: &Comparison) -> color_eyre::Result<String>;
+}
+
+/// `output` in `format`.
+pub fn render(format: Format, output: &RunOutput) -> color_eyre::Result<String> {
+    format.exporter().run(output)
+}
+
+/// `comparison` in `format`.
+pub fn render_comparison(format: Format, comparison: &Comparison) -> color_eyre::Result<String> {
+    format.exporter().comparison(comparison)
+}
 
 /// What a run measured, ready to be written out.
 #[derive(Clone, Debug)]
@@ -53,15 +118,6 @@ pub fn crossing(crossing: &Crossing) -> String {
         duration(crossing.faster_below_ns),
         duration(crossing.slower_below_ns),
     )
-}
-
-pub fn render(format: Format, output: &RunOutput) -> color_eyre::Result<String> {
-    Ok(match format {
-        Format::Table => table::render(output),
-        Format::Json => json::render(output)?,
-        Format::Csv => csv::render(output)?,
-        Format::Markdown => markdown::render(output),
-    })
 }
 
 /// A duration in the unit that reads best: `412 ns`, `12.3 µs`, `4.56 ms`, `1.23 s`.
@@ -123,7 +179,6 @@ pub fn methods() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bench::env::Environment;
 
     #[test]
     fn durations_read_well() {
@@ -152,30 +207,13 @@ mod tests {
         );
     }
 
-    /// pipe is cheap at small sizes and grows; shm costs more up front and stays flat.
-    fn made_up_sweep() -> RunOutput {
-        let results = [(4, 10_000, 30_000), (16, 20_000, 31_000), (64, 40_000, 32_000)]
-            .into_iter()
-            .flat_map(|(kib, pipe, shm)| {
-                [
-                    MethodResult::made_up("pipe", kib << 10, &[pipe]),
-                    MethodResult::made_up("shm", kib << 10, &[shm]),
-                ]
-            })
-            .collect();
-        RunOutput {
-            environment: Environment::default(),
-            results,
-            partial: false,
-        }
-    }
-
     #[test]
     fn a_sweep_is_grouped_by_size_in_every_format_with_its_crossings() {
-        let output = made_up_sweep();
+        let output = fixtures::sweep();
         let sentence = "above 16 KiB, shm beats pipe";
 
-        let table = table::render(&output);
+        let rendered = |format| render(format, &output).unwrap();
+        let table = rendered(Format::Table);
         for expected in [
             "At 4 KiB ints",
             "At 16 KiB ints",
@@ -193,16 +231,16 @@ mod tests {
             "{table}"
         );
 
-        let markdown = markdown::render(&output);
+        let markdown = rendered(Format::Markdown);
         assert!(markdown.contains("### 16 KiB ints") && markdown.contains(&format!("- {sentence}")));
 
-        let json: serde_json::Value = serde_json::from_str(&json::render(&output).unwrap()).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&rendered(Format::Json)).unwrap();
         assert_eq!(json["crossings"][0]["faster"], "shm");
         assert_eq!(json["crossings"][0]["below_bytes"], 16 << 10);
         assert_eq!(json["results"][4]["ratio_to_fastest"], 1.25);
         assert_eq!(json["results"].as_array().map(Vec::len), Some(6));
 
-        let csv = csv::render(&output).unwrap();
+        let csv = rendered(Format::Csv);
         let column = csv
             .lines()
             .next()
@@ -213,10 +251,99 @@ mod tests {
     }
 
     #[test]
+    fn formats_go_by_their_names() {
+        for format in Format::ALL {
+            assert_eq!(Format::parse(format.name()), Ok(format));
+        }
+        assert_eq!(Format::parse("Markdown"), Ok(Format::Markdown));
+        assert!(Format::parse("xml")
+            .unwrap_err()
+            .contains("allowed: table, json, csv, markdown"));
+    }
+
+    #[test]
     fn rates_and_ratios_read_well() {
         assert_eq!(rate(19_400_000_000), "19.4 GB/s");
         assert_eq!(rate(812_000_000), "812.0 MB/s");
         assert_eq!(ratio(29.26), "29.3×");
         assert_eq!(ratio(1.012), "1.01×");
+    }
+}
+
+/// Made-up results that every exporter's exact-string tests render.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::compare::{Comparison, Saved};
+    use super::json::JsonReport;
+    use super::RunOutput;
+    use crate::bench::env::Environment;
+    use crate::bench::result::MethodResult;
+
+    fn output(results: Vec<MethodResult>, partial: bool) -> RunOutput {
+        RunOutput {
+            environment: Environment::default(),
+            results,
+            partial,
+        }
+    }
+
+    /// pipe against its fork floor, inherit the fastest, argument within rounding of it (a
+    /// tie), and a queue whose children all failed to verify.
+    pub fn run() -> RunOutput {
+        let mut pipe = MethodResult::made_up("pipe", 4096, &[3000, 1000, 2000]);
+        pipe.fork_floor_ns = Some(500);
+        let mut queue = MethodResult::made_up("queue", 4096, &[]);
+        queue.repeats = 3;
+        output(
+            vec![
+                pipe,
+                MethodResult::made_up("inherit", 4096, &[1000, 1200, 1100]),
+                MethodResult::made_up("argument", 4096, &[1104]),
+                queue,
+            ],
+            false,
+        )
+    }
+
+    /// pipe is cheap at small sizes and grows; shm costs more up front and stays flat; the
+    /// sweep was interrupted.
+    pub fn sweep() -> RunOutput {
+        let results = [(4, 10_000, 30_000), (16, 20_000, 31_000), (64, 40_000, 32_000)]
+            .into_iter()
+            .flat_map(|(kib, pipe, shm)| {
+                [
+                    MethodResult::made_up("pipe", kib << 10, &[pipe]),
+                    MethodResult::made_up("shm", kib << 10, &[shm]),
+                ]
+            })
+            .collect();
+        output(results, true)
+    }
+
+    /// Two saved runs: pipe and inherit in both, queue in the first only, pipe at another size
+    /// in the second only.
+    pub fn comparison() -> Comparison {
+        let saved = |name: &str, results| Saved {
+            name: name.into(),
+            report: JsonReport::of(&output(results, false)),
+        };
+        Comparison::of(vec![
+            saved(
+                "a.json",
+                vec![
+                    MethodResult::made_up("pipe", 4096, &[100_000]),
+                    MethodResult::made_up("inherit", 4096, &[50_000]),
+                    MethodResult::made_up("queue", 4096, &[300_000]),
+                ],
+            ),
+            saved(
+                "b.json",
+                vec![
+                    MethodResult::made_up("inherit", 4096, &[75_000]),
+                    MethodResult::made_up("pipe", 4096, &[250_000]),
+                    MethodResult::made_up("pipe", 8192, &[400_000]),
+                ],
+            ),
+        ])
     }
 }

@@ -2,13 +2,28 @@
 
 use std::fmt::Write;
 
-use super::{crossing, describe, duration, is_sweep, rate, ratio, size_groups, RunOutput};
+use super::compare::{Comparison, Row};
+use super::facts::{self, Fastest, Lesson};
+use super::{crossing, describe, duration, is_sweep, rate, ratio, size_groups, Exporter, RunOutput};
 use crate::bench::crossing::crossings;
+use crate::bench::env::Environment;
 use crate::bench::plan::Size;
-use crate::bench::result::{fastest_median, ratio_to_fastest, MethodResult};
-use crate::bench::tutorial::{self, PUBLISHED_CHILDREN, PUBLISHED_LESSON, PUBLISHED_PAYLOAD_BYTES};
+use crate::bench::result::MethodResult;
+use crate::bench::tutorial::{self, PUBLISHED_CHILDREN, PUBLISHED_PAYLOAD_BYTES};
 
-pub fn render(output: &RunOutput) -> String {
+pub struct TableExporter;
+
+impl Exporter for TableExporter {
+    fn run(&self, output: &RunOutput) -> color_eyre::Result<String> {
+        Ok(run(output))
+    }
+
+    fn comparison(&self, comparison: &Comparison) -> color_eyre::Result<String> {
+        Ok(comparison_table(comparison))
+    }
+}
+
+fn run(output: &RunOutput) -> String {
     let mut text = String::new();
     let env = &output.environment;
     let _ = writeln!(
@@ -44,7 +59,7 @@ pub fn render(output: &RunOutput) -> String {
         for result in &output.results {
             method_block(&mut text, result);
         }
-        if fastest_median(&output.results).is_some() {
+        if Fastest::of(&output.results).is_some() {
             text.push_str("Summary\n");
             summary_rows(&mut text, &output.results, false);
         }
@@ -149,10 +164,7 @@ fn failures_lines(text: &mut String, result: &MethodResult) {
 /// One line per result: median time per child, throughput, how it compares with the fastest
 /// of `results`; failure counts, and with `reasons` the first few reasons.
 fn summary_rows(text: &mut String, results: &[MethodResult], reasons: bool) {
-    let fastest = fastest_median(results);
-    let fastest_result = results
-        .iter()
-        .find(|result| fastest.is_some() && result.summary().map(|s| s.median) == fastest);
+    let fastest = Fastest::of(results);
     let width = results
         .iter()
         .map(|result| result.method.len())
@@ -180,11 +192,9 @@ fn summary_rows(text: &mut String, results: &[MethodResult], reasons: bool) {
             }
             continue;
         };
-        let comparison = match (fastest_result, ratio_to_fastest(result, fastest)) {
-            (Some(fastest), _) if std::ptr::eq(result, fastest) => "fastest".to_string(),
-            (Some(fastest), Some(r)) => format!("{} slower than {}", ratio(r), fastest.method),
-            _ => String::new(),
-        };
+        let comparison = fastest
+            .and_then(|fastest| Some(fastest.standing(summary.median)?.against(fastest.method)))
+            .unwrap_or_default();
         let _ = writeln!(
             text,
             "  {:<width$}  {:>10}  {:>11}   {comparison}{failed}",
@@ -221,35 +231,9 @@ pub fn tutorial_conclusion(results: &[MethodResult]) -> String {
         );
         return text;
     };
-    let here = conclusion.queue_over_inherit();
-    let lesson = if here >= 1.0 {
-        format!(
-            "Inheriting is {} faster than sending through a queue here",
-            ratio(here)
-        )
-    } else {
-        format!(
-            "Here sending through a queue is {} faster than inheriting, unlike in the tutorial",
-            ratio(1.0 / here)
-        )
-    };
-    let _ = writeln!(
-        text,
-        "  {lesson} ({} against {} per child); the tutorial found ~{PUBLISHED_LESSON:.0}×.",
-        duration(conclusion.inherit_ns),
-        duration(conclusion.queue_ns),
-    );
-    if let (Some(pipe), Some(tutorial_pipe), Some(tutorial_inherit)) = (
-        conclusion.pipe_over_inherit(),
-        tutorial::published("pipe"),
-        tutorial::published("inherit"),
-    ) {
-        let _ = writeln!(
-            text,
-            "  Sending through a pipe takes {} as long as inheriting here; in the tutorial, {}.",
-            ratio(pipe),
-            ratio(tutorial_pipe as f64 / tutorial_inherit as f64),
-        );
+    let _ = writeln!(text, "  {}", Lesson::of(&conclusion));
+    if let Some(pipe) = Lesson::pipe(&conclusion) {
+        let _ = writeln!(text, "  {pipe}");
     }
     let here = format!("here ({})", Size(conclusion.payload_bytes));
     let published = format!(
@@ -266,10 +250,213 @@ pub fn tutorial_conclusion(results: &[MethodResult]) -> String {
         let _ = writeln!(
             text,
             "  {:<8}  {:>here_width$}  {:>published_width$}",
-            published.method,
+            published.method(),
             measured.map_or("—".to_string(), duration),
             duration(published.per_child_ns),
         );
     }
     text
+}
+
+fn environment_line(environment: &Environment) -> String {
+    format!(
+        "Linux {} · {} · {} cores",
+        environment.kernel, environment.cpu, environment.cores
+    )
+}
+
+/// The files, then one line per experiment found in more than one, with each file's median
+/// and ratio to the baseline; then the experiments found in one file only.
+fn comparison_table(comparison: &Comparison) -> String {
+    let mut text =
+        String::from("Compared with the first file (the baseline): median per child · its ratio\n");
+    for (index, saved) in comparison.files.iter().enumerate() {
+        let _ = writeln!(
+            text,
+            "  [{}] {} · ipcscope {} · {}",
+            index + 1,
+            saved.name,
+            saved.report.ipcscope,
+            environment_line(&saved.report.environment)
+        );
+    }
+    text.push('\n');
+    let matched: Vec<&Row> = comparison.matched().collect();
+    if matched.is_empty() {
+        text.push_str("No experiment is in more than one file.\n");
+    } else {
+        let mut lines: Vec<Vec<String>> = vec![std::iter::once("experiment".to_string())
+            .chain((1..=comparison.files.len()).map(|index| format!("[{index}]")))
+            .collect()];
+        lines.extend(matched.iter().map(|row| {
+            std::iter::once(row.key.to_string())
+                .chain((0..comparison.files.len()).map(|file| facts::versus_baseline(row, file)))
+                .collect()
+        }));
+        let widths: Vec<usize> = (0..lines[0].len())
+            .map(|column| {
+                lines
+                    .iter()
+                    .map(|line| line[column].chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        for line in &lines {
+            let mut row = String::from(" ");
+            for (column, value) in line.iter().enumerate() {
+                let width = widths[column];
+                if column == 0 {
+                    let _ = write!(row, " {value:<width$}");
+                } else {
+                    let _ = write!(row, "   {value:>width$}");
+                }
+            }
+            let _ = writeln!(text, "{}", row.trim_end());
+        }
+    }
+    let unmatched: Vec<&Row> = comparison.unmatched().collect();
+    if !unmatched.is_empty() {
+        text.push_str("\nUnmatched (in one file only)\n");
+        for row in unmatched {
+            let _ = writeln!(text, "  {}", facts::only_in(comparison, row));
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixtures;
+
+    /// The text after the environment's header line.
+    fn below_header(text: String) -> String {
+        text.split_once("\n\n")
+            .map(|(_, rest)| rest.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_run_reads_method_by_method_then_the_summary() {
+        let text = TableExporter.run(&fixtures::run()).unwrap();
+        assert!(text.starts_with(&format!("ipcscope {} · Linux ", env!("CARGO_PKG_VERSION"))));
+        assert_eq!(
+            below_header(text),
+            r#"pipe · 4 KiB ints · bincode
+  Time per child (median):      2.00 µs    4.00× the fork floor (500 ns)
+  Time per child (mean ± σ):    2.00 µs ± 1.00 µs
+  Range (min … max):            1.00 µs … 3.00 µs    p99 3.00 µs
+  Phases (median):           
+  Kernel (median per child): 0 minor faults · 0 voluntary / 0 involuntary switches · CPU 0 ns user, 0 ns system
+  Throughput (at median):      2.0 GB/s
+  Children:                  3 counted, 0 failed, 0 warm-up
+
+inherit · 4 KiB ints · no codec
+  Time per child (median):      1.10 µs
+  Time per child (mean ± σ):    1.10 µs ± 100 ns
+  Range (min … max):            1.00 µs … 1.20 µs    p99 1.20 µs
+  Phases (median):           
+  Kernel (median per child): 0 minor faults · 0 voluntary / 0 involuntary switches · CPU 0 ns user, 0 ns system
+  Throughput (at median):      3.7 GB/s
+  Children:                  3 counted, 0 failed, 0 warm-up
+
+argument · 4 KiB ints · bincode
+  Time per child (median):      1.10 µs
+  Time per child (mean ± σ):    1.10 µs ± 0 ns
+  Range (min … max):            1.10 µs … 1.10 µs    p99 1.10 µs
+  Phases (median):           
+  Kernel (median per child): 0 minor faults · 0 voluntary / 0 involuntary switches · CPU 0 ns user, 0 ns system
+  Throughput (at median):      3.7 GB/s
+  Children:                  1 counted, 0 failed, 0 warm-up
+
+queue · 4 KiB ints · bincode
+  No child verified its payload (0 failed).
+
+Summary
+  method     per child   throughput
+  pipe         2.00 µs     2.0 GB/s   1.82× slower than inherit
+  inherit      1.10 µs     3.7 GB/s   fastest
+  argument     1.10 µs     3.7 GB/s   fastest
+  queue              —            —   no verified child
+"#
+        );
+    }
+
+    #[test]
+    fn a_sweep_reads_size_by_size_then_the_crossings() {
+        assert_eq!(
+            below_header(TableExporter.run(&fixtures::sweep()).unwrap()),
+            r#"At 4 KiB ints
+  method   per child   throughput
+  pipe       10.0 µs   409.6 MB/s   fastest
+  shm        30.0 µs   136.5 MB/s   3.00× slower than pipe
+
+At 16 KiB ints
+  method   per child   throughput
+  pipe       20.0 µs   819.2 MB/s   fastest
+  shm        31.0 µs   528.5 MB/s   1.55× slower than pipe
+
+At 64 KiB ints
+  method   per child   throughput
+  pipe       40.0 µs     1.6 GB/s   1.25× slower than shm
+  shm        32.0 µs     2.0 GB/s   fastest
+
+Crossings
+  above 16 KiB, shm beats pipe (at 64 KiB: shm 32.0 µs, pipe 40.0 µs; at 16 KiB: shm 31.0 µs, pipe 20.0 µs)
+
+Partial: the run was interrupted before every child ran.
+"#
+        );
+    }
+
+    #[test]
+    fn a_comparison_lines_up_each_files_median_and_ratio() {
+        let text = TableExporter.comparison(&fixtures::comparison()).unwrap();
+        assert_eq!(
+            text.replace(env!("CARGO_PKG_VERSION"), "<version>"),
+            r#"Compared with the first file (the baseline): median per child · its ratio
+  [1] a.json · ipcscope <version> · Linux  ·  · 0 cores
+  [2] b.json · ipcscope <version> · Linux  ·  · 0 cores
+
+  experiment                            [1]               [2]
+  pipe · 4 KiB ints · bincode        100 µs    250 µs · 2.50×
+  inherit · 4 KiB ints · no codec   50.0 µs   75.0 µs · 1.50×
+
+Unmatched (in one file only)
+  queue · 4 KiB ints · bincode: only in a.json (300 µs)
+  pipe · 8 KiB ints · bincode: only in b.json (400 µs)
+"#
+        );
+    }
+
+    #[test]
+    fn the_tutorials_lesson_sits_above_its_published_figures() {
+        let results = [
+            MethodResult::made_up("inherit", 8_000_000, &[2_100_000]),
+            MethodResult::made_up("argument", 8_000_000, &[1_900_000]),
+            MethodResult::made_up("queue", 8_000_000, &[61_000_000]),
+            MethodResult::made_up("pipe", 8_000_000, &[70_500_000]),
+        ];
+        assert_eq!(
+            tutorial_conclusion(&results),
+            r#"
+The tutorial's lesson, from this machine's numbers
+  Inheriting is 29.0× faster than sending through a queue here (2.10 ms against 61.0 ms per child at 8 MB); the tutorial found ~34×.
+  Sending through a pipe takes 33.6× as long as inheriting here; in the tutorial, 36.1×.
+  method    here (8 MB)  tutorial (8 MB, 1000 children)
+  inherit       2.10 ms                         2.40 ms
+  argument      1.90 ms                         2.20 ms
+  queue         61.0 ms                         82.8 ms
+  pipe          70.5 ms                         86.7 ms
+"#
+        );
+        assert_eq!(
+            tutorial_conclusion(&results[1..]),
+            r#"
+The tutorial's lesson, from this machine's numbers
+  It needs both inherit and queue, each with a verified child; run them both to see it.
+"#
+        );
+    }
 }

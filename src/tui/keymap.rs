@@ -3,7 +3,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// What a key asks for; `App::update` gives each its meaning in the current state.
+/// What a key asks for; `model::input` gives each its meaning in the current state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     Run,
@@ -229,14 +229,6 @@ pub fn action_for(event: &KeyEvent) -> Option<Action> {
                 .any(|key| key.code == event.code && key.modifiers == modifiers)
         })
         .map(|binding| binding.action)
-}
-
-/// The binding of an action, for hints that name its key.
-pub fn binding(action: Action) -> &'static Binding {
-    BINDINGS
-        .iter()
-        .find(|binding| binding.action == action)
-        .expect("every action has a binding in BINDINGS")
 }
 
 #[cfg(test)]

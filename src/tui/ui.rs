@@ -5,10 +5,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::app::{describe_plan, App, Notice, Overlay, Row, View};
+use super::model::app::App;
+use super::model::run::describe_plan;
+use super::model::view::{Notice, Overlay, View};
 use super::panel::{chart, help, live, results, settings, teach, teaching};
 use super::theme::Theme;
-use crate::bench::plan::Size;
 
 /// Below this the panels would not be usable; the screen says so instead.
 pub const MIN_WIDTH: u16 = 80;
@@ -30,8 +31,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
     } else {
         1
     };
-    let results_height = match app.view {
-        _ if app.teach => 0,
+    let results_height = match app.view.mode {
+        _ if app.view.teach => 0,
         View::Run => results::height(app).min(area.height - 1 - status_height - TOP_HEIGHT),
         View::Sweep => 0,
     };
@@ -46,11 +47,11 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
     let [settings_area, live_area] =
         Layout::horizontal([Constraint::Length(settings_width), Constraint::Fill(1)]).areas(top);
 
-    if app.teach {
+    if app.view.teach {
         teach::draw(frame, top, app, theme);
     } else {
         settings::draw(frame, settings_area, app, theme);
-        match app.view {
+        match app.view.mode {
             View::Run => {
                 live::draw(frame, live_area, app, theme);
                 results::draw(frame, results_area, app, theme);
@@ -61,7 +62,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
     frame.render_widget(Paragraph::new(status).wrap(Wrap { trim: true }), status_area);
     help::draw_bar(frame, keys_area, theme);
 
-    match app.overlay {
+    match app.view.overlay {
         Some(Overlay::Help { scroll }) => help::draw_overlay(frame, area, scroll, theme),
         Some(Overlay::Teaching { method, scroll }) => teaching::draw(frame, area, method, scroll, theme),
         None => {}
@@ -93,13 +94,13 @@ fn too_small(frame: &mut Frame, area: Rect, theme: Theme) {
 
 /// What is being typed, the latest notice, or what `r` would run.
 fn status_line(app: &App, theme: Theme) -> Line<'static> {
-    if let Some(Notice::Refused(text)) = &app.notice {
+    if let Some(Notice::Refused(text)) = &app.view.notice {
         return Line::from(vec![
             Span::styled("✗ ", theme.bad()),
             Span::styled(text.clone(), theme.bad()),
         ]);
     }
-    if let Some(path) = &app.prompt {
+    if let Some(path) = &app.view.prompt {
         return Line::from(vec![
             Span::styled("baseline file ", theme.key()),
             Span::raw(format!(
@@ -107,43 +108,37 @@ fn status_line(app: &App, theme: Theme) -> Line<'static> {
             )),
         ]);
     }
-    if let Some(edit) = &app.edit {
-        let reading = match edit.row {
-            Row::Size | Row::From | Row::To => {
-                Size::parse(&edit.text).map_or("not a size yet".into(), |size| format!("= {size}"))
-            }
-            Row::Factor => edit
-                .text
-                .parse::<f64>()
-                .map_or("not a number yet".into(), |factor| format!("= ×{factor}")),
-            _ => edit
-                .text
-                .parse::<u64>()
-                .map_or("not a number yet".into(), |n| format!("= {n}")),
-        };
+    if let Some(edit) = &app.form.edit {
+        let reading = edit.reading();
         return Line::from(vec![
             Span::styled("typing ", theme.key()),
             Span::raw(format!("{} {reading} · Enter applies, Esc drops", edit.text)),
         ]);
     }
-    match &app.notice {
+    match &app.view.notice {
         Some(Notice::Info(text)) => {
             Line::from(vec![Span::styled("• ", theme.good()), Span::raw(text.clone())])
         }
         _ => {
-            let ids: Vec<&str> = app.settings.methods.iter().map(|method| method.id()).collect();
-            let what = match app.view {
-                View::Run => describe_plan(&app.settings),
+            let ids: Vec<&str> = app
+                .form
+                .settings
+                .methods
+                .iter()
+                .map(|method| method.id())
+                .collect();
+            let what = match app.view.mode {
+                View::Run => describe_plan(&app.form.settings),
                 View::Sweep => format!(
                     "{} + floors · {} {} · n={} w={}",
                     ids.join(","),
-                    app.range.describe(),
-                    app.settings.payload.name(),
-                    app.settings.repeats,
-                    app.settings.warmup
+                    app.form.range.describe(),
+                    app.form.settings.payload.name(),
+                    app.form.settings.repeats,
+                    app.form.settings.warmup
                 ),
             };
-            let verb = match app.view {
+            let verb = match app.view.mode {
                 View::Run => format!(" runs {} · ", ids.join(",")),
                 View::Sweep => " sweeps ".into(),
             };
@@ -164,7 +159,8 @@ mod tests {
     use super::*;
     use crate::bench::plan::Plan;
     use crate::tui::event::Message;
-    use crate::tui::fake;
+    use crate::tui::model::fake;
+    use crate::tui::model::form::Row;
 
     fn render(app: &App, width: u16, height: u16) -> String {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
@@ -181,7 +177,7 @@ mod tests {
         press(&mut app, 'r');
         fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 2, 0);
         // The same experiment with more children: the run before stays comparable.
-        app.cursor = Row::Repeats;
+        app.form.cursor = Row::Repeats;
         press(&mut app, '+');
         fake::tick(&mut app, fake::later(base, 10_000));
         press(&mut app, 'r');
@@ -207,7 +203,7 @@ mod tests {
             |app: &mut App, c| app.update(Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
         press(&mut app, 'r');
         fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 2, 0);
-        app.cursor = Row::Size;
+        app.form.cursor = Row::Size;
         press(&mut app, '+');
         press(&mut app, 'r');
         let bigger = Plan {
@@ -231,7 +227,7 @@ mod tests {
     #[test]
     fn before_any_run_at_80_by_24() {
         let mut app = fake::app(std::time::Instant::now());
-        app.cursor = Row::Repeats;
+        app.form.cursor = Row::Repeats;
         insta::assert_snapshot!(render(&app, 80, 24));
     }
 
@@ -248,7 +244,7 @@ mod tests {
     #[test]
     fn a_refusal_and_a_typed_value() {
         let mut app = fake::app(std::time::Instant::now());
-        app.cursor = Row::Size;
+        app.form.cursor = Row::Size;
         for c in "12Mi".chars() {
             app.update(Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
         }
@@ -266,7 +262,7 @@ mod tests {
         );
     }
 
-    fn key(app: &mut App, c: char) -> Option<crate::tui::app::Effect> {
+    fn key(app: &mut App, c: char) -> Option<crate::tui::model::app::Effect> {
         app.update(Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)))
     }
 
@@ -275,9 +271,9 @@ mod tests {
     fn sweeping() -> App {
         let base = std::time::Instant::now();
         let mut app = fake::app(base);
-        app.settings.methods = crate::bench::method::parse_list("pipe,shm").unwrap();
+        app.form.settings.methods = crate::bench::method::parse_list("pipe,shm").unwrap();
         key(&mut app, 's');
-        let Some(crate::tui::app::Effect::StartSweep { sweep, run }) = key(&mut app, 'r') else {
+        let Some(crate::tui::model::app::Effect::StartSweep { sweep, run }) = key(&mut app, 'r') else {
             panic!("r starts a sweep in the sweep view");
         };
         fake::sweep(&mut app, run, &sweep, 4);

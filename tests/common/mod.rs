@@ -11,7 +11,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use ipcscope::bench::child::Driver;
+use ipcscope::bench::driver::Driver;
 use ipcscope::bench::env::Environment;
 use ipcscope::bench::fault::FaultKind;
 use ipcscope::bench::method::{self, Delivery, RunContext};
@@ -258,7 +258,7 @@ pub fn drive_prepared(
         &[]
     };
     let context = RunContext {
-        plan,
+        shape: plan.shape(),
         payload: &payload,
         env: &env,
         wire: wire_once,
@@ -271,7 +271,7 @@ pub fn drive_prepared(
     (0..children)
         .map(|child| {
             driver.fault = fault(child);
-            driver.run_child()
+            driver.run_child().map_err(|reason| reason.to_string())
         })
         .collect()
 }

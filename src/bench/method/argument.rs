@@ -4,9 +4,9 @@ use std::io;
 
 use nix::unistd::Pid;
 
-use super::{Delivery, Handover, Method, RunContext, SendError};
-use crate::bench::child::{ChildError, Received};
+use super::{Delivery, Handover, Method, RunContext, SendError, TutorialPart};
 use crate::bench::payload::Payload;
+use crate::bench::receipt::{ChildError, Received};
 
 pub struct Argument;
 
@@ -21,6 +21,10 @@ impl Method for Argument {
 
     fn teaching(&self) -> &'static str {
         include_str!("../../../assets/methods/argument.md")
+    }
+
+    fn tutorial(&self) -> Option<TutorialPart> {
+        Some(TutorialPart::Argument)
     }
 
     fn delivery(&self) -> Delivery {

@@ -11,9 +11,9 @@ use nix::unistd::Pid;
 
 use super::stream::{decode_streamed, encode_streamed, pending, raise_pipe_size, write_all, STREAM_CHUNK};
 use super::{Handover, SendError};
-use crate::bench::child::{ChildError, Received, Step};
+use crate::bench::kind::{Codec, PayloadKind, Shape};
 use crate::bench::payload::{Decoded, Payload};
-use crate::bench::plan::{Codec, PayloadKind, Plan};
+use crate::bench::receipt::{ChildError, Received, Step};
 
 /// How one stream method makes a child's stream.
 pub trait Channel {
@@ -23,7 +23,7 @@ pub trait Channel {
 
 pub struct StreamedHandover<'a, C> {
     channel: C,
-    plan: &'a Plan,
+    shape: Shape,
     payload: &'a Payload,
     /// (child's end, parent's end) for the current child.
     ends: Option<(OwnedFd, OwnedFd)>,
@@ -32,10 +32,10 @@ pub struct StreamedHandover<'a, C> {
 }
 
 impl<'a, C: Channel> StreamedHandover<'a, C> {
-    pub fn new(channel: C, plan: &'a Plan, payload: &'a Payload) -> StreamedHandover<'a, C> {
+    pub fn new(channel: C, shape: Shape, payload: &'a Payload) -> StreamedHandover<'a, C> {
         StreamedHandover {
             channel,
-            plan,
+            shape,
             payload,
             ends: None,
             chunk: Vec::new(),
@@ -58,8 +58,8 @@ impl<C: Channel> Handover for StreamedHandover<'_, C> {
         };
         // The child's copy of the parent's end would keep the stream open if the parent died.
         drop(parent);
-        let (plan, bytes) = (self.plan, self.payload.bytes as usize);
-        let decoded = decode_from(child.as_fd(), plan.payload, plan.codec, bytes)?;
+        let (shape, bytes) = (self.shape, self.payload.bytes as usize);
+        let decoded = decode_from(child.as_fd(), shape.payload, shape.codec, bytes)?;
         Ok(Received::Decoded(decoded))
     }
 
@@ -70,7 +70,7 @@ impl<C: Channel> Handover for StreamedHandover<'_, C> {
         // Without the parent's copy of the child's end, a child that dies makes the write
         // fail with EPIPE instead of blocking for good.
         drop(child);
-        encode_into(parent.as_fd(), self.plan.codec, self.payload, &mut self.chunk)
+        encode_into(parent.as_fd(), self.shape.codec, self.payload, &mut self.chunk)
     }
 
     fn after_reap(&mut self) {

@@ -16,20 +16,18 @@
 
 use std::io::{self, IoSliceMut};
 use std::os::fd::{AsFd, OwnedFd};
-use std::ptr::NonNull;
 
 use nix::errno::Errno;
 use nix::fcntl::OFlag;
-use nix::sys::mman::{madvise, MmapAdvise};
 use nix::sys::uio::{process_vm_readv, RemoteIoVec};
 use nix::unistd::Pid;
 
 use super::stream::{read_exact, write_all};
 use super::{Delivery, Handover, Method, RunContext, SendError};
-use crate::bench::child::{ChildError, Received, Step};
 use crate::bench::env::Environment;
-use crate::bench::payload::{page_size, Region};
-use crate::bench::plan::Plan;
+use crate::bench::kind::Shape;
+use crate::bench::memory::{KeptOutOfChildren, Region};
+use crate::bench::receipt::{ChildError, Received, Step};
 
 pub struct Cma;
 
@@ -50,11 +48,10 @@ impl Method for Cma {
         Delivery::PerChild
     }
 
-    fn check(&self, _plan: &Plan, env: &Environment) -> Result<(), String> {
+    fn check(&self, _shape: &Shape, env: &Environment) -> Result<(), String> {
         let privileged = has_cap_sys_ptrace();
         attach_rule(env.ptrace_scope, privileged)?;
-        // SAFETY: prctl with integer arguments.
-        let dumpable = unsafe { libc::prctl(libc::PR_GET_DUMPABLE, 0, 0, 0, 0) } == 1;
+        let dumpable = nix::sys::prctl::get_dumpable().unwrap_or(false);
         if !dumpable && !privileged {
             return Err(
                 "this process is not dumpable (it runs set-user-ID, or set PR_SET_DUMPABLE to 0), so the kernel lets no child read its memory without CAP_SYS_PTRACE"
@@ -114,7 +111,7 @@ struct CrossMemory {
     /// (read, write) of the one-byte pipe that tells the child it may read.
     go: Option<(OwnedFd, OwnedFd)>,
     /// The whole pages of the current child's wire bytes, kept out of it (see `before_fork`).
-    kept_out: Option<(NonNull<libc::c_void>, usize)>,
+    kept_out: Option<KeptOutOfChildren>,
     /// The child's receive buffer (filled in the child only).
     buffer: Region,
 }
@@ -123,15 +120,10 @@ impl Handover for CrossMemory {
     /// Keeps the whole pages of the wire bytes out of the child (`MADV_DONTFORK`), so the child
     /// really lacks them and must pull them. It also spares the parent a copy: were the pages
     /// shared copy-on-write with the child, the kernel (since Linux 5.19) would unshare each
-    /// one, copying it, before `process_vm_readv` may pin it, doubling the page faults. Only
-    /// whole pages: the partial ones at the edges may hold other data the child needs.
+    /// one, copying it, before `process_vm_readv` may pin it, doubling the page faults.
+    /// `wire` (the payload or the Driver's encoding buffer) stays mapped until `after_reap`.
     fn before_fork(&mut self, wire: &[u8]) -> io::Result<()> {
-        if let Some((pages, length)) = whole_pages(wire) {
-            // SAFETY: the range lies within `wire`'s memory; the advice changes what fork
-            // gives the child, not the parent's view.
-            unsafe { madvise(pages, length, MmapAdvise::MADV_DONTFORK)? };
-            self.kept_out = Some((pages, length));
-        }
+        self.kept_out = KeptOutOfChildren::keep(wire)?;
         if self.needs_ptracer {
             self.go = Some(nix::unistd::pipe2(OFlag::O_CLOEXEC)?);
         }
@@ -167,7 +159,7 @@ impl Handover for CrossMemory {
                 Err(errno) => return Err(ChildError::io(Step::Attach, errno)),
             }
         }
-        Ok(Received::Wire(self.buffer.as_bytes()))
+        Ok(Received::WireMut(self.buffer.as_bytes_mut()))
     }
 
     /// Nothing to send: the bytes wait where they are, unchanged until the child is reaped.
@@ -194,24 +186,9 @@ impl Handover for CrossMemory {
             // SAFETY: prctl with plain integers.
             unsafe { libc::prctl(libc::PR_SET_PTRACER, 0 as libc::c_ulong, 0, 0, 0) };
         }
-        if let Some((pages, length)) = self.kept_out.take() {
-            // The payload and the encoding buffer must fork normally again for other methods.
-            // SAFETY: the range `before_fork` advised, still mapped.
-            let _ = unsafe { madvise(pages, length, MmapAdvise::MADV_DOFORK) };
-        }
+        // The payload and the encoding buffer must fork normally again for other methods.
+        self.kept_out = None;
     }
-}
-
-/// The page-aligned range of whole pages inside `bytes`, if there is one.
-fn whole_pages(bytes: &[u8]) -> Option<(NonNull<libc::c_void>, usize)> {
-    let page = page_size();
-    let start = (bytes.as_ptr() as usize).next_multiple_of(page);
-    let end = (bytes.as_ptr() as usize + bytes.len()) / page * page;
-    if end <= start {
-        return None;
-    }
-    let pointer = bytes.as_ptr().wrapping_add(start - bytes.as_ptr() as usize);
-    NonNull::new(pointer.cast_mut().cast()).map(|pages| (pages, end - start))
 }
 
 #[cfg(test)]

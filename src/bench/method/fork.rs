@@ -3,9 +3,9 @@
 
 use std::io;
 
-use super::{Delivery, Handover, Method, RunContext};
-use crate::bench::child::{ChildError, Received};
+use super::{Delivery, Handover, Method, Role, RunContext};
 use crate::bench::payload::Payload;
+use crate::bench::receipt::{ChildError, Received};
 
 pub struct Fork;
 
@@ -20,6 +20,10 @@ impl Method for Fork {
 
     fn teaching(&self) -> &'static str {
         include_str!("../../../assets/methods/fork.md")
+    }
+
+    fn role(&self) -> Role {
+        Role::ForkFloor
     }
 
     fn delivery(&self) -> Delivery {

@@ -2,9 +2,9 @@
 
 use std::io;
 
-use super::{Delivery, Handover, Method, RunContext};
-use crate::bench::child::{ChildError, Received};
+use super::{Delivery, Handover, Method, RunContext, TutorialPart};
 use crate::bench::payload::Payload;
+use crate::bench::receipt::{ChildError, Received};
 
 pub struct Inherit;
 
@@ -19,6 +19,10 @@ impl Method for Inherit {
 
     fn teaching(&self) -> &'static str {
         include_str!("../../../assets/methods/inherit.md")
+    }
+
+    fn tutorial(&self) -> Option<TutorialPart> {
+        Some(TutorialPart::Inherit)
     }
 
     fn delivery(&self) -> Delivery {

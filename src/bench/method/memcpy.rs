@@ -3,12 +3,13 @@
 
 use std::io;
 
-use super::{Delivery, Handover, Method, RunContext};
-use crate::bench::child::{ChildError, Received};
+use super::{Delivery, Handover, Method, Role, RunContext};
 use crate::bench::env::Environment;
-use crate::bench::payload::{Payload, PayloadData, Region};
-use crate::bench::plan::{Access, PayloadKind, Plan};
-use crate::bench::result::Phase;
+use crate::bench::kind::Phase;
+use crate::bench::kind::{Access, PayloadKind, Shape};
+use crate::bench::memory::Region;
+use crate::bench::payload::Decoded;
+use crate::bench::receipt::{ChildError, Received};
 
 pub struct Memcpy;
 
@@ -26,6 +27,10 @@ impl Method for Memcpy {
     }
 
     /// No bytes are encoded or sent: the copy reads the payload where it lies.
+    fn role(&self) -> Role {
+        Role::CopyFloor
+    }
+
     fn delivery(&self) -> Delivery {
         Delivery::Inherited
     }
@@ -34,8 +39,8 @@ impl Method for Memcpy {
         false
     }
 
-    fn check(&self, plan: &Plan, _env: &Environment) -> Result<(), String> {
-        if plan.payload == PayloadKind::Records {
+    fn check(&self, shape: &Shape, _env: &Environment) -> Result<(), String> {
+        if shape.payload == PayloadKind::Records {
             return Err(
                 "memcpy copies flat bytes, and records are not flat (each holds a pointer to its own string); use --payload ints or bytes"
                     .into(),
@@ -45,9 +50,9 @@ impl Method for Memcpy {
     }
 
     /// The copy is the transfer; there is no spawn, codec or reaping.
-    fn phases(&self, plan: &Plan) -> Vec<Phase> {
+    fn phases(&self, shape: &Shape) -> Vec<Phase> {
         let mut phases = vec![Phase::Transfer];
-        if plan.access == Access::Write {
+        if shape.access == Access::Write {
             phases.push(Phase::Access);
         }
         phases.push(Phase::Verify);
@@ -55,38 +60,26 @@ impl Method for Memcpy {
     }
 
     fn start<'a>(&self, run: &RunContext<'a>) -> io::Result<Box<dyn Handover + 'a>> {
-        let source = run.payload;
-        let Some(bytes) = source.flat() else {
+        let Some(source) = run.payload.flat() else {
             return Err(io::Error::other("memcpy needs a flat payload (ints or bytes)"));
         };
         // Made once per method run and written by every copy: after the first copy its pages
         // are all faulted in, so each copy costs the copy alone, as memcpy into a warm buffer.
-        let destination = Region::new(bytes.len())?;
-        Ok(Box::new(Copied {
-            source,
-            copy: Payload {
-                kind: source.kind,
-                bytes: source.bytes,
-                data: PayloadData::Flat(destination),
-                checksum: source.checksum,
-                sparse_checksum: source.sparse_checksum,
-            },
-        }))
+        let destination = Region::new(source.len())?;
+        Ok(Box::new(Copied { source, destination }))
     }
 }
 
 struct Copied<'a> {
-    source: &'a Payload,
-    /// The destination, wrapped as a payload so that it verifies like any child's.
-    copy: Payload,
+    source: &'a [u8],
+    destination: Region,
 }
 
 impl Handover for Copied<'_> {
-    /// Runs in the parent: the one copy.
+    /// Runs in the parent: the one copy, verified like any child's bytes.
     fn receive(&mut self, _wire: &[u8]) -> Result<Received<'_>, ChildError> {
-        if let (Some(from), PayloadData::Flat(to)) = (self.source.flat(), &mut self.copy.data) {
-            to.as_bytes_mut().copy_from_slice(from);
-        }
-        Ok(Received::Payload(&self.copy))
+        let copy = self.destination.as_bytes_mut();
+        copy.copy_from_slice(self.source);
+        Ok(Received::Decoded(Decoded::FlatMut(copy)))
     }
 }

@@ -6,11 +6,10 @@ use std::os::fd::RawFd;
 
 use nix::unistd::Pid;
 
-use super::child::{ChildError, Received};
 use super::env::Environment;
-use super::payload::Payload;
-use super::plan::{Access, Codec, Plan};
-use super::result::Phase;
+use super::kind::{Access, Codec, Phase, Shape};
+use super::payload::{CodecError, Payload};
+use super::receipt::{ChildError, Received};
 
 mod argument;
 mod channel;
@@ -40,6 +39,33 @@ pub enum Delivery {
     Streamed,
 }
 
+/// What a method is to a run: a way to hand data over, or a floor the others are read against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Contender,
+    /// A child that receives nothing but what `fork` gives: what any forking method pays at least.
+    ForkFloor,
+    /// One copy in memory and no child: the memory-bandwidth floor.
+    CopyFloor,
+}
+
+impl Role {
+    pub fn is_floor(self) -> bool {
+        self != Role::Contender
+    }
+}
+
+/// The part a method plays in the tutorial that `--preset seed` reproduces (see `tutorial`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TutorialPart {
+    /// The lesson's fast side: the payload inherited through `fork`.
+    Inherit,
+    Argument,
+    /// The lesson's slow side: the payload sent through a queue.
+    Queue,
+    Pipe,
+}
+
 /// One way to hand data to a child.
 pub trait Method: Sync {
     /// The short id used on the command line.
@@ -49,17 +75,19 @@ pub trait Method: Sync {
     /// The teaching text: what happens, which copies, which syscalls, what limits apply.
     fn teaching(&self) -> &'static str;
     fn delivery(&self) -> Delivery;
+    fn role(&self) -> Role {
+        Role::Contender
+    }
+    /// The part this method plays in the tutorial, if it is one of the tutorial's four.
+    fn tutorial(&self) -> Option<TutorialPart> {
+        None
+    }
     /// Whether a child process is made at all.
     fn forks(&self) -> bool {
         true
     }
-    /// Whether the test-only fault switch (`bench::fault`) reaches this method's children:
-    /// it lives in memory a forked child inherits, which an exec'd one does not.
-    fn obeys_faults(&self) -> bool {
-        self.forks()
-    }
-    /// Refuses a plan this method cannot carry out on this machine, saying why.
-    fn check(&self, _plan: &Plan, _env: &Environment) -> Result<(), String> {
+    /// Refuses what this method cannot carry out on this machine, saying why.
+    fn check(&self, _shape: &Shape, _env: &Environment) -> Result<(), String> {
         Ok(())
     }
     /// Once per method run, in the parent: what all of its children share.
@@ -70,9 +98,9 @@ pub trait Method: Sync {
         self.delivery() != Delivery::Inherited
     }
 
-    /// The phases a child of this method goes through under `plan`, in order.
-    fn phases(&self, plan: &Plan) -> Vec<Phase> {
-        let encoded = self.uses_codec() && plan.codec != Codec::Raw;
+    /// The phases a child of this method goes through, in order.
+    fn phases(&self, shape: &Shape) -> Vec<Phase> {
+        let encoded = self.uses_codec() && shape.codec != Codec::Raw;
         Phase::ALL
             .into_iter()
             .filter(|phase| match phase {
@@ -80,16 +108,16 @@ pub trait Method: Sync {
                 Phase::Spawn | Phase::Reap => self.forks(),
                 Phase::Transfer => self.delivery() != Delivery::Inherited,
                 Phase::Decode => encoded && self.delivery() != Delivery::Streamed,
-                Phase::Access => plan.access == Access::Write,
+                Phase::Access => shape.access == Access::Write,
                 Phase::Verify => true,
             })
             .collect()
     }
 }
 
-/// What a method run shares with its method: the plan, the payload, the machine.
+/// What a method run shares with its method: what its children receive, the payload, the machine.
 pub struct RunContext<'a> {
-    pub plan: &'a Plan,
+    pub shape: Shape,
     pub payload: &'a Payload,
     pub env: &'a Environment,
     /// The bytes encoded once, for `Delivery::Once` methods.
@@ -124,7 +152,7 @@ pub trait Handover {
 pub enum SendError {
     /// The child stopped reading: it died, or closed its end.
     ChildGone,
-    Encode(crate::bench::payload::CodecError),
+    Encode(CodecError),
     Io(&'static str, nix::Error),
 }
 
@@ -166,6 +194,21 @@ pub static ALL: &[MethodRef] = &[
     &fork::Fork,
     &memcpy::Memcpy,
 ];
+
+/// The method that plays `role` (each floor is one method).
+pub fn with_role(role: Role) -> Option<MethodRef> {
+    ALL.iter().copied().find(|method| method.role() == role)
+}
+
+/// The floors, in the order of `ALL`.
+pub fn floors() -> impl Iterator<Item = MethodRef> {
+    ALL.iter().copied().filter(|method| method.role().is_floor())
+}
+
+/// The method that plays `part` in the tutorial.
+pub fn in_tutorial(part: TutorialPart) -> Option<MethodRef> {
+    ALL.iter().copied().find(|method| method.tutorial() == Some(part))
+}
 
 pub fn find(id: &str) -> Option<MethodRef> {
     ALL.iter()

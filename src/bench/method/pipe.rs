@@ -5,7 +5,7 @@ use std::io;
 use std::os::fd::OwnedFd;
 
 use super::channel::{open_pipe, Channel, StreamedHandover};
-use super::{Delivery, Handover, Method, RunContext};
+use super::{Delivery, Handover, Method, RunContext, TutorialPart};
 
 pub struct Pipe;
 
@@ -22,6 +22,10 @@ impl Method for Pipe {
         include_str!("../../../assets/methods/pipe.md")
     }
 
+    fn tutorial(&self) -> Option<TutorialPart> {
+        Some(TutorialPart::Pipe)
+    }
+
     fn delivery(&self) -> Delivery {
         Delivery::Streamed
     }
@@ -30,7 +34,7 @@ impl Method for Pipe {
         let channel = PipeChannel {
             pipe_max_size: run.env.pipe_max_size,
         };
-        Ok(Box::new(StreamedHandover::new(channel, run.plan, run.payload)))
+        Ok(Box::new(StreamedHandover::new(channel, run.shape, run.payload)))
     }
 }
 

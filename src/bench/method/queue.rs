@@ -12,11 +12,11 @@ use nix::sys::stat::Mode;
 use nix::unistd::Pid;
 
 use super::stream::{decode_streamed, encode_streamed};
-use super::{Delivery, Handover, Method, RunContext, SendError};
-use crate::bench::child::{ChildError, Received, Step};
+use super::{Delivery, Handover, Method, RunContext, SendError, TutorialPart};
 use crate::bench::env::Environment;
+use crate::bench::kind::Shape;
 use crate::bench::payload::Payload;
-use crate::bench::plan::Plan;
+use crate::bench::receipt::{ChildError, Received, Step};
 use crate::bench::watchdog::has_not_exited;
 
 pub struct Queue;
@@ -34,11 +34,15 @@ impl Method for Queue {
         include_str!("../../../assets/methods/queue.md")
     }
 
+    fn tutorial(&self) -> Option<TutorialPart> {
+        Some(TutorialPart::Queue)
+    }
+
     fn delivery(&self) -> Delivery {
         Delivery::Streamed
     }
 
-    fn check(&self, _plan: &Plan, env: &Environment) -> Result<(), String> {
+    fn check(&self, _shape: &Shape, env: &Environment) -> Result<(), String> {
         match env.mq_bytes_limit {
             Some(budget) if budget < QueueLimits::OVERHEAD + 8 => Err(format!(
                 "RLIMIT_MSGQUEUE allows this user's queues {budget} bytes in all, too few for one message; raise it (ulimit -q)"
@@ -49,7 +53,7 @@ impl Method for Queue {
 
     fn start<'a>(&self, run: &RunContext<'a>) -> io::Result<Box<dyn Handover + 'a>> {
         Ok(Box::new(QueueHandover {
-            plan: run.plan,
+            shape: run.shape,
             payload: run.payload,
             limits: QueueLimits::of(run.env),
             queue: None,
@@ -121,7 +125,7 @@ impl Drop for OwnedQueue {
 }
 
 struct QueueHandover<'a> {
-    plan: &'a Plan,
+    shape: Shape,
     payload: &'a Payload,
     limits: QueueLimits,
     /// The current child's queue; replacing or dropping it closes it.
@@ -170,8 +174,8 @@ impl Handover for QueueHandover<'_> {
             }
         };
         let decoded = decode_streamed(
-            self.plan.payload,
-            self.plan.codec,
+            self.shape.payload,
+            self.shape.codec,
             self.payload.bytes as usize,
             self.message_size,
             &mut |buffer| receive(buffer),
@@ -187,7 +191,7 @@ impl Handover for QueueHandover<'_> {
         let mut sink = |message: &[u8]| send_message(queue, message, child);
         encode_streamed(
             self.payload,
-            self.plan.codec,
+            self.shape.codec,
             self.message_size,
             &mut self.chunk,
             &mut sink,
@@ -229,12 +233,15 @@ fn send_message(queue: &MqdT, message: &[u8], child: Pid) -> Result<(), SendErro
 
 /// An absolute CLOCK_REALTIME time `after` from now, as mq_timedsend wants it.
 fn deadline_in(after: Duration) -> libc::timespec {
-    let mut now = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: a valid pointer to a timespec.
-    unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut now) };
+    // CLOCK_REALTIME always exists; were it to fail, a deadline already past only makes the
+    // send loop look again sooner.
+    let now = nix::time::clock_gettime(nix::time::ClockId::CLOCK_REALTIME).map_or(
+        libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        },
+        |now| *now.as_ref(),
+    );
     let nanos = now.tv_nsec as u64 + u64::from(after.subsec_nanos());
     libc::timespec {
         tv_sec: now.tv_sec + after.as_secs() as libc::time_t + (nanos / 1_000_000_000) as libc::time_t,

@@ -4,16 +4,15 @@
 use std::io;
 use std::num::NonZeroUsize;
 use std::os::fd::{AsFd, OwnedFd};
-use std::ptr::NonNull;
 
 use nix::sys::memfd::{memfd_create, MFdFlags};
-use nix::sys::mman::{mmap, MapFlags, ProtFlags};
 use nix::unistd::Pid;
 
 use super::stream::write_all;
 use super::{Delivery, Handover, Method, RunContext, SendError};
-use crate::bench::child::{ChildError, Received, Step};
-use crate::bench::plan::Access;
+use crate::bench::kind::Access;
+use crate::bench::memory::{map_file_for_life, FileView};
+use crate::bench::receipt::{ChildError, Received, Step};
 
 pub struct Shm;
 
@@ -43,7 +42,7 @@ impl Method for Shm {
         Ok(Box::new(SharedFile {
             memfd,
             len: run.wire.len(),
-            access: run.plan.access,
+            access: run.shape.access,
         }))
     }
 }
@@ -60,26 +59,16 @@ impl SharedFile {
     /// fault. Writing maps it private and writable: copy-on-write then copies only the
     /// pages the child writes, and the parent's file stays as it was for the next child.
     /// (Not populated: populating a private writable mapping would copy every page at once.)
-    fn map(&self) -> Result<&[u8], ChildError> {
+    fn map(&self) -> Result<Received<'static>, ChildError> {
         let Some(len) = NonZeroUsize::new(self.len) else {
-            return Ok(&[]);
+            return Ok(Received::Wire(&[]));
         };
-        let (protection, flags) = match self.access {
-            Access::Read => (
-                ProtFlags::PROT_READ,
-                MapFlags::MAP_SHARED | MapFlags::MAP_POPULATE,
-            ),
-            Access::Write => (
-                ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
-                MapFlags::MAP_PRIVATE,
-            ),
-        };
-        // SAFETY: a fresh mapping of a file only this run writes, and only before any child
-        // exists; it is never unmapped, because the child ends with _exit while borrowing it.
-        let mapped: NonNull<libc::c_void> = unsafe { mmap(None, len, protection, flags, &self.memfd, 0) }
-            .map_err(|errno| ChildError::io(Step::Map, errno))?;
-        // SAFETY: `len` readable bytes that live until the process ends.
-        Ok(unsafe { std::slice::from_raw_parts(mapped.as_ptr().cast::<u8>(), self.len) })
+        let writable = self.access == Access::Write;
+        match map_file_for_life(self.memfd.as_fd(), len, writable) {
+            Ok(FileView::ReadOnly(bytes)) => Ok(Received::Wire(bytes)),
+            Ok(FileView::Writable(bytes)) => Ok(Received::WireMut(bytes)),
+            Err(errno) => Err(ChildError::io(Step::Map, errno)),
+        }
     }
 }
 
@@ -91,7 +80,7 @@ impl Handover for SharedFile {
     /// `wire` (the parent's encoded bytes, inherited by fork) is deliberately not read: the
     /// child gets its bytes from the shared file.
     fn receive(&mut self, _wire: &[u8]) -> Result<Received<'_>, ChildError> {
-        Ok(Received::Wire(self.map()?))
+        self.map()
     }
 
     fn send(&mut self, _wire: &[u8], _child: Pid) -> Result<(), SendError> {

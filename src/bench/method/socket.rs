@@ -29,7 +29,11 @@ impl Method for Socket {
     }
 
     fn start<'a>(&self, run: &RunContext<'a>) -> io::Result<Box<dyn Handover + 'a>> {
-        Ok(Box::new(StreamedHandover::new(SocketPair, run.plan, run.payload)))
+        Ok(Box::new(StreamedHandover::new(
+            SocketPair,
+            run.shape,
+            run.payload,
+        )))
     }
 }
 

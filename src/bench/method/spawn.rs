@@ -5,19 +5,19 @@
 
 use std::ffi::{CStr, CString};
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd, RawFd};
 use std::sync::OnceLock;
 
 use nix::unistd::Pid;
 
 use super::channel::{decode_from, encode_into, open_pipe};
 use super::{Delivery, Handover, Method, RunContext, SendError};
-use crate::bench::child::{
+use crate::bench::env::Environment;
+use crate::bench::kind::Shape;
+use crate::bench::payload::Payload;
+use crate::bench::receipt::{
     now_ns, report_and_exit, verify, ChildError, ChildReport, Expectation, Received, Step,
 };
-use crate::bench::env::Environment;
-use crate::bench::payload::Payload;
-use crate::bench::plan::Plan;
 
 /// The hidden subcommand an exec'd child enters at.
 pub const CHILD_COMMAND: &str = "__child";
@@ -49,15 +49,11 @@ impl Method for Spawn {
         include_str!("../../../assets/methods/spawn.md")
     }
 
-    fn obeys_faults(&self) -> bool {
-        false
-    }
-
     fn delivery(&self) -> Delivery {
         Delivery::Streamed
     }
 
-    fn check(&self, _plan: &Plan, _env: &Environment) -> Result<(), String> {
+    fn check(&self, _shape: &Shape, _env: &Environment) -> Result<(), String> {
         match PROGRAM.get() {
             Some(program) => nix::unistd::access(program.as_c_str(), nix::unistd::AccessFlags::X_OK)
                 .map_err(|errno| format!("spawn cannot exec {}: {}", program.to_string_lossy(), errno.desc())),
@@ -74,13 +70,12 @@ impl Method for Spawn {
             .ok_or_else(|| io::Error::other("no program to spawn: see spawn::set_program"))?;
         Ok(Box::new(Spawned {
             program,
-            expect: Expectation::of(run.plan, run.payload),
+            expect: Expectation::of(run.shape, run.payload),
             payload: run.payload,
             chunk: Vec::new(),
             pipe_max_size: run.env.pipe_max_size,
             report_fd: None,
             argv: Vec::new(),
-            argv_pointers: Vec::new(),
             ends: None,
         }))
     }
@@ -96,10 +91,9 @@ struct Spawned<'a> {
     /// The Driver's report pipe, which the exec'd child writes its report to.
     report_fd: Option<RawFd>,
     /// The exec'd child's command line, made before the first fork: between fork and exec
-    /// the child only rearranges descriptors and calls execv.
+    /// the child only rearranges descriptors and calls execv (whose array of pointers is the
+    /// one allocation there, and the allocator's lock the one a child may take).
     argv: Vec<CString>,
-    /// `argv` as execv wants it: pointers into `argv`'s strings, then NULL.
-    argv_pointers: Vec<*const libc::c_char>,
     /// (the child's stdin, the parent's write end) for the current child.
     ends: Option<(OwnedFd, OwnedFd)>,
 }
@@ -129,11 +123,6 @@ impl Spawned<'_> {
         for word in words {
             argv.push(CString::new(word).map_err(io::Error::other)?);
         }
-        self.argv_pointers = argv
-            .iter()
-            .map(|arg| arg.as_ptr())
-            .chain([std::ptr::null()])
-            .collect();
         self.argv = argv;
         Ok(())
     }
@@ -163,15 +152,16 @@ impl Handover for Spawned<'_> {
             return Err(exec_failed(nix::Error::EBADF));
         };
         drop(parent);
-        // SAFETY: plain descriptor syscalls on descriptors this process owns; dup2 leaves the
-        // new stdin without FD_CLOEXEC, and F_SETFD 0 clears it on the report pipe.
-        unsafe {
-            if libc::dup2(stdin.as_raw_fd(), 0) < 0 || libc::fcntl(report_fd, libc::F_SETFD, 0) < 0 {
-                return Err(exec_failed(nix::Error::last()));
-            }
-            libc::execv(self.program.as_ptr(), self.argv_pointers.as_ptr());
-        }
-        Err(exec_failed(nix::Error::last()))
+        // SAFETY: the Driver's report pipe, open for as long as the Driver (and so this child) lives.
+        let report = unsafe { BorrowedFd::borrow_raw(report_fd) };
+        // dup2 leaves the new stdin without FD_CLOEXEC; an empty FD_CLOEXEC clears it on the
+        // report pipe, so that both survive the exec.
+        nix::unistd::dup2_stdin(&stdin).map_err(exec_failed)?;
+        nix::fcntl::fcntl(report, nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::empty()))
+            .map_err(exec_failed)?;
+        // execv returns only on failure.
+        let Err(errno) = nix::unistd::execv(self.program, &self.argv);
+        Err(exec_failed(errno))
     }
 
     fn send(&mut self, _wire: &[u8], _child: Pid) -> Result<(), SendError> {
@@ -201,5 +191,8 @@ pub fn child_main(expect: &Expectation, payload_bytes: usize, report_fd: RawFd) 
     if let Err(error) = verify(received, expect, &mut report) {
         report.error = Some(error);
     }
+    // SAFETY: the descriptor the forked parent kept open across the exec for this report
+    // (`--report-fd`); nothing else in this process closes it.
+    let report_fd = unsafe { BorrowedFd::borrow_raw(report_fd) };
     report_and_exit(report_fd, &report)
 }

@@ -6,10 +6,10 @@ use std::os::fd::BorrowedFd;
 use nix::errno::Errno;
 
 use super::SendError;
-use crate::bench::child::{ChildError, Step};
-use crate::bench::fault;
-use crate::bench::payload::{CodecError, Decoded, IntsSeed, Payload, Record, Region};
-use crate::bench::plan::{Codec, PayloadKind};
+use crate::bench::kind::{Codec, PayloadKind};
+use crate::bench::memory::Region;
+use crate::bench::payload::{CodecError, Decoded, IntsSeed, Payload, Record};
+use crate::bench::receipt::{ChildError, Step};
 
 /// Writes the frame header and the bytes; a reader that went away is `ChildGone`, not a hang
 /// or a death (Rust's runtime ignores SIGPIPE in every Rust program, so the write fails with
@@ -54,10 +54,7 @@ pub fn read_exact(fd: BorrowedFd<'_>, buffer: &mut [u8]) -> Result<(), ChildErro
                     expected: buffer.len() as u64,
                 })
             }
-            Ok(read) => {
-                got += read;
-                fault::received(read);
-            }
+            Ok(read) => got += read,
             Err(Errno::EINTR) => {}
             Err(errno) => return Err(ChildError::io(Step::Read, errno)),
         }
@@ -266,11 +263,10 @@ impl ChunkReader<'_> {
         Ok(got)
     }
 
-    /// One read from the source, counted (and seen by an armed `kill` fault).
+    /// One read from the source, counted.
     fn pull(&mut self, into: &mut [u8]) -> Result<usize, ChildError> {
         let got = (self.source)(into)?;
         self.received += got as u64;
-        fault::received(got);
         Ok(got)
     }
 

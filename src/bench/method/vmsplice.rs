@@ -11,8 +11,8 @@ use nix::unistd::Pid;
 use super::channel::open_pipe;
 use super::stream::{receive_framed, write_all};
 use super::{Delivery, Handover, Method, RunContext, SendError};
-use crate::bench::child::{ChildError, Received};
-use crate::bench::payload::Region;
+use crate::bench::memory::Region;
+use crate::bench::receipt::{ChildError, Received};
 
 pub struct Vmsplice;
 
@@ -71,7 +71,7 @@ impl Handover for SplicedPipe {
         // The child's copy of the write end would keep the pipe open if the parent died.
         drop(write);
         receive_framed(read.as_fd(), &mut self.buffer, wire.len())?;
-        Ok(Received::Wire(self.buffer.as_bytes()))
+        Ok(Received::WireMut(self.buffer.as_bytes_mut()))
     }
 
     /// The pipe holds references to the parent's pages, not copies, until the child reads

@@ -181,9 +181,9 @@ mod tests {
         for setting in ALL {
             let mut parsed = Plan::default();
             let shown = setting.show(&plan);
-            setting
-                .parse(&shown, &mut parsed)
-                .unwrap_or_else(|problem| panic!("{}: '{shown}' does not parse back: {problem}", setting.id()));
+            setting.parse(&shown, &mut parsed).unwrap_or_else(|problem| {
+                panic!("{}: '{shown}' does not parse back: {problem}", setting.id())
+            });
             assert_eq!(parsed, plan, "{}", setting.id());
         }
     }
@@ -191,7 +191,11 @@ mod tests {
     #[test]
     fn ids_are_unique_and_flags_are_lower_case() {
         for (at, setting) in ALL.iter().enumerate() {
-            assert!(ALL[..at].iter().all(|other| other.id() != setting.id()), "{}", setting.id());
+            assert!(
+                ALL[..at].iter().all(|other| other.id() != setting.id()),
+                "{}",
+                setting.id()
+            );
             assert!(setting.id().chars().all(|c| c.is_ascii_lowercase() || c == '-'));
         }
     }
@@ -212,11 +216,7 @@ mod tests {
     fn given_values_apply_in_order_and_name_the_flag_when_wrong() {
         let size = find("size").unwrap();
         let repeats = find("repeats").unwrap();
-        let plan = apply(
-            Plan::default(),
-            &[(size, "1KiB".into()), (repeats, "7".into())],
-        )
-        .unwrap();
+        let plan = apply(Plan::default(), &[(size, "1KiB".into()), (repeats, "7".into())]).unwrap();
         assert_eq!((plan.size, plan.repeats), (1024, 7));
         let wrong = apply(Plan::default(), &[(repeats, "0".into())]).unwrap_err();
         assert_eq!(wrong, "--repeats: repeats must be at least 1, got 0");
@@ -224,6 +224,9 @@ mod tests {
 
     #[test]
     fn the_description_names_every_explorer_setting() {
-        assert_eq!(describe(&Plan::default()), "8 MB · n=100 · w=3 · ints · bincode · read");
+        assert_eq!(
+            describe(&Plan::default()),
+            "8 MB · n=100 · w=3 · ints · bincode · read"
+        );
     }
 }

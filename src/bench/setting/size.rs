@@ -77,7 +77,8 @@ pub fn step_size(bytes: u64, up: bool) -> Result<u64, String> {
             .flat_map(|power| [1, 2, 5].map(|mantissa| mantissa * 10u64.pow(power)))
             .collect()
     };
-    super::next_step(&steps, bytes, up).ok_or_else(|| "no further step that way; type a size, e.g. 12MiB".into())
+    super::next_step(&steps, bytes, up)
+        .ok_or_else(|| "no further step that way; type a size, e.g. 12MiB".into())
 }
 
 #[cfg(test)]
@@ -91,7 +92,10 @@ mod tests {
         assert_eq!(step_size(8 << 20, true), Ok(16 << 20));
         assert_eq!(step_size(12 << 20, false), Ok(8 << 20));
         assert_eq!(step_size(1000, false), Ok(500));
-        assert_eq!(step_size(1, false).unwrap_err(), "no further step that way; type a size, e.g. 12MiB");
+        assert_eq!(
+            step_size(1, false).unwrap_err(),
+            "no further step that way; type a size, e.g. 12MiB"
+        );
         for bytes in [1_000, 8_000_000, 4 << 10, 64 << 20] {
             let family = |b: u64| plan::Size(b).to_string().contains("iB");
             for up in [true, false] {

@@ -35,8 +35,10 @@ impl Setting for Timeout {
         Ok(())
     }
     fn show(&self, plan: &Plan) -> String {
-        plan.timeout
-            .map_or_else(|| AUTO.into(), |limit| humantime::format_duration(limit).to_string())
+        plan.timeout.map_or_else(
+            || AUTO.into(),
+            |limit| humantime::format_duration(limit).to_string(),
+        )
     }
     fn choices(&self) -> &'static [&'static str] {
         &["auto", "10ms", "100ms", "1s", "10s", "1m"]
@@ -78,6 +80,8 @@ mod tests {
         assert!(parse_duration("99999999999999999999999s").is_err());
         assert!(parse_duration("0.0000001s").is_err());
         assert!(parse_duration("25h").unwrap_err().contains("to 24h"));
-        assert!(parse_duration("3 parsecs").unwrap_err().contains("units: ms, s, m, h"));
+        assert!(parse_duration("3 parsecs")
+            .unwrap_err()
+            .contains("units: ms, s, m, h"));
     }
 }

@@ -1,33 +1,41 @@
 //! The sweep view: median time per child against payload size on log–log axes, one line per
 //! method, the `fork` and `memcpy` floors as grey dotted reference lines, and beside (or
-//! below) the chart where the lines cross.
+//! below) the chart the legend, then where the lines cross.
 
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 use ratatui::Frame;
 
 use super::{block, fit};
 use crate::bench::plan::Size;
 use crate::report;
-use crate::tui::app::{clock, App};
-use crate::tui::sweep::{is_floor, SweepRun};
+use crate::tui::model::app::App;
+use crate::tui::model::run::clock;
+use crate::tui::model::sweep::{is_floor, SweepRun};
 use crate::tui::theme::{marker_glyph, Theme};
+use crate::tui::widget::size_chart::{PlotLine, SizeChart};
 
-/// Width of the crossings list when it stands beside the chart.
+/// Width of the legend and crossings when they stand beside the chart.
 const LIST_WIDTH: u16 = 34;
+/// The fewest rows the chart keeps below the legend.
+const CHART_HEIGHT: u16 = 8;
+/// The most rows the crossings take below the chart.
+const CROSSINGS_HEIGHT: u16 = 6;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    let Some(sweep) = &app.sweep else {
-        let outer = block(format!("Sweep · {}", app.range.describe()), false, theme);
+    let Some(sweep) = &app.runs.sweep else {
+        let outer = block(format!("Sweep · {}", app.form.range.describe()), false, theme);
         let inner = outer.inner(area);
         frame.render_widget(outer, area);
         frame.render_widget(
             Paragraph::new(format!(
                 "No sweep yet: r runs the chosen methods at every size from {} to {} (each ×{} the last), with the fork and memcpy floors as reference lines; s goes back to one size.",
-                Size(app.range.from),
-                Size(app.range.to),
-                app.range.factor
+                Size(app.form.range.from),
+                Size(app.form.range.to),
+                app.form.range.factor
             ))
             .style(theme.dim())
             .wrap(Wrap { trim: true }),
@@ -40,17 +48,54 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     frame.render_widget(outer, area);
     let beside = inner.width >= 90;
     let list_width = if beside { LIST_WIDTH } else { inner.width };
-    let list = list_lines(sweep, list_width as usize, theme);
-    let [chart_area, list_area] = if beside {
-        Layout::horizontal([Constraint::Fill(1), Constraint::Length(LIST_WIDTH)])
-            .spacing(1)
-            .areas(inner)
+    let legend = legend_lines(sweep, list_width as usize, theme);
+    let crossings = crossing_lines(sweep, theme);
+    let (chart_area, legend_area, crossings_area) = if beside {
+        let [chart_area, list_area] =
+            Layout::horizontal([Constraint::Fill(1), Constraint::Length(LIST_WIDTH)])
+                .spacing(1)
+                .areas(inner);
+        let [legend_area, crossings_area] =
+            Layout::vertical([Constraint::Length(legend.len() as u16), Constraint::Fill(1)])
+                .spacing(1)
+                .areas(list_area);
+        (chart_area, legend_area, crossings_area)
     } else {
-        let height = (list.len() as u16).clamp(2, 8);
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(height)]).areas(inner)
+        // The legend always shows (it says which line is which); the crossings take what
+        // is left, at most a few lines.
+        let legend_height = (legend.len() as u16).min(inner.height.saturating_sub(CHART_HEIGHT));
+        let crossings_height = (crossings.len() as u16)
+            .min(CROSSINGS_HEIGHT)
+            .min(inner.height.saturating_sub(CHART_HEIGHT + legend_height));
+        let [chart_area, legend_area, crossings_area] = Layout::vertical([
+            Constraint::Fill(1),
+            Constraint::Length(legend_height),
+            Constraint::Length(crossings_height),
+        ])
+        .areas(inner);
+        (chart_area, legend_area, crossings_area)
     };
-    draw_chart(frame, chart_area, sweep, theme);
-    frame.render_widget(Paragraph::new(list).wrap(Wrap { trim: true }), list_area);
+    let lines: Vec<PlotLine> = (0..sweep.curves.len())
+        .map(|index| {
+            let (style, marker) = line_look(sweep, index, theme);
+            PlotLine {
+                style,
+                marker,
+                points: &sweep.curves[index].points,
+            }
+        })
+        .collect();
+    SizeChart {
+        sizes: &sweep.sweep.sizes,
+        lines: &lines,
+        theme,
+    }
+    .render(chart_area, frame.buffer_mut());
+    frame.render_widget(Paragraph::new(legend), legend_area);
+    frame.render_widget(
+        Paragraph::new(crossings).wrap(Wrap { trim: true }),
+        crossings_area,
+    );
 }
 
 /// `Sweep · run 3 · size 3/6 · 64 KiB · pipe 2/5 · running · 4.1s`
@@ -71,17 +116,8 @@ fn title(sweep: &SweepRun, app: &App) -> String {
     title + &format!(" · {} · {}", sweep.state.word(), clock(elapsed))
 }
 
-/// log10 of a positive value; the chart's axes are logarithmic.
-fn log(value: u64) -> f64 {
-    (value.max(1) as f64).log10()
-}
-
 /// The style and marker of the line of method `index` (floors apart).
-fn line_look(
-    sweep: &SweepRun,
-    index: usize,
-    theme: Theme,
-) -> (ratatui::style::Style, ratatui::symbols::Marker) {
+fn line_look(sweep: &SweepRun, index: usize, theme: Theme) -> (Style, Marker) {
     let method = &sweep.curves[index].method;
     if is_floor(method) {
         theme.floor()
@@ -102,114 +138,8 @@ fn line_name(method: &str) -> String {
     }
 }
 
-fn draw_chart(frame: &mut Frame, area: Rect, sweep: &SweepRun, theme: Theme) {
-    let data: Vec<Vec<(f64, f64)>> = sweep
-        .curves
-        .iter()
-        .map(|curve| {
-            curve
-                .points
-                .iter()
-                .map(|&(size, median)| (log(size), log(median)))
-                .collect()
-        })
-        .collect();
-    let datasets: Vec<Dataset> = sweep
-        .curves
-        .iter()
-        .zip(&data)
-        .enumerate()
-        .map(|(index, (curve, points))| {
-            let (style, marker) = line_look(sweep, index, theme);
-            let graph = if points.len() == 1 {
-                GraphType::Scatter
-            } else {
-                GraphType::Line
-            };
-            Dataset::default()
-                .name(format!("{} {}", marker_glyph(marker), line_name(&curve.method)))
-                .marker(marker)
-                .graph_type(graph)
-                .style(style)
-                .data(points)
-        })
-        .collect();
-
-    let (x_bounds, x_labels) = size_axis(&sweep.sweep.sizes, area.width);
-    let (y_bounds, y_labels) = time_axis(sweep);
-    let chart = Chart::new(datasets)
-        .x_axis(
-            Axis::default()
-                .title("size")
-                .style(theme.dim())
-                .bounds(x_bounds)
-                .labels(x_labels),
-        )
-        .y_axis(
-            Axis::default()
-                .title("per child")
-                .style(theme.dim())
-                .bounds(y_bounds)
-                .labels(y_labels),
-        )
-        // A legend box would hide the lines where they start; the list beside names them.
-        .legend_position(None);
-    frame.render_widget(chart, area);
-}
-
-/// The size axis: from the first size of the sweep to its last, labelled at sizes of the
-/// sweep evenly spaced on the log scale, as many as fit.
-fn size_axis(sizes: &[u64], width: u16) -> ([f64; 2], Vec<String>) {
-    let (Some(&first), Some(&last)) = (sizes.first(), sizes.last()) else {
-        return ([0.0, 1.0], Vec::new());
-    };
-    if sizes.len() == 1 {
-        let middle = log(first);
-        return (
-            [middle - 0.5, middle + 0.5],
-            vec![String::new(), Size(first).to_string(), String::new()],
-        );
-    }
-    let intervals = sizes.len() - 1;
-    let most = (usize::from(width) / 10).max(2);
-    // Sizes grow by one factor, so every `step`th size is evenly spaced on the axis.
-    let count = (2..=most.min(sizes.len()))
-        .rev()
-        .find(|count| intervals.is_multiple_of(count - 1))
-        .unwrap_or(2);
-    let step = intervals / (count - 1);
-    let labels = (0..count).map(|at| Size(sizes[at * step]).to_string()).collect();
-    ([log(first), log(last)], labels)
-}
-
-/// The time axis: whole decades around every point measured, each decade labelled.
-fn time_axis(sweep: &SweepRun) -> ([f64; 2], Vec<String>) {
-    let medians = sweep
-        .curves
-        .iter()
-        .flat_map(|curve| curve.points.iter().map(|&(_, median)| median));
-    let (low, high) = medians.fold((u64::MAX, 0), |(low, high), median| {
-        (low.min(median), high.max(median))
-    });
-    let (low, high) = if high == 0 {
-        (3, 6) // 1 µs to 1 ms until the first point comes
-    } else {
-        let low = log(low).floor() as i32;
-        (low, (log(high).ceil() as i32).max(low + 1))
-    };
-    let labels = (low..=high)
-        .map(|decade| decade_label(10u64.pow(decade as u32)))
-        .collect();
-    ([f64::from(low), f64::from(high)], labels)
-}
-
-/// `1 µs`, `10 µs`, `100 µs`: a power of ten in the unit that reads best.
-fn decade_label(nanos: u64) -> String {
-    report::duration(nanos).replace(".00 ", " ").replace(".0 ", " ")
-}
-
-/// The crossings, then each line's median at its largest size so far.
-fn list_lines(sweep: &SweepRun, width: usize, theme: Theme) -> Vec<Line<'static>> {
+/// Where the lines cross, under a heading.
+fn crossing_lines(sweep: &SweepRun, theme: Theme) -> Vec<Line<'static>> {
     let mut lines = vec![Line::styled("Where the lines cross", theme.heading())];
     if sweep.crossings.is_empty() {
         let text = if sweep.state.active() {
@@ -220,20 +150,25 @@ fn list_lines(sweep: &SweepRun, width: usize, theme: Theme) -> Vec<Line<'static>
         lines.push(Line::styled(text, theme.dim()));
     }
     for crossing in &sweep.crossings {
-        lines.push(Line::raw(SweepRun::crossing_line(crossing)));
+        lines.push(Line::raw(
+            theme.text(&SweepRun::crossing_line(crossing)).into_owned(),
+        ));
     }
-    lines.push(Line::styled("Lines, at the largest size so far", theme.heading()));
+    lines
+}
+
+/// The legend: each line's marker and name, and its median at its largest size so far.
+fn legend_lines(sweep: &SweepRun, width: usize, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::styled("Lines, at the largest size so far", theme.heading())];
     for (index, curve) in sweep.curves.iter().enumerate() {
         let (style, marker) = line_look(sweep, index, theme);
         let value = curve.points.last().map_or("—".to_string(), |&(size, median)| {
             format!("{} at {}", report::duration(median), Size(size))
         });
+        let text = format!("{:<14} {value}", line_name(&curve.method));
         lines.push(Line::from(vec![
             Span::styled(format!("{} ", marker_glyph(marker)), style),
-            Span::raw(fit(
-                &format!("{:<14} {value}", line_name(&curve.method)),
-                width.saturating_sub(2),
-            )),
+            Span::raw(theme.text(&fit(&text, width.saturating_sub(2))).into_owned()),
         ]));
     }
     lines
@@ -241,32 +176,67 @@ fn list_lines(sweep: &SweepRun, width: usize, theme: Theme) -> Vec<Line<'static>
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
 
-    #[test]
-    fn size_labels_fall_on_sizes_of_the_sweep_evenly_spaced() {
-        let sizes: Vec<u64> = (0..6).map(|step| 4096 << (2 * step)).collect();
-        let (bounds, labels) = size_axis(&sizes, 80);
-        assert_eq!(labels, ["4 KiB", "16 KiB", "64 KiB", "256 KiB", "1 MiB", "4 MiB"]);
-        assert!((bounds[0] - 4096f64.log10()).abs() < 1e-9);
-        let (_, labels) = size_axis(&sizes, 30);
-        assert_eq!(
-            labels,
-            ["4 KiB", "4 MiB"],
-            "five intervals split only into one or five"
-        );
-        let (_, labels) = size_axis(&sizes[..5], 30);
-        assert_eq!(labels, ["4 KiB", "64 KiB", "1 MiB"]);
-        let (bounds, labels) = size_axis(&[1000], 30);
-        assert_eq!(labels[1], "1 KB");
-        assert!(bounds[0] < bounds[1]);
+    use super::*;
+    use crate::tui::theme::non_ascii_cells;
+
+    /// A sweep of pipe and shm (with the floors) at its fifth size, with `crossings` more
+    /// crossings than its lines make, as a sweep of many methods has.
+    fn sweeping(crossings: usize) -> App {
+        use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+        use crate::tui::event::Message;
+        use crate::tui::model::app::Effect;
+        use crate::tui::model::fake;
+
+        let base = std::time::Instant::now();
+        let mut app = fake::app(base);
+        app.form.settings.methods = crate::bench::method::parse_list("pipe,shm").unwrap();
+        let key =
+            |app: &mut App, c| app.update(Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+        key(&mut app, 's');
+        let Some(Effect::StartSweep { sweep, run }) = key(&mut app, 'r') else {
+            panic!("r starts a sweep in the sweep view");
+        };
+        fake::sweep(&mut app, run, &sweep, 4);
+        let sweep = app.runs.sweep.as_mut().unwrap();
+        let first = sweep.crossings[0].clone();
+        sweep
+            .crossings
+            .extend((0..crossings).map(|at| crate::bench::crossing::Crossing {
+                below_bytes: first.below_bytes << at,
+                ..first.clone()
+            }));
+        app
     }
 
     #[test]
-    fn decades_read_as_round_numbers() {
-        assert_eq!(decade_label(1_000), "1 µs");
-        assert_eq!(decade_label(10_000), "10 µs");
-        assert_eq!(decade_label(100_000_000), "100 ms");
-        assert_eq!(decade_label(100), "100 ns");
+    fn the_legend_shows_whatever_the_crossings_and_the_ascii_panel_is_ascii() {
+        // The sweep panel's area at 120×40 and at 80×24, then beside the list at 200×60.
+        for (width, height) in [(88, 37), (54, 21), (168, 57)] {
+            for theme in [Theme::plain(), Theme::plain().with_ascii(true)] {
+                let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+                let app = sweeping(12);
+                terminal
+                    .draw(|frame| draw(frame, frame.area(), &app, theme))
+                    .unwrap();
+                let screen = terminal.backend().to_string();
+                for name in [
+                    "Lines, at the largest size so far",
+                    "pipe",
+                    "shm",
+                    "floor: fork",
+                    "floor: memcpy",
+                    "Where the lines cross",
+                ] {
+                    assert!(screen.contains(name), "{width}×{height}: {name}\n{screen}");
+                }
+                if theme.is_ascii() {
+                    assert_eq!(non_ascii_cells(terminal.backend().buffer()), [], "{screen}");
+                }
+            }
+        }
     }
 }

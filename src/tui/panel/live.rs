@@ -10,12 +10,14 @@ use super::{bar, block, fit};
 use crate::bench::result::Phase;
 use crate::bench::stats::LogHistogram;
 use crate::report;
-use crate::tui::app::{clock, App, LiveRun, MethodLive, MethodState, Panel};
+use crate::tui::model::app::App;
+use crate::tui::model::run::{clock, LiveRun, MethodLive, MethodState};
+use crate::tui::model::view::Panel;
 use crate::tui::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    let focused = app.focus == Panel::Live;
-    let Some(run) = &app.run else {
+    let focused = app.view.focus == Panel::Live;
+    let Some(run) = &app.runs.run else {
         let outer = block("Live", focused, theme);
         let inner = outer.inner(area);
         frame.render_widget(outer, area);
@@ -108,7 +110,7 @@ fn method_lines(run: &LiveRun, app: &App, width: usize, theme: Theme) -> Vec<Lin
         .filter_map(MethodLive::median)
         .max()
         .unwrap_or(0);
-    let viewed = app.viewed.or(run.current).unwrap_or(0);
+    let viewed = app.view.viewed.or(run.current).unwrap_or(0);
 
     let mut lines = vec![Line::styled(
         format!(

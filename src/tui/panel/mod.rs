@@ -10,34 +10,35 @@ pub mod teaching;
 
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType};
+use ratatui::widgets::Block;
 
-use super::theme::Theme;
+use super::theme::{Glyphs, Theme};
 
 /// A panel's frame. The panel with the keys gets a thick border and a `▸` before its title,
 /// so focus shows without colour too.
 pub fn block<'a>(title: impl Into<String>, focused: bool, theme: Theme) -> Block<'a> {
+    let glyphs = theme.glyphs();
     let (marker, border, style) = if focused {
-        ("▸ ", BorderType::Thick, theme.focused())
+        (
+            format!("{} ", glyphs.focus),
+            glyphs.focused_border,
+            theme.focused(),
+        )
     } else {
-        ("", BorderType::Plain, theme.border())
+        (String::new(), glyphs.border, theme.border())
     };
     Block::bordered()
-        .border_type(border)
+        .border_set(border)
         .border_style(style)
         .title(Line::from(vec![
             Span::styled(marker, theme.focused()),
-            Span::styled(title.into(), theme.title()),
+            Span::styled(theme.text(&title.into()).into_owned(), theme.title()),
         ]))
 }
 
 /// A horizontal bar `width` cells long at most, filled to `fraction`, in eighths of a cell.
 pub fn bar(fraction: f64, width: usize) -> String {
-    const PARTS: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
-    let eighths = (fraction.clamp(0.0, 1.0) * width as f64 * 8.0).round() as usize;
-    let mut text = "█".repeat(eighths / 8);
-    text.push_str(PARTS[eighths % 8]);
-    text
+    Glyphs::UNICODE.bar(fraction, width)
 }
 
 /// `text` cut to `width` characters, with `…` where it was cut.

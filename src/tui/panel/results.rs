@@ -7,12 +7,16 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
 use super::{bar, block};
+use crate::bench::method::{self, Role};
 use crate::bench::plan::Size;
 use crate::bench::result::Usage;
 use crate::bench::stats::{self, Summary};
 use crate::report;
 use crate::report::compare;
-use crate::tui::app::{App, LiveRun, MethodState, Panel, ResultsView, RunState};
+use crate::report::facts::Standing;
+use crate::tui::model::app::App;
+use crate::tui::model::run::{LiveRun, MethodState, RunState};
+use crate::tui::model::view::{Panel, ResultsView};
 use crate::tui::theme::Theme;
 
 /// What one table row shows.
@@ -118,11 +122,7 @@ const COLUMNS: [Column; 11] = [
         title: "vs fastest",
         width: 12,
         rank: 1,
-        cell: |e| match e.ratio {
-            Some(r) if (r - 1.0).abs() < 0.005 => "fastest".into(),
-            Some(r) => format!("{} slower", report::ratio(r)),
-            None => String::new(),
-        },
+        cell: |e| e.ratio.map_or(String::new(), |r| Standing::of(r).to_string()),
     },
     Column {
         title: "previous",
@@ -253,7 +253,7 @@ fn numbers(entry: &Entry, show: impl Fn(&Summary) -> String) -> String {
 /// Rows the table needs: the methods of the run on screen, then those only the run before had.
 fn entries(app: &App) -> Vec<Entry> {
     let previous_median = |id: &str| {
-        app.comparable_previous().and_then(|previous| {
+        app.runs.comparable_previous().and_then(|previous| {
             previous
                 .completed()
                 .find(|completed| completed.result.method == id)
@@ -261,8 +261,8 @@ fn entries(app: &App) -> Vec<Entry> {
         })
     };
     let mut entries = Vec::new();
-    if let Some(run) = &app.run {
-        let fastest = run.fastest_median();
+    if let Some(run) = &app.runs.run {
+        let fastest = run.fastest();
         let floors = floors(app, run);
         for live in &run.methods {
             let state = live.state(&run.state);
@@ -276,11 +276,12 @@ fn entries(app: &App) -> Vec<Entry> {
                 payload_bytes: completed.map_or(run.plan.size, |completed| completed.result.payload_bytes),
                 failures: live.failures as usize,
                 counted: live.repeats,
-                ratio: summary.zip(fastest).and_then(|(summary, fastest)| {
-                    (fastest > 0).then(|| summary.median as f64 / fastest as f64)
-                }),
+                ratio: summary
+                    .zip(fastest)
+                    .and_then(|(summary, fastest)| fastest.ratio(summary.median)),
                 previous: previous_median(live.method.id()),
                 baseline: app
+                    .runs
                     .baseline
                     .as_ref()
                     .zip(completed)
@@ -294,7 +295,7 @@ fn entries(app: &App) -> Vec<Entry> {
             });
         }
     }
-    if let Some(previous) = app.comparable_previous() {
+    if let Some(previous) = app.runs.comparable_previous() {
         for completed in previous.completed() {
             if entries
                 .iter()
@@ -328,24 +329,25 @@ pub fn floors(app: &App, run: &LiveRun) -> Floors {
         run.completed()
             .find(|completed| completed.result.method == id)
             .and_then(|completed| completed.summary.map(|summary| summary.median))
-            .or_else(|| app.sweep.as_ref()?.point(id, run.plan.size))
+            .or_else(|| app.runs.sweep.as_ref()?.point(id, run.plan.size))
             .filter(|&median| median > 0)
     };
+    let floor = |role| method::with_role(role).and_then(|floor| measured(floor.id()));
     Floors {
-        memcpy_rate: measured("memcpy").map(|median| stats::throughput(run.plan.size, median)),
-        fork_ns: measured("fork"),
+        memcpy_rate: floor(Role::CopyFloor).map(|median| stats::throughput(run.plan.size, median)),
+        fork_ns: floor(Role::ForkFloor),
     }
 }
 
 /// Lines the panel wants: borders, header, one per row (at least one), and the floors' line
 /// in the throughput view.
 pub fn height(app: &App) -> u16 {
-    let floors_line = u16::from(app.results_view == ResultsView::Throughput);
+    let floors_line = u16::from(app.view.results == ResultsView::Throughput);
     entries(app).len().max(1) as u16 + 3 + floors_line
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    let outer = block(title(app), app.focus == Panel::Results, theme);
+    let outer = block(title(app), app.view.focus == Panel::Results, theme);
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     let entries = entries(app);
@@ -360,9 +362,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         );
         return;
     }
-    let columns: Vec<&Column> = match app.results_view {
+    let columns: Vec<&Column> = match app.view.results {
         ResultsView::Times => {
-            let baseline: &[Column] = if app.baseline.is_some() {
+            let baseline: &[Column] = if app.runs.baseline.is_some() {
                 &BASELINE_COLUMNS
             } else {
                 &[]
@@ -370,7 +372,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             COLUMNS
                 .iter()
                 .filter(|column| {
-                    app.comparable_previous().is_some() || !PREVIOUS_COLUMNS.contains(&column.title)
+                    app.runs.comparable_previous().is_some() || !PREVIOUS_COLUMNS.contains(&column.title)
                 })
                 .chain(baseline)
                 .collect()
@@ -378,7 +380,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         ResultsView::Throughput => THROUGHPUT_COLUMNS.iter().collect(),
         ResultsView::Kernel => KERNEL_COLUMNS.iter().collect(),
     };
-    let inner = if app.results_view == ResultsView::Throughput {
+    let inner = if app.view.results == ResultsView::Throughput {
         let [limits, table] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
         frame.render_widget(Paragraph::new(limits_line(app)).style(theme.dim()), limits);
         table
@@ -388,9 +390,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let chosen = columns_that_fit(&columns, inner.width);
     let header = Row::new(chosen.iter().map(|column| Cell::from(column.title))).style(theme.heading());
     let viewed = app
+        .runs
         .run
         .as_ref()
-        .map(|run| app.viewed.or(run.current).unwrap_or(0));
+        .map(|run| app.view.viewed.or(run.current).unwrap_or(0));
     let rows = entries.iter().enumerate().map(|(index, entry)| {
         let style = match entry.state {
             Some(MethodState::Done) if Some(index) == viewed => theme.heading(),
@@ -405,7 +408,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
 
 /// `limits at 64 KiB: memcpy 9.1 GB/s · fork 120 µs per child`
 fn limits_line(app: &App) -> String {
-    let Some(run) = &app.run else {
+    let Some(run) = &app.runs.run else {
         return String::new();
     };
     let floors = floors(app, run);
@@ -446,21 +449,21 @@ fn columns_that_fit<'a>(columns: &[&'a Column], width: u16) -> Vec<&'a Column> {
 
 fn title(app: &App) -> Line<'static> {
     let describe = |run: &LiveRun| format!("run {}: {}", run.id, run.describe());
-    let mut title = match &app.run {
+    let mut title = match &app.runs.run {
         Some(run) if run.state == RunState::Finished || run.state.active() => {
             format!("Results · {}", describe(run))
         }
         Some(run) => format!("Results · {} ({})", describe(run), run.state.word()),
         None => "Results".into(),
     };
-    if app.results_view != ResultsView::Times {
-        title += &format!(" · {} (v)", app.results_view.name());
+    if app.view.results != ResultsView::Times {
+        title += &format!(" · {} (v)", app.view.results.name());
     }
-    if let Some(saved) = &app.baseline {
+    if let Some(saved) = &app.runs.baseline {
         title += &format!(" · baseline: {}", saved.name);
     }
-    if let Some(previous) = app.comparable_previous() {
-        let same = app.run.as_ref().is_some_and(|run| run.plan == previous.plan);
+    if let Some(previous) = app.runs.comparable_previous() {
+        let same = app.runs.run.as_ref().is_some_and(|run| run.plan == previous.plan);
         title += &if same {
             format!(" · previous: run {}, same settings", previous.id)
         } else {

@@ -9,21 +9,21 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::block;
-use crate::bench::method;
-use crate::bench::plan::Size;
-use crate::tui::app::{App, Panel, Row, View};
+use crate::tui::model::app::App;
+use crate::tui::model::form::Row;
+use crate::tui::model::view::{Panel, View};
 use crate::tui::theme::Theme;
 
 /// Columns a method takes in the two-column grid: marker, check box, space and the longest id.
 const GRID_CELL: usize = 13;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    let focused = app.focus == Panel::Settings;
+    let focused = app.view.focus == Panel::Settings;
     let outer = block("Settings", focused, theme);
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
 
-    let rows = Row::of(app.view);
+    let rows = Row::of(app.view.mode);
     let methods = rows.iter().filter(|row| matches!(row, Row::Method(_))).count();
     let width = inner.width as usize;
     // One method a line if everything fits so; else two a line where the width allows.
@@ -48,7 +48,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         }
         lines.push(Line::from(spans));
     }
-    let heading = match app.view {
+    let heading = match app.view.mode {
         View::Run => "Payload (+/- or type)",
         View::Sweep => "Sweep sizes, payload",
     };
@@ -74,7 +74,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     frame.render_widget(Paragraph::new(visible), list_area);
     if !about_area.is_empty() {
         frame.render_widget(
-            Paragraph::new(about(app.row()))
+            Paragraph::new(app.row().about())
                 .style(theme.dim())
                 .wrap(Wrap { trim: true }),
             about_area,
@@ -116,37 +116,20 @@ fn row_style(selected: bool, theme: Theme) -> ratatui::style::Style {
     }
 }
 
+/// A method's row: its check box and id.
 fn method_cell(app: &App, row: Row, selected: bool, width: usize, theme: Theme) -> Span<'static> {
-    let Row::Method(index) = row else {
-        return Span::raw("");
-    };
-    let method = method::ALL[index];
     let marker = if selected { "›" } else { " " };
-    let check = if app.settings.methods.contains(&method) {
-        "[x]"
-    } else {
-        "[ ]"
-    };
-    let text = format!("{marker}{check} {}", method.id());
+    let text = format!("{marker}{} {}", app.form.value(row), row.label());
     Span::styled(format!("{text:<width$}"), row_style(selected, theme))
 }
 
 fn value_line(app: &App, row: Row, selected: bool, width: usize, theme: Theme) -> Line<'static> {
-    let plan = &app.settings;
     let marker = if selected { "›" } else { " " };
     let (label, value) = match row {
-        Row::Size => ("size", Size(plan.size).to_string()),
-        Row::From => ("from", Size(app.range.from).to_string()),
-        Row::To => ("to", Size(app.range.to).to_string()),
-        Row::Factor => ("factor", format!("×{}", app.range.factor)),
-        Row::Repeats => ("repeats", plan.repeats.to_string()),
-        Row::Warmup => ("warm-up", plan.warmup.to_string()),
-        Row::Payload => ("payload", plan.payload.name().to_string()),
-        Row::Codec => ("codec", plan.codec.name().to_string()),
-        Row::Access => ("access", plan.access.name().to_string()),
         Row::Method(_) => return Line::from(method_cell(app, row, selected, width, theme)),
+        row => (row.label(), app.form.value(row)),
     };
-    let value = match &app.edit {
+    let value = match &app.form.edit {
         Some(edit) if edit.row == row => format!("[{}▏]", edit.text),
         _ if selected => format!("‹ {value} ›"),
         _ => value,
@@ -157,24 +140,6 @@ fn value_line(app: &App, row: Row, selected: bool, width: usize, theme: Theme) -
         format!("{marker}{label:<label_width$}{value:>value_width$}"),
         row_style(selected, theme),
     ))
-}
-
-fn about(row: Row) -> String {
-    match row {
-        Row::Method(index) => {
-            let method = method::ALL[index];
-            format!("{}: {} (t: more)", method.id(), method.summary())
-        }
-        Row::Size => "Bytes handed to each child. +/- step; type e.g. 12MiB, 1.5MB, 4096.".into(),
-        Row::From => "The sweep's first (smallest) size. +/- step; type e.g. 4KiB.".into(),
-        Row::To => "The sweep's largest size: it stops at the last step not above it.".into(),
-        Row::Factor => "Each size of the sweep is this many times the last (> 1).".into(),
-        Row::Repeats => "Children per method that are counted.".into(),
-        Row::Warmup => "Children per method run first and not counted.".into(),
-        Row::Payload => "ints: 64-bit integers; bytes: random bytes; records: small structs.".into(),
-        Row::Codec => "How the payload becomes bytes: bincode (varint), bincode-fixed, raw memory.".into(),
-        Row::Access => "read: the child reads it all; write: also writes every page (CoW copies).".into(),
-    }
 }
 
 #[cfg(test)]

@@ -8,22 +8,27 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::{block, fit};
-use crate::bench::method::MethodRef;
+use crate::bench::method::{MethodRef, TutorialPart};
 use crate::bench::plan::Size;
-use crate::bench::tutorial::{self, PUBLISHED_CHILDREN, PUBLISHED_LESSON, PUBLISHED_PAYLOAD_BYTES};
+use crate::bench::tutorial::{self, PUBLISHED_CHILDREN, PUBLISHED_PAYLOAD_BYTES};
 use crate::report;
-use crate::tui::app::{App, MethodState};
+use crate::report::facts::{Lesson, Standing};
+use crate::tui::model::app::App;
+use crate::tui::model::run::MethodState;
 use crate::tui::theme::Theme;
 
 /// Lines one method takes in large figures: its name, then three lines of digits.
 const BIG_METHOD: u16 = 4;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    let conclusion = app.run.as_ref().and_then(|run| run.conclusion.as_ref());
-    let awaits_conclusion = app.run.as_ref().is_some_and(|run| {
-        ["inherit", "queue"]
-            .iter()
-            .all(|id| run.plan.methods.iter().any(|method| method.id() == *id))
+    let conclusion = app.runs.run.as_ref().and_then(|run| run.conclusion.as_ref());
+    let awaits_conclusion = app.runs.run.as_ref().is_some_and(|run| {
+        [TutorialPart::Inherit, TutorialPart::Queue].iter().all(|&part| {
+            run.plan
+                .methods
+                .iter()
+                .any(|method| method.tutorial() == Some(part))
+        })
     });
     let conclusion_height = match (conclusion, awaits_conclusion) {
         (Some(_), _) => 9,
@@ -59,20 +64,26 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
 fn teaching_method(app: &App) -> Option<MethodRef> {
     app.viewed_method()
         .map(|live| live.method)
-        .or_else(|| app.settings.methods.first().copied())
+        .or_else(|| app.form.settings.methods.first().copied())
 }
 
 fn draw_figures(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    let Some(run) = &app.run else {
+    let Some(run) = &app.runs.run else {
         let outer = block("Teach · press r to run", false, theme);
         let inner = outer.inner(area);
         frame.render_widget(outer, area);
-        let ids: Vec<&str> = app.settings.methods.iter().map(|method| method.id()).collect();
+        let ids: Vec<&str> = app
+            .form
+            .settings
+            .methods
+            .iter()
+            .map(|method| method.id())
+            .collect();
         frame.render_widget(
             Paragraph::new(format!(
                 "r runs {} at {}; each method's median time per child appears here in large figures, with how many times slower it is than the fastest. ↑↓ choose the method explained on the right; p leaves.",
                 ids.join(", "),
-                Size(app.settings.size)
+                Size(app.form.settings.size)
             ))
             .wrap(Wrap { trim: true }),
             inner,
@@ -91,27 +102,22 @@ fn draw_figures(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     );
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
-    // The fastest finished method, which every ratio is to.
-    let fastest = run
-        .completed()
-        .filter_map(|completed| Some((completed.summary?.median, completed.result.method.as_str())))
-        .min();
-    let viewed = app.viewed.or(run.current).unwrap_or(0);
+    let fastest = run.fastest();
+    let viewed = app.view.viewed.or(run.current).unwrap_or(0);
     let big = inner.height >= BIG_METHOD * run.methods.len() as u16 && inner.width >= 24;
     let mut lines = Vec::new();
     for (index, live) in run.methods.iter().enumerate() {
         let state = live.state(&run.state);
         let median = live.median();
-        let ratio = match (median, fastest, &live.completed) {
-            (Some(median), Some((fastest, name)), Some(_)) if fastest > 0 => {
-                let ratio = median as f64 / fastest as f64;
-                match ((ratio - 1.0).abs() < 0.005, big) {
-                    (true, _) => "the fastest".to_string(),
-                    (false, true) => format!("{} slower than {name}", report::ratio(ratio)),
-                    (false, false) => format!("{} slower", report::ratio(ratio)),
-                }
-            }
-            _ => state.label().1.to_string(),
+        let standing = match (median, fastest, &live.completed) {
+            (Some(median), Some(fastest), Some(_)) => fastest.standing(median).map(|s| (s, fastest.method)),
+            _ => None,
+        };
+        let ratio = match standing {
+            Some((Standing::Fastest, _)) => "the fastest".to_string(),
+            Some((standing, fastest)) if big => standing.against(fastest),
+            Some((standing, _)) => standing.to_string(),
+            None => state.label().1.to_string(),
         };
         let name_style = if index == viewed {
             theme.title()
@@ -198,26 +204,10 @@ fn paragraphs(text: &str, theme: Theme) -> Vec<Line<'static>> {
 }
 
 fn conclusion_lines(conclusion: &tutorial::Conclusion, theme: Theme) -> Vec<Line<'static>> {
-    let here = conclusion.queue_over_inherit();
-    let lesson = if here >= 1.0 {
-        format!(
-            "Inheriting is {} faster than sending through a queue here",
-            report::ratio(here)
-        )
-    } else {
-        format!(
-            "Here a queue is {} faster than inheriting, unlike in the tutorial",
-            report::ratio(1.0 / here)
-        )
-    };
+    let lesson = Lesson::of(conclusion);
     let mut lines = vec![Line::from(vec![
-        Span::styled(lesson, theme.heading()),
-        Span::raw(format!(
-            " ({} against {} per child at {}); the tutorial found ~{PUBLISHED_LESSON:.0}×.",
-            report::duration(conclusion.inherit_ns),
-            report::duration(conclusion.queue_ns),
-            Size(conclusion.payload_bytes)
-        )),
+        Span::styled(lesson.headline, theme.heading()),
+        Span::raw(lesson.figures),
     ])];
     lines.push(Line::styled(
         format!(
@@ -232,7 +222,7 @@ fn conclusion_lines(conclusion: &tutorial::Conclusion, theme: Theme) -> Vec<Line
     for (published, measured) in &conclusion.figures {
         lines.push(Line::raw(format!(
             "{:<10}{:>12}{:>14}",
-            published.method,
+            published.method(),
             measured.map_or("—".to_string(), report::duration),
             report::duration(published.per_child_ns)
         )));

@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use super::app::{Completed, LiveRun, RunState};
+use super::run::{Completed, LiveRun, RunState};
 use crate::bench::crossing::{self, Crossing, Curve};
 use crate::bench::env::Environment;
 use crate::bench::event::{Event, RunId};
@@ -13,12 +13,9 @@ use crate::bench::plan::{Plan, Size};
 use crate::bench::result::MethodResult;
 use crate::bench::sweep::{self, Sweep, SweepEvent};
 
-/// The methods every sweep draws as reference lines: nothing moves (fork), one copy (memcpy).
-pub const FLOORS: [&str; 2] = ["fork", "memcpy"];
-
-/// Whether `method` is one of the floors, drawn apart from the methods.
+/// Whether `method` is one of the floors (`method::floors`), drawn apart from the methods.
 pub fn is_floor(method: &str) -> bool {
-    FLOORS.contains(&method)
+    method::find(method).is_some_and(|method| method.role().is_floor())
 }
 
 /// The sizes a sweep in the explorer goes over: from, to, and the factor between steps.
@@ -63,7 +60,7 @@ pub fn plan_sweep(settings: &Plan, range: SweepRange, env: &Environment) -> Resu
         })
     };
     check(settings)?;
-    for floor in FLOORS.iter().filter_map(|id| method::find(id)) {
+    for floor in method::floors() {
         if settings.methods.contains(&floor) {
             continue;
         }

@@ -1,0 +1,688 @@
+//! The settings form: the rows of the settings panel, the value being typed, the steps `+`
+//! and `-` go through, and the checks a value passes before the next run takes it. Every
+//! place that knows the rows one by one is in "The rows" below, side by side.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+use super::sweep::{plan_sweep, SweepRange};
+use super::typed::Typed;
+use super::view::{Notice, View};
+use crate::bench::env::Environment;
+use crate::bench::method;
+use crate::bench::plan::{Access, Codec, PayloadKind, Plan, Size};
+
+/// Payload sizes `+` and `-` step through: powers of two from 1 KiB to 4 GiB; any other
+/// size can be typed.
+const SIZE_STEPS: [u64; 23] = {
+    let mut steps = [0; 23];
+    let mut at = 0;
+    while at < steps.len() {
+        steps[at] = 1 << (10 + at);
+        at += 1;
+    }
+    steps
+};
+
+/// Repeat counts `+` and `-` step through.
+const REPEAT_STEPS: [u32; 13] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000];
+
+/// Factors between a sweep's sizes that `+` and `-` step through; any other can be typed.
+const FACTOR_STEPS: [f64; 5] = [1.5, 2.0, 4.0, 8.0, 16.0];
+
+/// The longest value one may type.
+const MAX_TYPED: usize = 16;
+
+/// One row of the settings panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Row {
+    /// A method, by its place in `method::ALL`.
+    Method(usize),
+    Size,
+    /// The sweep's smallest size, largest size, and the factor between steps.
+    From,
+    To,
+    Factor,
+    Repeats,
+    Warmup,
+    Payload,
+    Codec,
+    Access,
+}
+
+/// What the form knows of a value row: its label, what it means, and what may be typed into
+/// it (`None`: it only steps with `+` and `-`).
+struct ValueRow {
+    label: &'static str,
+    about: &'static str,
+    typed: Option<Typed>,
+}
+
+// ---- The rows: each row's description, value, steps and parsing, side by side. ----
+
+impl Row {
+    /// Every row of `view`: each method the core has, then the values (a sweep's range in
+    /// place of the size).
+    pub fn of(view: View) -> Vec<Row> {
+        let sizes: &[Row] = match view {
+            View::Run => &[Row::Size],
+            View::Sweep => &[Row::From, Row::To, Row::Factor],
+        };
+        (0..method::ALL.len())
+            .map(Row::Method)
+            .chain(sizes.iter().copied())
+            .chain([Row::Repeats, Row::Warmup, Row::Payload, Row::Codec, Row::Access])
+            .collect()
+    }
+
+    /// `None` for a method's row.
+    fn value_row(self) -> Option<ValueRow> {
+        let (label, about, typed) = match self {
+            Row::Method(_) => return None,
+            Row::Size => (
+                "size",
+                "Bytes handed to each child. +/- step; type e.g. 12MiB, 1.5MB, 4096.",
+                Some(Typed::Size),
+            ),
+            Row::From => (
+                "from",
+                "The sweep's first (smallest) size. +/- step; type e.g. 4KiB.",
+                Some(Typed::Size),
+            ),
+            Row::To => (
+                "to",
+                "The sweep's largest size: it stops at the last step not above it.",
+                Some(Typed::Size),
+            ),
+            Row::Factor => (
+                "factor",
+                "Each size of the sweep is this many times the last (> 1).",
+                Some(Typed::Factor),
+            ),
+            Row::Repeats => (
+                "repeats",
+                "Children per method that are counted.",
+                Some(Typed::Count),
+            ),
+            Row::Warmup => (
+                "warm-up",
+                "Children per method run first and not counted.",
+                Some(Typed::Count),
+            ),
+            Row::Payload => (
+                "payload",
+                "ints: 64-bit integers; bytes: random bytes; records: small structs.",
+                None,
+            ),
+            Row::Codec => (
+                "codec",
+                "How the payload becomes bytes: bincode (varint), bincode-fixed, raw memory.",
+                None,
+            ),
+            Row::Access => (
+                "access",
+                "read: the child reads it all; write: also writes every page (CoW copies).",
+                None,
+            ),
+        };
+        Some(ValueRow { label, about, typed })
+    }
+
+    /// The row's name on screen: a method's id, or the value's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Row::Method(index) => method::ALL[index].id(),
+            row => row.value_row().map_or("", |value| value.label),
+        }
+    }
+
+    /// What the row means, shown below the rows.
+    pub fn about(self) -> String {
+        match self {
+            Row::Method(index) => {
+                let method = method::ALL[index];
+                format!("{}: {} (t: more)", method.id(), method.summary())
+            }
+            row => row
+                .value_row()
+                .map_or_else(String::new, |value| value.about.into()),
+        }
+    }
+
+    fn typed_as(self) -> Option<Typed> {
+        self.value_row()?.typed
+    }
+
+    /// Whether a value can be typed into the row.
+    pub fn typed(self) -> bool {
+        self.typed_as().is_some()
+    }
+
+    /// A row's counterpart in the other view: the size and the sweep's range stand for each other.
+    pub fn in_view(self, view: View) -> Row {
+        match (self, view) {
+            (Row::Size, View::Sweep) => Row::From,
+            (Row::From | Row::To | Row::Factor, View::Run) => Row::Size,
+            (row, _) => row,
+        }
+    }
+}
+
+impl Form {
+    /// The value a row shows.
+    pub fn value(&self, row: Row) -> String {
+        let plan = &self.settings;
+        match row {
+            Row::Method(index) => {
+                let chosen = plan.methods.contains(&method::ALL[index]);
+                if chosen { "[x]" } else { "[ ]" }.into()
+            }
+            Row::Size => Size(plan.size).to_string(),
+            Row::From => Size(self.range.from).to_string(),
+            Row::To => Size(self.range.to).to_string(),
+            Row::Factor => format!("×{}", self.range.factor),
+            Row::Repeats => plan.repeats.to_string(),
+            Row::Warmup => plan.warmup.to_string(),
+            Row::Payload => plan.payload.name().to_string(),
+            Row::Codec => plan.codec.name().to_string(),
+            Row::Access => plan.access.name().to_string(),
+        }
+    }
+
+    /// `+` (`up`) or `-` on a row: the next step, if the settings can run with it.
+    pub fn change(&mut self, row: Row, up: bool) -> Option<Notice> {
+        let mut candidate = self.settings.clone();
+        match row {
+            Row::Method(index) => return self.toggle_method(index),
+            Row::Size => {
+                let Some(size) = next_step(&SIZE_STEPS, candidate.size, up) else {
+                    return refuse("no further step that way; type a size, e.g. 12MiB");
+                };
+                candidate.size = size;
+            }
+            Row::Repeats => {
+                let Some(repeats) = next_step(&REPEAT_STEPS, candidate.repeats, up) else {
+                    return refuse("no further step that way; type a number of repeats");
+                };
+                candidate.repeats = repeats;
+            }
+            Row::Warmup => {
+                candidate.warmup = if up {
+                    candidate.warmup.saturating_add(1)
+                } else if candidate.warmup == 0 {
+                    return refuse("warm-up is already 0");
+                } else {
+                    candidate.warmup - 1
+                };
+            }
+            Row::From | Row::To => {
+                let mut range = self.range;
+                let bound = if row == Row::From {
+                    &mut range.from
+                } else {
+                    &mut range.to
+                };
+                let Some(size) = next_step(&SIZE_STEPS, *bound, up) else {
+                    return refuse("no further step that way; type a size, e.g. 12MiB");
+                };
+                *bound = size;
+                return self.try_range(range);
+            }
+            Row::Factor => {
+                let mut range = self.range;
+                let Some(factor) = next_step(&FACTOR_STEPS, range.factor, up) else {
+                    return refuse("no further step that way; type a factor, e.g. 3 or 1.5");
+                };
+                range.factor = factor;
+                return self.try_range(range);
+            }
+            Row::Payload => {
+                return self.cycle(&PayloadKind::ALL, up, |plan| &mut plan.payload, PayloadKind::name)
+            }
+            Row::Codec => return self.cycle(&Codec::ALL, up, |plan| &mut plan.codec, Codec::name),
+            Row::Access => return self.cycle(&Access::ALL, up, |plan| &mut plan.access, Access::name),
+        }
+        self.try_settings(candidate)
+    }
+
+    /// Applies the value typed, if it parses and the settings can run with it; a refused
+    /// value stays in the box, to be mended.
+    fn commit_edit(&mut self) -> Option<Notice> {
+        let edit = self.edit.clone()?;
+        let mut candidate = self.settings.clone();
+        let mut range = self.range;
+        let parsed = match edit.row {
+            Row::Size => Size::parse(&edit.text)
+                .and_then(|size| match size.0 {
+                    0 => Err(
+                        "a payload of 0 bytes hands nothing over; the size must be at least 1 byte".into(),
+                    ),
+                    bytes => Ok(bytes),
+                })
+                .map(|bytes| candidate.size = bytes),
+            Row::From => Size::parse(&edit.text).map(|size| range.from = size.0),
+            Row::To => Size::parse(&edit.text).map(|size| range.to = size.0),
+            Row::Factor => edit
+                .text
+                .parse::<f64>()
+                .map_err(|_| {
+                    format!(
+                        "the factor must be a number greater than 1, e.g. 2 or 4; got '{}'",
+                        edit.text
+                    )
+                })
+                .and_then(crate::bench::sweep::check_factor)
+                .map(|factor| range.factor = factor),
+            Row::Repeats => crate::bench::plan::parse_repeats(&edit.text).map(|n| candidate.repeats = n),
+            Row::Warmup => crate::bench::plan::parse_warmup(&edit.text).map(|n| candidate.warmup = n),
+            Row::Method(_) | Row::Payload | Row::Codec | Row::Access => Ok(()),
+        };
+        let checked = match edit.row {
+            Row::From | Row::To | Row::Factor => plan_sweep(&candidate, range, &self.environment).map(drop),
+            _ => self.check(&candidate),
+        };
+        if let Err(problem) = parsed.and(checked) {
+            return refuse(problem);
+        }
+        self.settings = candidate;
+        self.range = range;
+        self.edit = None;
+        None
+    }
+}
+
+// ---- The form's workings, the same for every row. ----
+
+/// A value being typed into a settings row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub row: Row,
+    pub text: String,
+}
+
+impl Edit {
+    /// What the text typed so far reads as, for the status line.
+    pub fn reading(&self) -> String {
+        self.row
+            .typed_as()
+            .map_or_else(String::new, |typed| typed.reading(&self.text))
+    }
+}
+
+/// The settings the next run or sweep will use, as the settings panel edits them.
+pub struct Form {
+    /// What the next run will use.
+    pub settings: Plan,
+    /// The sizes `r` sweeps over in the sweep view.
+    pub range: SweepRange,
+    /// The machine the values are checked against.
+    pub environment: Environment,
+    /// The settings row under the cursor.
+    pub cursor: Row,
+    pub edit: Option<Edit>,
+}
+
+impl Form {
+    pub fn new(settings: Plan, environment: Environment) -> Form {
+        Form {
+            settings,
+            range: SweepRange::default(),
+            environment,
+            cursor: Row::Method(0),
+            edit: None,
+        }
+    }
+
+    /// The settings row under the cursor, as `view` has it.
+    pub fn row(&self, view: View) -> Row {
+        self.cursor.in_view(view)
+    }
+
+    /// Keeps the cursor on the row that stands for it in `view`.
+    pub fn show(&mut self, view: View) {
+        self.cursor = self.cursor.in_view(view);
+    }
+
+    pub fn move_cursor(&mut self, view: View, down: bool) {
+        let rows = Row::of(view);
+        let at = rows.iter().position(|&row| row == self.row(view)).unwrap_or(0);
+        let next = if down {
+            (at + 1).min(rows.len() - 1)
+        } else {
+            at.saturating_sub(1)
+        };
+        self.cursor = rows[next];
+    }
+
+    /// Whether `plan` can run here.
+    pub fn check(&self, plan: &Plan) -> Result<(), String> {
+        if plan.methods.is_empty() {
+            return Err("choose at least one method (Space on a method)".into());
+        }
+        plan.check(&self.environment)
+    }
+
+    /// Applies a change to the settings if the result can run here; otherwise says why not.
+    fn try_settings(&mut self, candidate: Plan) -> Option<Notice> {
+        match self.check(&candidate) {
+            Ok(()) => {
+                self.settings = candidate;
+                None
+            }
+            Err(problem) => refuse(problem),
+        }
+    }
+
+    /// Applies a sweep range if it makes a sweep that can run here; otherwise says why not.
+    fn try_range(&mut self, range: SweepRange) -> Option<Notice> {
+        match plan_sweep(&self.settings, range, &self.environment) {
+            Ok(_) => {
+                self.range = range;
+                None
+            }
+            Err(problem) => refuse(problem),
+        }
+    }
+
+    pub fn toggle_method(&mut self, index: usize) -> Option<Notice> {
+        let method = method::ALL[index];
+        let mut candidate = self.settings.clone();
+        if let Some(at) = candidate.methods.iter().position(|&chosen| chosen == method) {
+            if candidate.methods.len() == 1 {
+                return refuse("at least one method must stay chosen");
+            }
+            candidate.methods.remove(at);
+        } else {
+            candidate.methods.push(method);
+        }
+        self.try_settings(candidate)
+    }
+
+    /// Moves a choice to the next value the plan can run with, saying which were skipped.
+    fn cycle<T: Copy + PartialEq>(
+        &mut self,
+        values: &[T],
+        up: bool,
+        field: fn(&mut Plan) -> &mut T,
+        name: fn(T) -> &'static str,
+    ) -> Option<Notice> {
+        let mut candidate = self.settings.clone();
+        let at = values
+            .iter()
+            .position(|value| value == field(&mut candidate))
+            .unwrap_or(0);
+        let mut skipped = Vec::new();
+        for distance in 1..values.len() {
+            let next = if up {
+                (at + distance) % values.len()
+            } else {
+                (at + values.len() - distance) % values.len()
+            };
+            *field(&mut candidate) = values[next];
+            match self.check(&candidate) {
+                Ok(()) => {
+                    self.settings = candidate;
+                    return skipped
+                        .first()
+                        .map(|(value, why)| Notice::Info(format!("skipped {value}: {why}")));
+                }
+                Err(why) => skipped.push((name(values[next]), why)),
+            }
+        }
+        let why = skipped
+            .first()
+            .map_or_else(String::new, |(value, why)| format!(" ({value}: {why})"));
+        refuse(format!("no other value can run with these settings{why}"))
+    }
+
+    /// A key while a value is typed: Enter applies, Esc drops, a character that cannot belong
+    /// is refused on the spot.
+    pub fn edit_key(&mut self, key: KeyEvent) -> Option<Notice> {
+        let edit = self.edit.as_mut()?;
+        match key.code {
+            KeyCode::Esc => {
+                self.edit = None;
+                None
+            }
+            KeyCode::Backspace => {
+                edit.text.pop();
+                None
+            }
+            KeyCode::Enter => self.commit_edit(),
+            KeyCode::Char(c) => {
+                let mut text = edit.text.clone();
+                text.push(c);
+                if text.len() > MAX_TYPED {
+                    return refuse("that is long enough: Enter applies it, Esc drops it");
+                }
+                let typed = edit.row.typed_as()?;
+                if !typed.plausible(&text) {
+                    let allowed = typed.allowed();
+                    return refuse(format!("'{c}' does not belong there; allowed: {allowed}"));
+                }
+                edit.text = text;
+                None
+            }
+            _ => refuse("finish typing first: Enter applies, Esc drops"),
+        }
+    }
+}
+
+fn refuse(why: impl Into<String>) -> Option<Notice> {
+    Some(Notice::Refused(why.into()))
+}
+
+/// The next value of `steps` (ascending) above `at`, or below it: what `+` and `-` go to.
+fn next_step<T: PartialOrd + Copy>(steps: &[T], at: T, up: bool) -> Option<T> {
+    if up {
+        steps.iter().copied().find(|&step| step > at)
+    } else {
+        steps.iter().rev().copied().find(|&step| step < at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use ratatui::crossterm::event::KeyCode;
+
+    use super::*;
+    use crate::tui::model::app::{App, Effect};
+    use crate::tui::model::fake::{self, app_at, press, press_code, refused};
+    use crate::tui::model::view::Panel;
+
+    #[test]
+    fn every_method_of_the_core_is_a_settings_row() {
+        let rows = Row::of(View::Run);
+        assert_eq!(
+            Row::of(View::Sweep).len(),
+            rows.len() + 2,
+            "from, to, factor for size"
+        );
+        for (index, method) in method::ALL.iter().enumerate() {
+            assert_eq!(rows[index], Row::Method(index), "{}", method.id());
+        }
+        assert_eq!(rows.len(), method::ALL.len() + 6);
+    }
+
+    #[test]
+    fn space_toggles_methods_but_never_the_last_one() {
+        let mut app = app_at(Row::Method(0));
+        let argument = method::find("argument").unwrap();
+        app.form.cursor = Row::Method(method::ALL.iter().position(|&m| m == argument).unwrap());
+        press(&mut app, " ");
+        assert_eq!(app.form.settings.methods.last().copied(), Some(argument));
+        press(&mut app, " ");
+        assert!(!app.form.settings.methods.contains(&argument));
+
+        app.form.settings.methods = vec![argument];
+        press(&mut app, " ");
+        assert_eq!(app.form.settings.methods, vec![argument]);
+        assert!(refused(&app).contains("at least one method"));
+    }
+
+    #[test]
+    fn plus_and_minus_step_sizes_and_repeats() {
+        let mut app = app_at(Row::Size);
+        press(&mut app, "+");
+        assert_eq!(app.form.settings.size, 128 << 10);
+        press(&mut app, "--");
+        assert_eq!(app.form.settings.size, 32 << 10);
+        press_code(&mut app, KeyCode::Right);
+        assert_eq!(app.form.settings.size, 64 << 10);
+
+        let mut app = app_at(Row::Repeats);
+        press(&mut app, "+l");
+        assert_eq!(app.form.settings.repeats, 20);
+        press(&mut app, "h-----");
+        assert_eq!(app.form.settings.repeats, 1);
+        assert!(refused(&app).contains("no further step"));
+
+        let mut app = app_at(Row::Warmup);
+        press(&mut app, "--");
+        assert_eq!(app.form.settings.warmup, 0);
+        assert!(refused(&app).contains("already 0"));
+    }
+
+    #[test]
+    fn a_typed_size_is_applied_and_nonsense_is_refused_on_the_spot() {
+        let mut app = app_at(Row::Size);
+        press(&mut app, "12Mx");
+        assert!(refused(&app).contains("'x' does not belong there"));
+        assert_eq!(app.form.edit.as_ref().map(|e| e.text.as_str()), Some("12M"));
+        press(&mut app, "iB");
+        assert_eq!(press_code(&mut app, KeyCode::Enter), None);
+        assert_eq!(app.form.settings.size, 12 << 20);
+        assert_eq!(app.form.edit, None);
+
+        press(&mut app, "1.5.");
+        assert!(refused(&app).contains("'.'"));
+        press_code(&mut app, KeyCode::Esc);
+        assert_eq!((app.form.edit.clone(), app.form.settings.size), (None, 12 << 20));
+    }
+
+    #[test]
+    fn a_typed_count_is_checked_and_stays_to_be_mended() {
+        let mut app = app_at(Row::Repeats);
+        press(&mut app, "0");
+        press_code(&mut app, KeyCode::Enter);
+        assert!(refused(&app).contains("at least 1"));
+        assert_eq!(app.form.edit.as_ref().map(|e| e.text.as_str()), Some("0"));
+        assert_eq!(app.form.settings.repeats, 5);
+        press_code(&mut app, KeyCode::Backspace);
+        press(&mut app, "250");
+        press_code(&mut app, KeyCode::Enter);
+        assert_eq!(app.form.settings.repeats, 250);
+
+        // Other keys wait until the typing is done; quitting does not.
+        press(&mut app, "7");
+        press_code(&mut app, KeyCode::Tab);
+        assert!(refused(&app).contains("finish typing"));
+        assert_eq!(app.view.focus, Panel::Settings);
+        assert_eq!(press(&mut app, "q"), vec![Effect::Quit]);
+    }
+
+    #[test]
+    fn cycling_skips_values_the_plan_cannot_run_with() {
+        let mut app = app_at(Row::Codec);
+        press(&mut app, "++");
+        assert_eq!(app.form.settings.codec, Codec::Raw);
+        app.form.cursor = Row::Payload;
+        press(&mut app, "+");
+        assert_eq!(app.form.settings.payload, PayloadKind::Bytes);
+        press(&mut app, "+");
+        assert_eq!(
+            app.form.settings.payload,
+            PayloadKind::Ints,
+            "records cannot go raw"
+        );
+        assert!(matches!(&app.view.notice, Some(Notice::Info(text)) if text.contains("skipped records")));
+    }
+
+    #[test]
+    fn a_size_the_machine_cannot_hold_is_refused_on_the_spot() {
+        let small = Environment {
+            memory_available: 1 << 20,
+            ..Environment::default()
+        };
+        let mut app = App::new(fake::plan(), small, Instant::now());
+        app.form.cursor = Row::Size;
+        press(&mut app, "+++");
+        assert_eq!(
+            app.form.settings.size,
+            256 << 10,
+            "512 KiB needs four copies: 1 MiB is not enough"
+        );
+        assert!(refused(&app).contains("choose a smaller"));
+        press(&mut app, "2MB");
+        press_code(&mut app, KeyCode::Enter);
+        assert!(refused(&app).contains("2 MB"));
+        assert_eq!(app.form.settings.size, 256 << 10);
+    }
+
+    /// Presses Enter on the row, types `text` one key at a time until a key is refused, and
+    /// presses Enter if none was; gives the refusal.
+    fn type_into(app: &mut App, text: &str) -> Option<String> {
+        press_code(app, KeyCode::Enter);
+        for c in text.chars() {
+            press(app, &c.to_string());
+            if let Some(Notice::Refused(why)) = &app.view.notice {
+                return Some(why.clone());
+            }
+        }
+        press_code(app, KeyCode::Enter);
+        match &app.view.notice {
+            Some(Notice::Refused(why)) => Some(why.clone()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn bad_typed_values_are_refused_with_a_short_message_and_change_nothing() {
+        let cases: [(Row, &str, &str); 17] = [
+            (Row::Size, "8XB", "'X' does not belong there"),
+            (Row::Size, "-1", "'-' does not belong there"),
+            (Row::Size, "0", "at least 1 byte"),
+            (Row::Size, "abc", "'a' does not belong there"),
+            (Row::Size, "1.2.", "'.' does not belong there"),
+            (Row::Size, "0.3B", "not a whole number of bytes"),
+            (Row::Size, "99999999999GiB", "too large"),
+            (Row::Size, "9999999999GiB", "choose a smaller"),
+            (Row::Repeats, "0", "at least 1"),
+            (Row::Repeats, "abc", "'a' does not belong there"),
+            (Row::Repeats, "2000000", "at most 1000000"),
+            (Row::Warmup, "-1", "'-' does not belong there"),
+            (Row::Warmup, "99999999999", "at most 4294967295"),
+            (Row::From, "0", "at least 1 byte"),
+            (Row::To, "1KiB", "larger than --to"),
+            (Row::Factor, "1", "greater than 1"),
+            (Row::Factor, "x", "'x' does not belong there"),
+        ];
+        for (row, text, expected) in cases {
+            let mut app = app_at(row);
+            if matches!(row, Row::From | Row::To | Row::Factor) {
+                press(&mut app, "s");
+                app.form.cursor = row;
+            }
+            let (settings, range) = (app.form.settings.clone(), app.form.range);
+            let refusal =
+                type_into(&mut app, text).unwrap_or_else(|| panic!("{row:?} {text:?} was accepted"));
+            assert!(refusal.contains(expected), "{row:?} {text:?}: {refusal}");
+            assert!(
+                refusal.chars().count() <= 200,
+                "{row:?} {text:?}: not short: {refusal}"
+            );
+            assert_eq!(
+                app.form.settings, settings,
+                "{row:?} {text:?} changed the settings"
+            );
+            assert_eq!(
+                app.form.range, range,
+                "{row:?} {text:?} changed the sweep's range"
+            );
+            press_code(&mut app, KeyCode::Esc);
+            assert_eq!(app.form.edit, None);
+            assert_eq!((app.form.settings.clone(), app.form.range), (settings, range));
+        }
+    }
+}

@@ -1,0 +1,345 @@
+//! The py-* experiments run by the machine's real python3 through the shipped harness.
+
+use std::ffi::OsStr;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use ipcscope::bench::payload::{Payload, PayloadData};
+use ipcscope::bench::plan::PayloadKind;
+use ipcscope::bench::python::{
+    run, Availability, Interpreter, PyChild, PyError, PyExperiment, PyFault, PyParams, PyRunSummary,
+    PyVerify, Unavailable,
+};
+
+fn python() -> Interpreter {
+    match Availability::check(None) {
+        Availability::Ready(interpreter) => interpreter,
+        Availability::Unavailable(reason) => panic!("these tests need python3: {reason}"),
+    }
+}
+
+fn params(experiment: PyExperiment, payload: PayloadKind, verify: PyVerify) -> PyParams {
+    PyParams {
+        experiment,
+        payload,
+        size: if payload == PayloadKind::Ints { 8000 } else { 4096 },
+        warmup: 1,
+        repeats: 3,
+        verify,
+        child_timeout: Duration::from_secs(60),
+        fault: None,
+    }
+}
+
+/// Runs the harness, collecting its child lines.
+fn run_collecting(params: &PyParams, cancel: &AtomicBool) -> (Result<PyRunSummary, PyError>, Vec<PyChild>) {
+    let mut lines = Vec::new();
+    let result = run(&python(), params, cancel, |child| lines.push(child.clone()));
+    (result, lines)
+}
+
+fn counted(lines: &[PyChild]) -> Vec<&PyChild> {
+    lines.iter().filter(|line| !line.warmup).collect()
+}
+
+/// Processes still alive (not zombies) in process group `group`.
+fn live_members(group: i32) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                return false;
+            };
+            // After the command's closing parenthesis: state, ppid, pgrp.
+            let fields: Vec<&str> = stat
+                .rsplit_once(')')
+                .map_or("", |(_, rest)| rest)
+                .split_whitespace()
+                .collect();
+            fields.len() > 2 && fields[0] != "Z" && fields[2] == group.to_string()
+        })
+        .collect()
+}
+
+fn segment(harness_pid: i32) -> String {
+    format!("/dev/shm/ipcscope-{harness_pid}")
+}
+
+fn assert_nothing_left(summary: &PyRunSummary) {
+    assert!(
+        !Path::new(&segment(summary.harness_pid)).exists(),
+        "shared memory left behind"
+    );
+    assert_eq!(
+        live_members(summary.harness_pid),
+        Vec::<i32>::new(),
+        "processes left in the group"
+    );
+    assert!(
+        !summary.harness_file.exists(),
+        "{} left behind",
+        summary.harness_file.display()
+    );
+}
+
+#[test]
+fn every_experiment_verifies_every_child_with_both_payloads_and_verifications() {
+    for experiment in PyExperiment::ALL {
+        for payload in [PayloadKind::Ints, PayloadKind::Bytes] {
+            for verify in [PyVerify::Light, PyVerify::Full] {
+                let what = format!("{} {} {}", experiment.id(), payload.name(), verify.name());
+                let (result, lines) =
+                    run_collecting(&params(experiment, payload, verify), &AtomicBool::new(false));
+                let summary = result.unwrap_or_else(|error| panic!("{what}: {error}"));
+                let hello = summary.hello.as_ref().expect("a hello line");
+                assert_eq!(hello.experiment, experiment.id(), "{what}");
+                assert_eq!(hello.verify, verify, "{what}");
+                assert_eq!(
+                    hello.start_method,
+                    if experiment == PyExperiment::Spawn {
+                        "spawn"
+                    } else {
+                        "fork"
+                    }
+                );
+                let expected_count = if payload == PayloadKind::Ints { 1000 } else { 4096 };
+                assert_eq!(
+                    (hello.payload.kind, hello.payload.count),
+                    (payload, expected_count),
+                    "{what}"
+                );
+                assert_eq!(lines.len(), 4, "{what}: one warm-up and three counted lines");
+                let counted = counted(&lines);
+                assert_eq!(
+                    counted.iter().map(|line| line.child).collect::<Vec<_>>(),
+                    [0, 1, 2],
+                    "{what}"
+                );
+                for line in &lines {
+                    assert!(line.ok && line.error.is_none(), "{what}: {line:?}");
+                    assert!(
+                        line.verify_ns.is_some() && line.transfer_ns.is_some(),
+                        "{what}: {line:?}"
+                    );
+                    let pickles = matches!(
+                        experiment,
+                        PyExperiment::Queue | PyExperiment::Pipe | PyExperiment::Spawn
+                    );
+                    assert_eq!(line.pickle_ns.is_some(), pickles, "{what}: {line:?}");
+                    let unpickles = matches!(experiment, PyExperiment::Queue | PyExperiment::Pipe);
+                    assert_eq!(line.unpickle_ns.is_some(), unpickles, "{what}: {line:?}");
+                }
+                let done = summary.done.as_ref().expect("a done line");
+                assert_eq!((done.repeats, done.failures), (3, 0), "{what}");
+                assert_nothing_left(&summary);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_bytes_payload_is_ipcscopes_own() {
+    let (result, _) = run_collecting(
+        &params(PyExperiment::Inherit, PayloadKind::Bytes, PyVerify::Light),
+        &AtomicBool::new(false),
+    );
+    let hello = result.expect("a run").hello.expect("a hello line");
+    let payload = Payload::build(PayloadKind::Bytes, 4096).expect("a bytes payload");
+    let PayloadData::Flat(region) = payload.data.get() else {
+        panic!("a flat bytes payload");
+    };
+    let bytes = region.as_bytes();
+    assert_eq!(hello.payload.first, Some(u64::from(bytes[0])));
+    assert_eq!(hello.payload.last, Some(u64::from(bytes[4095])));
+}
+
+#[test]
+fn light_verification_misses_a_changed_middle_element_and_full_verification_catches_it() {
+    for experiment in [PyExperiment::Inherit, PyExperiment::Pipe, PyExperiment::Shm] {
+        for verify in [PyVerify::Light, PyVerify::Full] {
+            let mut params = params(experiment, PayloadKind::Ints, verify);
+            params.fault = Some((PyFault::Corrupt, 1));
+            let (result, lines) = run_collecting(&params, &AtomicBool::new(false));
+            let summary = result.expect("a run");
+            let damaged = counted(&lines)[1];
+            let what = format!("{} {}", experiment.id(), verify.name());
+            if verify == PyVerify::Light {
+                assert!(damaged.ok, "{what}: light checks only length, first and last");
+            } else {
+                assert!(!damaged.ok, "{what}");
+                assert!(
+                    damaged
+                        .error
+                        .as_deref()
+                        .is_some_and(|error| error.contains("checksum")),
+                    "{what}: {damaged:?}"
+                );
+                assert_eq!(summary.done.map(|done| done.failures), Some(1), "{what}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_child_killed_raising_or_hanging_is_a_counted_failure_with_its_reason() {
+    let cases = [
+        (PyFault::Kill, "killed by SIGKILL"),
+        (PyFault::Raise, "raised RuntimeError"),
+        (PyFault::Hang, "did not finish within 1 s"),
+    ];
+    for (fault, reason) in cases {
+        let mut params = params(PyExperiment::Pipe, PayloadKind::Ints, PyVerify::Light);
+        params.repeats = 4;
+        params.fault = Some((fault, 2));
+        params.child_timeout = Duration::from_secs(1);
+        let (result, lines) = run_collecting(&params, &AtomicBool::new(false));
+        let summary = result.unwrap_or_else(|error| panic!("{fault:?}: {error}"));
+        let counted = counted(&lines);
+        assert_eq!(
+            counted.len(),
+            4,
+            "{fault:?}: the children after the failure still ran"
+        );
+        for line in &counted {
+            if line.child == 2 {
+                assert!(!line.ok, "{fault:?}");
+                let error = line.error.as_deref().unwrap_or_default();
+                assert!(error.contains(reason), "{fault:?}: {error}");
+            } else {
+                assert!(line.ok, "{fault:?}: {line:?}");
+            }
+        }
+        assert_eq!(summary.done.map(|done| done.failures), Some(1), "{fault:?}");
+        assert_nothing_left(&summary);
+    }
+}
+
+#[test]
+fn a_missing_or_broken_python_is_unavailable_with_how_to_get_one() {
+    let missing = Availability::check_in(None, Some(OsStr::new("/nonexistent-dir")));
+    let Availability::Unavailable(reason @ Unavailable::NotFound { .. }) = missing else {
+        panic!("python3 found on a PATH without it: {missing:?}");
+    };
+    assert_eq!(
+        reason.to_string(),
+        "no python3 found on PATH; install python3 (Debian: apt-get install python3) or name one with --python PATH"
+    );
+    let broken = Availability::check(Some(OsStr::new("/bin/false")));
+    let Availability::Unavailable(reason @ Unavailable::Broken { .. }) = broken else {
+        panic!("/bin/false taken for Python: {broken:?}");
+    };
+    let message = reason.to_string();
+    assert!(
+        message.starts_with("/bin/false did not run as Python"),
+        "{message}"
+    );
+    assert!(message.contains("apt-get install python3"), "{message}");
+    let absent = Availability::check(Some(OsStr::new("/nonexistent-dir/python3")));
+    assert!(
+        matches!(absent, Availability::Unavailable(Unavailable::WontStart { .. })),
+        "{absent:?}"
+    );
+}
+
+#[test]
+fn records_are_refused() {
+    let params = params(PyExperiment::Pipe, PayloadKind::Records, PyVerify::Light);
+    let (result, lines) = run_collecting(&params, &AtomicBool::new(false));
+    assert!(
+        matches!(result, Err(PyError::UnsupportedPayload(PayloadKind::Records))),
+        "{result:?}"
+    );
+    assert!(lines.is_empty());
+}
+
+/// A py-shm run of `repeats` children whose first counted child hangs; `interrupt` is called
+/// once, at the warm-up child's line, while the segment exists.
+fn run_interrupted(
+    repeats: u32,
+    interrupt: impl Fn(&AtomicBool),
+) -> (Result<PyRunSummary, PyError>, Vec<PyChild>) {
+    let mut params = params(PyExperiment::Shm, PayloadKind::Ints, PyVerify::Light);
+    params.repeats = repeats;
+    params.fault = Some((PyFault::Hang, 0));
+    let cancel = AtomicBool::new(false);
+    let mut lines = Vec::new();
+    let mut segments_seen = 0;
+    let result = run(&python(), &params, &cancel, |child| {
+        segments_seen += std::fs::read_dir("/dev/shm")
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|entry| entry.file_name().to_string_lossy().starts_with("ipcscope-"))
+                    .count()
+            })
+            .unwrap_or(0);
+        lines.push(child.clone());
+        interrupt(&cancel);
+    });
+    assert!(segments_seen > 0, "the segment existed while children ran");
+    (result, lines)
+}
+
+#[test]
+fn cancelling_ends_the_harness_and_its_hanging_child_and_leaves_nothing() {
+    let (result, lines) = run_interrupted(3, |cancel| cancel.store(true, Ordering::Relaxed));
+    let summary = result.expect("a cancelled run is not an error");
+    assert!(summary.cancelled);
+    assert_eq!(summary.done, None);
+    assert_eq!(lines.len(), 1, "only the warm-up child finished");
+    assert_nothing_left(&summary);
+}
+
+#[test]
+fn a_harness_killed_outright_is_an_error_and_leaves_nothing() {
+    let pids = std::sync::Mutex::new(Vec::new());
+    let (result, lines) = run_interrupted(KILLED_RUN_REPEATS, |_| {
+        let harness = own_harness_pid().expect("the harness is a child of this process");
+        pids.lock().unwrap().push(harness);
+        // SAFETY: kill has no memory effects; the pid is our own unreaped child.
+        unsafe { libc::kill(harness, libc::SIGKILL) };
+    });
+    assert_eq!(lines.len(), 1);
+    let Err(PyError::Ended { status, .. }) = result else {
+        panic!("a killed harness is an error: {result:?}");
+    };
+    assert!(status.contains("signal: 9"), "{status}");
+    let harness = pids.lock().unwrap()[0];
+    assert!(
+        !Path::new(&segment(harness)).exists(),
+        "shared memory left behind"
+    );
+    assert_eq!(
+        live_members(harness),
+        Vec::<i32>::new(),
+        "the hanging child was left"
+    );
+}
+
+/// Tells the harness that test kills from every other test's.
+const KILLED_RUN_REPEATS: u32 = 5;
+
+/// The harness the kill test started, told from other tests' by its command line.
+fn own_harness_pid() -> Option<i32> {
+    let tasks = std::fs::read_dir("/proc/self/task").ok()?;
+    tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
+        .flat_map(|children| {
+            children
+                .split_whitespace()
+                .filter_map(|pid| pid.parse().ok())
+                .collect::<Vec<i32>>()
+        })
+        .find(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|cmdline| {
+                let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+                cmdline.contains("--experiment py-shm")
+                    && cmdline.contains(&format!("--repeats {KILLED_RUN_REPEATS} "))
+            })
+        })
+}
