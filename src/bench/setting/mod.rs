@@ -13,18 +13,11 @@ mod payload;
 mod repeats;
 mod size;
 mod timeout;
+mod typing;
 mod warmup;
 
-pub use size::{step_size, SIZE_TYPING};
-
-/// What a value may hold while a person types it, key by key.
-#[derive(Clone, Copy, Debug)]
-pub struct Typing {
-    /// Whether the text so far can still become a valid value.
-    pub plausible: fn(&str) -> bool,
-    /// What is allowed, for the message that refuses a key.
-    pub allowed: &'static str,
-}
+pub use size::step_size;
+pub use typing::Typing;
 
 /// One setting of a plan.
 pub trait Setting: Sync {
@@ -35,6 +28,10 @@ pub trait Setting: Sync {
     }
     /// The placeholder in `--help`: `SIZE`, `N`, `read|write`.
     fn value_name(&self) -> &'static str;
+    /// The explorer's row label.
+    fn label(&self) -> &'static str {
+        self.id()
+    }
     /// The `--help` line, ending with the default.
     fn help(&self) -> &'static str;
     /// The explorer's line under the rows: what the setting means and how to change it.
@@ -123,7 +120,7 @@ pub fn apply(base: Plan, given: &[(&'static dyn Setting, String)]) -> Result<Pla
     })
 }
 
-/// The run's one-line description, in the order of the rows: `8 MB · n=100 · w=3 · ints · bincode · read`.
+/// The run's one-line description, in the order of the rows: `8 MB ints · n=100 w=3 · bincode · read`.
 pub fn describe(plan: &Plan) -> String {
     ALL.iter()
         .filter(|setting| setting.in_explorer())
@@ -132,13 +129,29 @@ pub fn describe(plan: &Plan) -> String {
         .join(" · ")
 }
 
-/// The settings that name an experiment, with their values under `plan`: the report columns
-/// and `compare`'s key beyond method, payload, codec and size.
-pub fn identity(plan: &Plan) -> Vec<(&'static str, String)> {
-    ALL.iter()
-        .filter(|setting| setting.identifies())
-        .map(|setting| (setting.id(), setting.show(plan)))
+/// The values of the settings that name an experiment, by setting id: a result's
+/// conditions beyond method, payload, codec and size (report columns, `compare`'s key).
+pub type Conditions = std::collections::BTreeMap<String, String>;
+
+/// The settings that name an experiment, in the order of [`ALL`].
+pub fn identifying() -> impl Iterator<Item = &'static dyn Setting> {
+    ALL.iter().copied().filter(|setting| setting.identifies())
+}
+
+/// What `plan` runs under, as its identifying settings show it.
+pub fn conditions(plan: &Plan) -> Conditions {
+    identifying()
+        .map(|setting| (setting.id().to_string(), setting.show(plan)))
         .collect()
+}
+
+/// The value of the identifying setting `id` in `conditions`, or its default where a result
+/// saved before the setting existed does not say (it was measured under the default then).
+pub fn condition<'a>(conditions: &'a Conditions, setting: &dyn Setting) -> std::borrow::Cow<'a, str> {
+    conditions.get(setting.id()).map_or_else(
+        || std::borrow::Cow::Owned(setting.show(&Plan::default())),
+        |value| std::borrow::Cow::Borrowed(value.as_str()),
+    )
 }
 
 /// Parses a whole number from `least` to `most` for `what`, saying the range when it is not.
@@ -157,19 +170,13 @@ pub(crate) fn parse_count(text: &str, what: &str, least: u32, most: u32) -> Resu
 }
 
 /// The next of `steps` (ascending) above `at`, or below it: where `+` and `-` go.
-pub(crate) fn next_step<T: PartialOrd + Copy>(steps: &[T], at: T, up: bool) -> Option<T> {
+pub fn next_step<T: PartialOrd + Copy>(steps: &[T], at: T, up: bool) -> Option<T> {
     if up {
         steps.iter().copied().find(|&step| step > at)
     } else {
         steps.iter().rev().copied().find(|&step| step < at)
     }
 }
-
-/// Typing a whole number: digits only.
-pub(crate) const DIGITS: Typing = Typing {
-    plausible: |text| text.chars().all(|c| c.is_ascii_digit()),
-    allowed: "digits",
-};
 
 #[cfg(test)]
 mod tests {
@@ -226,7 +233,7 @@ mod tests {
     fn the_description_names_every_explorer_setting() {
         assert_eq!(
             describe(&Plan::default()),
-            "8 MB · n=100 · w=3 · ints · bincode · read"
+            "8 MB ints · n=100 w=3 · bincode · read"
         );
     }
 }

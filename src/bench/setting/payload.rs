@@ -31,4 +31,8 @@ impl Setting for Payload {
     fn choices(&self) -> &'static [&'static str] {
         &["ints", "bytes", "records"]
     }
+    /// Said with the size.
+    fn brief(&self, _plan: &Plan) -> Option<String> {
+        None
+    }
 }

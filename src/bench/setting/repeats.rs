@@ -1,6 +1,6 @@
 //! `-n, --repeats`: counted children per method.
 
-use super::{parse_count, Setting, Typing, DIGITS};
+use super::{parse_count, Setting, Typing};
 use crate::bench::plan::Plan;
 
 pub struct Repeats;
@@ -32,7 +32,7 @@ impl Setting for Repeats {
         plan.repeats.to_string()
     }
     fn typing(&self) -> Option<Typing> {
-        Some(DIGITS)
+        Some(Typing::Count)
     }
     fn step(&self, plan: &mut Plan, up: bool) -> Result<(), String> {
         plan.repeats = super::next_step(&STEPS, plan.repeats, up)
@@ -40,6 +40,6 @@ impl Setting for Repeats {
         Ok(())
     }
     fn brief(&self, plan: &Plan) -> Option<String> {
-        Some(format!("n={}", plan.repeats))
+        Some(format!("n={} w={}", plan.repeats, plan.warmup))
     }
 }

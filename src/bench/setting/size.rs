@@ -29,7 +29,7 @@ impl Setting for Size {
         plan::Size(plan.size).to_string()
     }
     fn typing(&self) -> Option<Typing> {
-        Some(SIZE_TYPING)
+        Some(Typing::Size)
     }
     fn step(&self, plan: &mut Plan, up: bool) -> Result<(), String> {
         plan.size = step_size(plan.size, up)?;
@@ -37,6 +37,10 @@ impl Setting for Size {
     }
     fn in_sweep(&self) -> bool {
         false
+    }
+    /// `64 KiB ints`: the size names what it is a size of.
+    fn brief(&self, plan: &Plan) -> Option<String> {
+        Some(format!("{} {}", self.show(plan), plan.payload.name()))
     }
 }
 
@@ -47,23 +51,6 @@ pub fn parse_payload_size(text: &str) -> Result<u64, String> {
         bytes => Ok(bytes),
     }
 }
-
-/// Typing a size: digits, one decimal point, then the start of a unit.
-pub const SIZE_TYPING: Typing = Typing {
-    plausible: |text| {
-        let split = text
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(text.len());
-        let (number, unit) = text.split_at(split);
-        let unit = unit.trim_start().to_ascii_lowercase();
-        !number.is_empty()
-            && number.matches('.').count() <= 1
-            && ["b", "kb", "mb", "gb", "kib", "mib", "gib"]
-                .iter()
-                .any(|known| known.starts_with(&unit))
-    },
-    allowed: plan::Size::ALLOWED,
-};
 
 /// The next size up or down in the unit family `bytes` is written in: powers of two for a
 /// binary size (`4 KiB`, `8 KiB`, …), 1-2-5 steps for a decimal one (`5 MB`, `10 MB`, …), so

@@ -1,6 +1,6 @@
 //! `-w, --warmup`: children per method run first and not counted.
 
-use super::{parse_count, Setting, Typing, DIGITS};
+use super::{parse_count, Setting, Typing};
 use crate::bench::plan::Plan;
 
 pub struct Warmup;
@@ -8,6 +8,9 @@ pub struct Warmup;
 impl Setting for Warmup {
     fn id(&self) -> &'static str {
         "warmup"
+    }
+    fn label(&self) -> &'static str {
+        "warm-up"
     }
     fn short(&self) -> Option<char> {
         Some('w')
@@ -29,7 +32,7 @@ impl Setting for Warmup {
         plan.warmup.to_string()
     }
     fn typing(&self) -> Option<Typing> {
-        Some(DIGITS)
+        Some(Typing::Count)
     }
     fn step(&self, plan: &mut Plan, up: bool) -> Result<(), String> {
         plan.warmup = if up {
@@ -39,7 +42,8 @@ impl Setting for Warmup {
         };
         Ok(())
     }
-    fn brief(&self, plan: &Plan) -> Option<String> {
-        Some(format!("w={}", plan.warmup))
+    /// Said with the repeats.
+    fn brief(&self, _plan: &Plan) -> Option<String> {
+        None
     }
 }
