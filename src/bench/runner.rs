@@ -188,6 +188,10 @@ fn fork_floor(
     watchdog: &Watchdog,
     cancel: &AtomicBool,
 ) -> Option<u64> {
+    // A round trip forks nothing per message: no floor to read it against.
+    if plan.mode == Mode::Roundtrip {
+        return None;
+    }
     let floor_plan = Plan {
         methods: vec![method::with_role(Role::ForkFloor)?],
         repeats: FLOOR_CHILDREN,

@@ -79,12 +79,12 @@ pub fn run(context: &Context<'_>, emit: &mut dyn FnMut(Event)) -> MethodResult {
     let started = Instant::now();
     let outcomes: Vec<Option<LaneOutcome>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..lanes)
-            .map(|_| {
+            .map(|lane| {
                 let sender = sender.clone();
                 // Each lane has a conversation of its own, with its own buffers.
                 scope.spawn(move || {
                     let mut own = make_conversation(context).ok()?;
-                    run_lane(context, &mut *own, keep, &sender)
+                    run_lane(context, lane, &mut *own, keep, &sender)
                 })
             })
             .collect();
@@ -180,6 +180,7 @@ fn empty_histogram() -> Histogram<u64> {
 /// One lane: its children, one after another, until every item ran or the run is cancelled.
 fn run_lane(
     context: &Context<'_>,
+    lane: u32,
     conversation: &mut dyn Conversation,
     keep: usize,
     sender: &Sender<News>,
@@ -222,8 +223,9 @@ fn run_lane(
                     news.samples.push(sample);
                 }
             }
+            // Numbered lane after lane: lane L's items are L × repeats and on.
             Err(reason) => news.failures.push(Failure {
-                child: (seq - warmup) as u32,
+                child: (u64::from(lane) * u64::from(plan.repeats) + seq - warmup) as u32,
                 reason,
             }),
         }
