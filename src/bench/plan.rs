@@ -150,6 +150,12 @@ impl Plan {
                 plan.parallel
             ));
         }
+        if plan.mode == Mode::Fresh && plan.parallel > 1 {
+            return Err(
+                "--parallel with --mode fresh is not built yet: fresh children run one at a time; use --mode worker or roundtrip for several at once"
+                    .into(),
+            );
+        }
         match plan.mode {
             Mode::Roundtrip if plan.message == 0 || plan.message > support::MAX_MESSAGE => {
                 return Err(format!(

@@ -25,6 +25,18 @@ pub mod roundtrip;
 pub mod support;
 pub mod worker;
 
+/// What a mode measures and why, for the explorer's teaching panel and `--help` readers.
+pub fn teaching(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Fresh => include_str!("../../../assets/modes/fresh.md"),
+        Mode::Worker => include_str!("../../../assets/modes/worker.md"),
+        Mode::Roundtrip => include_str!("../../../assets/modes/roundtrip.md"),
+    }
+}
+
+/// What `--parallel` does, in the same voice.
+pub const PARALLEL_TEACHING: &str = include_str!("../../../assets/modes/parallel.md");
+
 /// Whether this plan's method runs go through `run` rather than the runner's fresh children.
 pub fn takes_over(plan: &Plan) -> bool {
     plan.mode != Mode::Fresh
