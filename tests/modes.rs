@@ -20,7 +20,7 @@ fn methods(ids: &[&str]) -> Vec<MethodRef> {
 }
 
 /// One run at a time: the fault test switches faults on through the environment, which every
-/// run of this process reads.
+/// run of this process reads, and the descriptor test counts this process's descriptors.
 static ONE_RUN: Mutex<()> = Mutex::new(());
 
 fn run(plan: &Plan) -> Vec<MethodResult> {
@@ -176,12 +176,11 @@ fn open_descriptors() -> usize {
 
 #[test]
 fn descriptors_stay_flat_across_a_hundred_thousand_round_trips() {
-    // Warm up whatever the runner opens once per process (the watchdog's thread, /dev/null).
-    run(&roundtrip(&LINKED, 64, 100, Wake::Futex));
+    let _one = ONE_RUN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let before = open_descriptors();
-    let result = run(&roundtrip(&["pipe"], 64, 100_000, Wake::Futex)).remove(0);
+    let result = run_unlocked(&roundtrip(&["pipe"], 64, 100_000, Wake::Futex)).remove(0);
     assert_verified(&result, 100_000, "pipe");
-    run(&roundtrip(&LINKED, 64, 1000, Wake::Spin));
+    run_unlocked(&roundtrip(&LINKED, 64, 1000, Wake::Spin));
     assert_eq!(open_descriptors(), before, "descriptors left behind");
 }
 
@@ -261,5 +260,96 @@ fn a_pool_of_four_verifies_every_payload() {
                 assert!(live.aggregate_bytes_per_sec > 0, "{what}");
             }
         }
+    }
+}
+
+#[test]
+fn cancelling_ends_every_worker_of_the_pool() {
+    let _one = ONE_RUN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let plan = Plan {
+        parallel: 2,
+        ..roundtrip(&["pipe"], 64, 1_000_000, Wake::Futex)
+    };
+    let cancel = Arc::new(AtomicBool::new(false));
+    let runner = {
+        let cancel = Arc::clone(&cancel);
+        std::thread::spawn(move || run_plan(&plan, 1, &cancel, &mut |_| {}))
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+    let results = runner.join().expect("the runner");
+    assert!(
+        results.iter().all(|result| result.partial),
+        "cancelled results are partial"
+    );
+    assert!(
+        results.iter().all(|result| result.failures.is_empty()),
+        "{:?}",
+        results[0].failures
+    );
+    // Every child was reaped: none is left to wait for.
+    assert_eq!(
+        nix::sys::wait::waitpid(None, Some(nix::sys::wait::WaitPidFlag::WNOHANG)),
+        Err(nix::errno::Errno::ECHILD)
+    );
+}
+
+#[test]
+fn the_command_line_refuses_what_a_living_child_cannot_be_handed() {
+    // Its pipes to the child would count among the descriptors another test counts.
+    let _one = ONE_RUN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    for (args, reason) in [
+        (
+            &["run", "--mode", "worker", "-m", "inherit"][..],
+            "inheriting happens once, when the child is made: a worker that already exists must be sent its data",
+        ),
+        (&["run", "--mode", "roundtrip", "-m", "cma"][..], "pipe, socket, queue or shm"),
+        (&["run", "--parallel", "2", "-m", "pipe"][..], "--mode fresh"),
+        (&["run", "--mode", "roundtrip", "--message", "0"][..], "from 1 B"),
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_ipcscope"))
+            .args(args)
+            .output()
+            .expect("ipcscope runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(reason), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_roundtrip_run_writes_its_latency_as_json() {
+    let _one = ONE_RUN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ipcscope"))
+        .args([
+            "run",
+            "--mode",
+            "roundtrip",
+            "-m",
+            "pipe,shm",
+            "-n",
+            "2000",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("ipcscope runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    for result in json["results"].as_array().expect("results") {
+        assert_eq!(result["mode"], "roundtrip");
+        assert_eq!(result["parallel"], "1");
+        assert_eq!(result["samples_total"], 2000);
+        assert_eq!(result["samples_kept"], 2000);
+        assert_eq!(result["samples_ns"].as_array().map(Vec::len), Some(2000));
+        let latency = &result["latency_ns"];
+        for key in ["p50", "p90", "p99", "p999", "max"] {
+            assert!(latency[key].as_u64().is_some_and(|ns| ns > 0), "{key}: {latency}");
+        }
+        assert!(result["messages_per_sec"].as_f64().is_some_and(|rate| rate > 0.0));
     }
 }
