@@ -124,15 +124,18 @@ fn method_block(text: &mut String, result: &MethodResult) {
         .collect();
     let _ = writeln!(text, "  Phases (median):           {}", phases.join(" · "));
     let usage = result.usage_median();
-    let _ = writeln!(
-        text,
-        "  Kernel (median per child): {} minor faults · {} voluntary / {} involuntary switches · CPU {} user, {} system",
-        usage.minor_faults,
-        usage.voluntary_switches,
-        usage.involuntary_switches,
-        duration(usage.user_ns),
-        duration(usage.system_ns),
-    );
+    // A living child's accounting is per process, not per item: it has no median per item.
+    if result.live.is_none() {
+        let _ = writeln!(
+            text,
+            "  Kernel (median per child): {} minor faults · {} voluntary / {} involuntary switches · CPU {} user, {} system",
+            usage.minor_faults,
+            usage.voluntary_switches,
+            usage.involuntary_switches,
+            duration(usage.user_ns),
+            duration(usage.system_ns),
+        );
+    }
     let _ = writeln!(
         text,
         "  Throughput (at median):    {:>10}",
