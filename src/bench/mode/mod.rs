@@ -72,3 +72,24 @@ pub fn make_conversation<'a>(context: &Context<'a>) -> Result<Box<dyn Conversati
         Mode::Fresh => Err("fresh children are the runner's own".into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_mode_teaches_what_it_measures_and_the_worker_says_why_inheriting_is_refused() {
+        for mode in Mode::ALL {
+            let text = teaching(mode);
+            assert!(text.starts_with(&format!("# {}: ", mode.name())), "{mode:?}");
+            assert!(text.len() > 300, "{mode:?}");
+        }
+        let worker = teaching(Mode::Worker);
+        assert!(worker.contains("Inheriting happens once, when the child is made"));
+        assert!(
+            worker.contains("fork") && worker.contains("exit"),
+            "why fresh and worker differ"
+        );
+        assert!(PARALLEL_TEACHING.starts_with("# parallel: "));
+    }
+}

@@ -49,3 +49,62 @@ pub fn lines(live: &MethodLive, width: usize, theme: Theme) -> Option<Vec<Line<'
     )));
     Some(lines)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+    use crate::bench::kind::Mode;
+    use crate::bench::live::{Latency, LiveRecord};
+    use crate::bench::result::MethodResult;
+    use crate::tui::model::fake;
+    use crate::tui::model::run::{Completed, LiveRun};
+
+    fn text(lines: &[Line<'_>]) -> String {
+        lines.iter().map(|line| line.to_string() + "\n").collect()
+    }
+
+    #[test]
+    fn a_finished_round_trip_shows_its_percentiles_and_rate_and_a_fresh_one_does_not() {
+        let plan = fake::plan();
+        let mut run = LiveRun::new(1, plan.clone(), Instant::now());
+        let method = run.methods[0].method;
+        let fresh = fake::result(method, &plan, vec![fake::sample(method, &plan, 1000)]);
+        run.methods[0].completed = Some(Completed::of(fresh.clone()));
+        assert!(
+            lines(&run.methods[0], 40, Theme::colour()).is_none(),
+            "fresh: the phases instead"
+        );
+
+        let latency = Latency {
+            p50: 2_000,
+            p90: 3_000,
+            p99: 9_000,
+            p999: 40_000,
+            max: 2_000_000,
+            messages_per_sec: 412_345.0,
+        };
+        let roundtrip = with_latency(fresh, latency);
+        run.methods[0].completed = Some(Completed::of(roundtrip));
+        let shown = text(&lines(&run.methods[0], 40, Theme::colour()).expect("round-trip lines"));
+        for expected in [
+            "p50       2.00 µs",
+            "p99.9     40.0 µs",
+            "max       2.00 ms",
+            "412345 messages/s",
+        ] {
+            assert!(shown.contains(expected), "{expected}:\n{shown}");
+        }
+    }
+
+    fn with_latency(mut result: MethodResult, latency: Latency) -> MethodResult {
+        result.live = Some(Box::new(LiveRecord {
+            mode: Mode::Roundtrip,
+            parallel: 1,
+            latency: Some(latency),
+            ..LiveRecord::default()
+        }));
+        result
+    }
+}
