@@ -24,6 +24,11 @@ pub enum Action {
     Present,
     ResultsView,
     Baseline,
+    PageUp,
+    PageDown,
+    First,
+    Last,
+    Predict,
 }
 
 /// One key, as crossterm reports it.
@@ -116,6 +121,14 @@ pub static BINDINGS: &[Binding] = &[
         on_bar: true,
     },
     Binding {
+        action: Action::Predict,
+        keys: &[ch('g')],
+        label: "g",
+        short: "guess",
+        help: "teach mode: the class predicts the order (and a ratio), r reveals",
+        on_bar: false,
+    },
+    Binding {
         action: Action::NextPanel,
         keys: &[key(KeyCode::Tab)],
         label: "Tab",
@@ -136,7 +149,7 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[key(KeyCode::Up), ch('k')],
         label: "↑ k",
         short: "up",
-        help: "previous row (settings), method (live, results), or scroll",
+        help: "previous row (settings), method (live, results, teach), or scroll",
         on_bar: false,
     },
     Binding {
@@ -144,7 +157,39 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[key(KeyCode::Down), ch('j')],
         label: "↓ j",
         short: "down",
-        help: "next row (settings), method (live, results), or scroll",
+        help: "next row (settings), method (live, results, teach), or scroll",
+        on_bar: false,
+    },
+    Binding {
+        action: Action::PageUp,
+        keys: &[key(KeyCode::PageUp), ch('K')],
+        label: "PgUp K",
+        short: "page up",
+        help: "a page up in a list or a text; teach mode: its teaching text",
+        on_bar: false,
+    },
+    Binding {
+        action: Action::PageDown,
+        keys: &[key(KeyCode::PageDown), ch('J')],
+        label: "PgDn J",
+        short: "page down",
+        help: "a page down in a list or a text; teach mode: its teaching text",
+        on_bar: false,
+    },
+    Binding {
+        action: Action::First,
+        keys: &[key(KeyCode::Home)],
+        label: "Home",
+        short: "top",
+        help: "the first row, method or line",
+        on_bar: false,
+    },
+    Binding {
+        action: Action::Last,
+        keys: &[key(KeyCode::End)],
+        label: "End",
+        short: "end",
+        help: "the last row, method or line",
         on_bar: false,
     },
     Binding {
@@ -208,7 +253,7 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[ch('x')],
         label: "x",
         short: "export",
-        help: "write the results as JSON, CSV and Markdown here",
+        help: "write JSON, CSV and Markdown here; teach mode: the lesson handout",
         on_bar: true,
     },
 ];
@@ -256,6 +301,11 @@ mod tests {
             Action::Present,
             Action::ResultsView,
             Action::Baseline,
+            Action::PageUp,
+            Action::PageDown,
+            Action::First,
+            Action::Last,
+            Action::Predict,
         ];
         for action in actions {
             let count = BINDINGS.iter().filter(|b| b.action == action).count();

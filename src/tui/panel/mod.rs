@@ -1,8 +1,10 @@
 //! One file per panel; what they share is here.
 
 pub mod chart;
+pub mod cow;
 pub mod help;
 pub mod live;
+pub mod quiz;
 pub mod results;
 pub mod settings;
 pub mod teach;
