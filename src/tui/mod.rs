@@ -12,6 +12,8 @@ pub mod model;
 pub mod panel;
 pub mod theme;
 pub mod ui;
+#[cfg(test)]
+mod view_tests;
 pub mod widget;
 
 use std::io::{self, Stdout};

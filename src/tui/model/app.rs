@@ -160,7 +160,14 @@ impl App {
                 View::Run => self.start_run(),
                 View::Sweep => self.start_sweep(),
             },
-            Intent::Cancel => self.runs.cancel().then_some(Effect::CancelRun),
+            Intent::Cancel if self.runs.cancel() => Some(Effect::CancelRun),
+            // With no run to cancel, Esc closes teach mode's quiz.
+            Intent::Cancel => {
+                if self.view.teach && self.view.quiz.take().is_some() {
+                    self.view.notice = Some(Notice::Info("the quiz is closed (g predicts again)".into()));
+                }
+                None
+            }
             Intent::Export | Intent::Handout => {
                 if !self.runs.has_results_to_export(self.view.mode) {
                     self.refuse("nothing to export yet: press r to run first")

@@ -213,7 +213,10 @@ pub fn surprise(quiz: &Quiz, run: &LiveRun) -> Option<String> {
             Some((predicted_at, measured_at, live))
         })
         .filter(|(predicted_at, measured_at, _)| predicted_at != measured_at)
-        .max_by_key(|(predicted_at, measured_at, _)| predicted_at.abs_diff(*measured_at))?;
+        // The furthest off; of two as far, the one slower than guessed.
+        .max_by_key(|(predicted_at, measured_at, _)| {
+            (predicted_at.abs_diff(*measured_at), measured_at > predicted_at)
+        })?;
     let direction = if measured_at > predicted_at {
         "slower"
     } else {

@@ -5,7 +5,7 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::block;
@@ -46,9 +46,14 @@ impl Pages {
 
     /// "the child wrote 1,954 pages; the kernel copied 1,954"
     pub fn sentence(self) -> String {
+        format!("the child {}", self.clause())
+    }
+
+    /// "wrote 1,954 pages; the kernel copied 1,954"
+    fn clause(self) -> String {
         let verb = if self.inherited { "copied" } else { "faulted in" };
         format!(
-            "the child wrote {} pages; the kernel {verb} {}",
+            "wrote {} pages; the kernel {verb} {}",
             count(self.written),
             count(self.faults)
         )
@@ -65,12 +70,15 @@ impl Pages {
         ])
     }
 
-    /// The sentence and the gauge under it.
+    /// The sentence, and the gauge under it after its name.
     pub fn lines(self, width: u16, theme: Theme) -> Vec<Line<'static>> {
-        vec![
-            Line::styled(format!("copy-on-write: {}", self.sentence()), theme.heading()),
-            self.gauge(usize::from(width), theme),
-        ]
+        const LABEL: &str = "copy-on-write ";
+        let mut gauge = vec![Span::styled(LABEL, theme.heading())];
+        gauge.extend(
+            self.gauge(usize::from(width).saturating_sub(LABEL.len()), theme)
+                .spans,
+        );
+        vec![Line::raw(self.sentence()), Line::from(gauge)]
     }
 }
 
@@ -92,7 +100,7 @@ pub fn draw(frame: &mut Frame, area: Rect, run: &LiveRun, theme: Theme) {
     );
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
-    let gauge_width = (inner.width / 4).clamp(8, 30);
+    let gauge_width = (inner.width / 5).clamp(8, 30);
     let lines: Vec<Line> = run
         .methods
         .iter()
@@ -102,12 +110,12 @@ pub fn draw(frame: &mut Frame, area: Rect, run: &LiveRun, theme: Theme) {
                 Some(pages) => {
                     let mut spans = vec![name];
                     spans.extend(pages.gauge(usize::from(gauge_width), theme).spans);
-                    spans.push(Span::raw(format!("  {}", pages.sentence())));
+                    spans.push(Span::raw(format!("  {}", pages.clause())));
                     Line::from(spans)
                 }
                 None => Line::from(vec![name, Span::styled("no child yet", theme.dim())]),
             }
         })
         .collect();
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+    frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -39,7 +39,7 @@ pub fn draw(frame: &mut Frame, area: Rect, quiz: &Quiz, run: Option<&LiveRun>, t
             Line::from(spans).style(line.style)
         })
         .collect();
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
 fn prediction_lines(quiz: &Quiz, theme: Theme) -> Vec<Line<'static>> {
@@ -85,39 +85,24 @@ fn reveal_lines(quiz: &Quiz, run: &LiveRun, theme: Theme) -> Vec<Line<'static>> 
     let glyphs = theme.glyphs();
     let measured = measured_order(run);
     let mut lines = vec![Line::styled(
-        format!("{:<4}{:<12}{:<12}{}", "", "you said", "measured", "median"),
+        format!("  {:<14}{}", "you said", "measured"),
         theme.dim(),
     )];
     for (at, method) in quiz.order.iter().enumerate() {
-        let measured_at = measured.iter().position(|(m, _)| m == method);
-        let (mark, style, truth, median) = match measured_at {
-            Some(place) if place == at => (
-                glyphs.check,
-                theme.good(),
-                format!("{}.", place + 1),
-                measured[place].1,
-            ),
-            Some(place) => (
-                glyphs.cross,
-                theme.bad(),
-                format!("{}.", place + 1),
-                measured[place].1,
-            ),
-            None => {
-                lines.push(Line::raw(format!(
-                    "{:<4}{:<12}{:<12}",
-                    "",
-                    format!("{}. {}", at + 1, method.id()),
-                    "…"
-                )));
-                continue;
-            }
+        let guessed = format!("{}. {}", at + 1, method.id());
+        let Some(place) = measured.iter().position(|(m, _)| m == method) else {
+            lines.push(Line::raw(format!("  {guessed:<14}{}", glyphs.ellipsis)));
+            continue;
+        };
+        let (mark, style) = if place == at {
+            (glyphs.check, theme.good())
+        } else {
+            (glyphs.cross, theme.bad())
         };
         lines.push(Line::from(vec![
-            Span::styled(format!("{mark:<4}"), style),
-            Span::raw(format!("{:<12}", format!("{}. {}", at + 1, method.id()))),
-            Span::raw(format!("{truth:<12}")),
-            Span::raw(report::duration(median)),
+            Span::styled(format!("{mark:<2}"), style),
+            Span::raw(format!("{guessed:<14}")),
+            Span::raw(format!("{}. {}", place + 1, report::duration(measured[place].1))),
         ]));
     }
     lines.push(Line::raw(""));

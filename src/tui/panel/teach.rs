@@ -35,8 +35,10 @@ use crate::tui::theme::Theme;
 use crate::tui::widget::big_figure::{BigFigure, Scale};
 use crate::tui::widget::phase_bar::PhaseBar;
 
-/// Rows a method needs to be drawn large: its name, then a figure at the smallest scale.
+/// Rows a method needs to be drawn large: its name, then a figure at the smallest scale
+/// (eight font pixels, in quadrants; in ASCII, whole cells).
 const BIG_METHOD: u16 = 5;
+const BIG_METHOD_ASCII: u16 = 9;
 /// Below this width the phase bar goes under the figure, never beside it.
 const BESIDE: u16 = 64;
 /// Space left of a large figure.
@@ -49,7 +51,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let context_height = Paragraph::new(context.clone())
         .wrap(Wrap { trim: true })
         .line_count(area.width) as u16;
-    let lesson = lesson_lines(run, theme);
+    // While the class predicts and sees the reveal, the quiz takes the room of the lesson.
+    let lesson = match app.view.quiz {
+        Some(_) => Vec::new(),
+        None => lesson_lines(run, theme),
+    };
     let lesson_height = if lesson.is_empty() {
         0
     } else {
@@ -161,7 +167,7 @@ fn draw_figures(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     frame.render_widget(outer, area);
     let viewed = app.view.viewed.or(run.current).unwrap_or(0);
     let count = run.methods.len() as u16;
-    let all_big = inner.height >= BIG_METHOD * count;
+    let all_big = inner.height >= big_method(theme) * count;
     let constraints = (0..run.methods.len()).map(|index| {
         if all_big {
             Constraint::Fill(1)
@@ -176,6 +182,14 @@ fn draw_figures(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         app.view.drawn.hit(method_area, Target::Method(index));
         let big = all_big || index == viewed;
         draw_method(frame, method_area, run, live, index == viewed, big, theme);
+    }
+}
+
+fn big_method(theme: Theme) -> u16 {
+    if theme.is_ascii() {
+        BIG_METHOD_ASCII
+    } else {
+        BIG_METHOD
     }
 }
 
@@ -247,7 +261,8 @@ fn draw_method(
     // its smallest scale; beside it, a column. Whichever draws the figure larger.
     let under = {
         let wanted = bar.height(body.width) + if pages.is_some() { 2 } else { 0 };
-        let side_height = wanted.min(body.height.saturating_sub(4)).max(1);
+        let smallest = big_method(theme) - 1;
+        let side_height = wanted.min(body.height.saturating_sub(smallest)).max(1);
         Layout::vertical([Constraint::Fill(1), Constraint::Length(side_height)]).areas(body)
     };
     let beside = Layout::horizontal([
