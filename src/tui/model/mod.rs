@@ -10,7 +10,6 @@ pub mod quiz;
 pub mod run;
 pub mod runs;
 pub mod sweep;
-pub mod typed;
 pub mod view;
 
 #[cfg(test)]

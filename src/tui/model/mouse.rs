@@ -99,7 +99,7 @@ mod tests {
 
     #[test]
     fn a_click_on_a_method_row_toggles_it_and_on_a_panel_focuses_it() {
-        let mut app = fake::app_at(Row::Size);
+        let mut app = fake::app_at(Row::Method(0));
         let drawn = &app.view.drawn;
         drawn.hit(Rect::new(0, 0, 30, 20), Target::Panel(Panel::Settings));
         drawn.hit(Rect::new(1, 3, 12, 1), Target::Row(Row::Method(2)));
@@ -132,7 +132,7 @@ mod tests {
 
     #[test]
     fn the_wheel_scrolls_an_open_overlay_and_a_click_beside_it_closes_it() {
-        let mut app = fake::app_at(Row::Size);
+        let mut app = fake::app_at(Row::Method(0));
         input::open(&mut app.view, Overlay::Help { scroll: 0 });
         app.view.drawn.set_limits(|limits| limits.overlay = Some(4));
         for _ in 0..5 {
