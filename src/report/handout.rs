@@ -129,9 +129,7 @@ fn figures(text: &mut String, results: &[MethodResult]) {
     for result in results {
         let median = result.summary().map(|summary| summary.median);
         let versus = match (median, fastest) {
-            (Some(median), Some(fastest)) => fastest
-                .ratio(median)
-                .map_or("—".to_string(), |value| ratio(value)),
+            (Some(median), Some(fastest)) => fastest.ratio(median).map_or("—".to_string(), ratio),
             _ => "—".to_string(),
         };
         let _ = write!(

@@ -169,9 +169,7 @@ fn draw_figures(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let count = run.methods.len() as u16;
     let all_big = inner.height >= big_method(theme) * count;
     let constraints = (0..run.methods.len()).map(|index| {
-        if all_big {
-            Constraint::Fill(1)
-        } else if index == viewed {
+        if all_big || index == viewed {
             Constraint::Fill(1)
         } else {
             Constraint::Length(1)
