@@ -33,7 +33,8 @@ fn click(target: Option<Target>, view: &mut ViewState, form: &mut Form) -> Optio
     }
     view.notice = None;
     match target? {
-        Target::Row(row) if form.edit.is_none() => {
+        Target::Row(place) if form.edit.is_none() => {
+            let row = *Row::of(view.mode).get(place)?;
             view.focus = Panel::Settings;
             form.cursor = row;
             if let Row::Method(index) = row {
@@ -102,7 +103,7 @@ mod tests {
         let mut app = fake::app_at(Row::Method(0));
         let drawn = &app.view.drawn;
         drawn.hit(Rect::new(0, 0, 30, 20), Target::Panel(Panel::Settings));
-        drawn.hit(Rect::new(1, 3, 12, 1), Target::Row(Row::Method(2)));
+        drawn.hit(Rect::new(1, 3, 12, 1), Target::Row(2));
         drawn.hit(Rect::new(30, 0, 50, 20), Target::Panel(Panel::Live));
         let chosen = app.form.settings.methods.len();
         let view = &mut app.view;

@@ -6,7 +6,6 @@ use std::cell::RefCell;
 
 use ratatui::layout::{Position, Rect};
 
-use super::form::Row;
 use super::quiz::Quiz;
 use crate::bench::method::MethodRef;
 
@@ -129,8 +128,9 @@ pub struct ViewState {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
     Panel(Panel),
-    /// A row of the settings panel (a method's: a click chooses or drops it).
-    Row(Row),
+    /// A row of the settings panel, by its place among the view's rows (a method's: a click
+    /// chooses or drops it).
+    Row(usize),
     /// A method of the run, by index (teach mode's figures).
     Method(usize),
     /// Teach mode's teaching text.

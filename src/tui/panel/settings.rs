@@ -84,14 +84,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         if marked || shown >= usize::from(list_area.height) {
             continue;
         }
-        for (column, &row) in line_rows[top + shown].iter().enumerate() {
+        for (column, row) in line_rows[top + shown].iter().enumerate() {
+            let place = rows.iter().position(|candidate| candidate == row).unwrap_or(0);
             let cell = Rect::new(
                 list_area.x + (column * cell_width) as u16,
                 list_area.y + shown as u16,
                 (cell_width as u16).min(list_area.width),
                 1,
             );
-            app.view.drawn.hit(cell.intersection(list_area), Target::Row(row));
+            app.view.drawn.hit(cell.intersection(list_area), Target::Row(place));
         }
     }
     frame.render_widget(Paragraph::new(visible), list_area);
