@@ -6,7 +6,8 @@
 use std::fmt::Write;
 
 use super::facts::{Fastest, Lesson};
-use super::{count, duration, ratio, RunOutput};
+use super::{count, duration, RunOutput};
+use crate::bench::kind::Access;
 use crate::bench::method;
 use crate::bench::plan::Size;
 use crate::bench::result::MethodResult;
@@ -52,12 +53,21 @@ pub fn lesson(output: &RunOutput) -> String {
     text.push_str("## The setup\n\n");
     let _ = writeln!(text, "{}\n", tutorial_context());
     if let Some(first) = results.first() {
+        let codec = results
+            .iter()
+            .find_map(|result| result.codec)
+            .map_or(String::new(), |codec| {
+                format!(", encoded with {} where a method encodes", codec.name())
+            });
         let _ = writeln!(
             text,
-            "This run: ipcscope, in Rust, each child handed {} of {} ({}), {} counted children per method after {} warm-up.\n",
+            "This run: ipcscope, in Rust, each child handed {} of {}{codec}, its pages {} by the child; {} counted children per method after {} warm-up.\n",
             Size(first.payload_bytes),
             first.payload.name(),
-            super::describe(first),
+            match first.access {
+                Access::Read => "read",
+                Access::Write => "written",
+            },
             first.repeats,
             first.warmup
         );
@@ -129,7 +139,9 @@ fn figures(text: &mut String, results: &[MethodResult]) {
     for result in results {
         let median = result.summary().map(|summary| summary.median);
         let versus = match (median, fastest) {
-            (Some(median), Some(fastest)) => fastest.ratio(median).map_or("—".to_string(), ratio),
+            (Some(median), Some(fastest)) => fastest
+                .standing(median)
+                .map_or("—".to_string(), |standing| standing.cell()),
             _ => "—".to_string(),
         };
         let _ = write!(

@@ -92,7 +92,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
                 (cell_width as u16).min(list_area.width),
                 1,
             );
-            app.view.drawn.hit(cell.intersection(list_area), Target::Row(place));
+            app.view
+                .drawn
+                .hit(cell.intersection(list_area), Target::Row(place));
         }
     }
     frame.render_widget(Paragraph::new(visible), list_area);
