@@ -67,6 +67,8 @@ pub struct Binding {
     pub help: &'static str,
     /// Shown on the key bar (the others only in the overlay).
     pub on_bar: bool,
+    /// On teach mode's key bar, as (keys, what they do there), in this order.
+    pub teach_bar: Option<(&'static str, &'static str)>,
 }
 
 /// Every key the explorer takes, in the order the help overlay lists them; the key bar
@@ -79,6 +81,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "help",
         help: "open or close this help",
         on_bar: true,
+        teach_bar: Some(("?", "help")),
     },
     Binding {
         action: Action::Run,
@@ -87,6 +90,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "run",
         help: "run the current settings (cancels a run in progress first)",
         on_bar: true,
+        teach_bar: Some(("r", "run")),
     },
     Binding {
         action: Action::Cancel,
@@ -95,6 +99,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "cancel",
         help: "cancel the run; close an overlay; drop a value being typed",
         on_bar: true,
+        teach_bar: None,
     },
     Binding {
         action: Action::Quit,
@@ -103,6 +108,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "quit",
         help: "quit, cancelling the run and reaping its children first",
         on_bar: true,
+        teach_bar: Some(("q", "quit")),
     },
     Binding {
         action: Action::Sweep,
@@ -111,6 +117,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "sweep",
         help: "sweep view: r runs the methods over sizes; the lines and crossings",
         on_bar: true,
+        teach_bar: None,
     },
     Binding {
         action: Action::Present,
@@ -119,6 +126,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "teach",
         help: "teach mode for a class: large figures beside the teaching text",
         on_bar: true,
+        teach_bar: Some(("p", "leave")),
     },
     Binding {
         action: Action::Predict,
@@ -127,6 +135,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "guess",
         help: "teach mode: the class predicts the order (and a ratio), r reveals",
         on_bar: false,
+        teach_bar: Some(("g", "predict")),
     },
     Binding {
         action: Action::NextPanel,
@@ -135,6 +144,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "panel",
         help: "next panel (settings, live, results)",
         on_bar: true,
+        teach_bar: None,
     },
     Binding {
         action: Action::PreviousPanel,
@@ -143,6 +153,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "back",
         help: "previous panel",
         on_bar: false,
+        teach_bar: None,
     },
     Binding {
         action: Action::Up,
@@ -151,6 +162,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "up",
         help: "previous row (settings), method (live, results, teach), or scroll",
         on_bar: false,
+        teach_bar: Some(("↑↓", "method")),
     },
     Binding {
         action: Action::Down,
@@ -159,6 +171,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "down",
         help: "next row (settings), method (live, results, teach), or scroll",
         on_bar: false,
+        teach_bar: None,
     },
     Binding {
         action: Action::PageUp,
@@ -167,6 +180,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "page up",
         help: "a page up in a list or a text; teach mode: its teaching text",
         on_bar: false,
+        teach_bar: None,
     },
     Binding {
         action: Action::PageDown,
@@ -175,6 +189,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "page down",
         help: "a page down in a list or a text; teach mode: its teaching text",
         on_bar: false,
+        teach_bar: Some(("J K", "scroll")),
     },
     Binding {
         action: Action::First,
@@ -183,6 +198,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "top",
         help: "the first row, method or line",
         on_bar: false,
+        teach_bar: None,
     },
     Binding {
         action: Action::Last,
@@ -191,6 +207,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "end",
         help: "the last row, method or line",
         on_bar: false,
+        teach_bar: None,
     },
     Binding {
         action: Action::Toggle,
@@ -199,6 +216,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "toggle",
         help: "choose or drop the method under the cursor",
         on_bar: true,
+        teach_bar: None,
     },
     Binding {
         action: Action::Decrease,
@@ -207,6 +225,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "less",
         help: "smaller value, or the previous payload, codec or access",
         on_bar: false,
+        teach_bar: None,
     },
     Binding {
         action: Action::Increase,
@@ -215,6 +234,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "more",
         help: "larger value, or the next payload, codec or access",
         on_bar: false,
+        teach_bar: None,
     },
     Binding {
         action: Action::Type,
@@ -223,6 +243,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "type",
         help: "type a size, range, repeats or warm-up; Enter applies, Esc drops",
         on_bar: false,
+        teach_bar: None,
     },
     Binding {
         action: Action::Teach,
@@ -231,6 +252,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "explain",
         help: "the method's teaching text: what happens, copies, limits",
         on_bar: true,
+        teach_bar: None,
     },
     Binding {
         action: Action::ResultsView,
@@ -239,6 +261,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "view",
         help: "results show time, throughput (with the floors) or kernel counts",
         on_bar: true,
+        teach_bar: None,
     },
     Binding {
         action: Action::Baseline,
@@ -247,6 +270,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "baseline",
         help: "open a saved JSON result as the baseline (empty path drops it)",
         on_bar: true,
+        teach_bar: None,
     },
     Binding {
         action: Action::Export,
@@ -255,6 +279,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "export",
         help: "write JSON, CSV and Markdown here; teach mode: the lesson handout",
         on_bar: true,
+        teach_bar: Some(("x", "handout")),
     },
 ];
 

@@ -85,7 +85,7 @@ fn draw_screen(frame: &mut Frame, app: &App, theme: Theme) {
         }
     }
     frame.render_widget(Paragraph::new(status).wrap(Wrap { trim: true }), status_area);
-    help::draw_bar(frame, keys_area, theme);
+    help::draw_bar(frame, keys_area, app.view.teach, theme);
 
     match app.view.overlay {
         Some(Overlay::Help { scroll }) => help::draw_overlay(frame, area, scroll, &app.view.drawn, theme),

@@ -95,6 +95,13 @@ fn teach_mode_fills_every_size_with_figures_phases_and_the_lesson() {
             );
         }
         assert!(!text.contains("not comparable"), "{text}");
+        let key_bar = text.lines().last().unwrap_or("");
+        for keys in ["↑↓ method", "J K scroll", "g predict", "p leave"] {
+            assert!(
+                key_bar.contains(keys),
+                "teach mode's key bar says {keys:?}: {key_bar}"
+            );
+        }
         insta::assert_snapshot!(format!("teach_{width}x{height}"), text);
         insta::assert_snapshot!(
             format!("teach_ascii_{width}x{height}"),

@@ -50,19 +50,28 @@ pub fn draw_overlay(frame: &mut Frame, area: Rect, scroll: u16, drawn: &Drawn, t
     frame.render_widget(paragraph.scroll((scroll.min(limit), 0)), inner);
 }
 
-/// The key bar: the `on_bar` bindings, as many as fit.
-pub fn draw_bar(frame: &mut Frame, area: Rect, theme: Theme) {
+/// The key bar: the `on_bar` bindings, or in teach mode its own, as many as fit.
+pub fn draw_bar(frame: &mut Frame, area: Rect, teach: bool, theme: Theme) {
+    let keys = BINDINGS
+        .iter()
+        .filter_map(|binding| match (teach, binding.teach_bar) {
+            (true, teach_bar) => teach_bar,
+            (false, _) if binding.on_bar => Some((
+                binding.label.split(' ').next().unwrap_or(binding.label),
+                binding.short,
+            )),
+            (false, _) => None,
+        });
     let mut spans = Vec::new();
     let mut used = 0;
-    for binding in BINDINGS.iter().filter(|binding| binding.on_bar) {
-        let key = binding.label.split(' ').next().unwrap_or(binding.label);
-        let width = key.chars().count() + 1 + binding.short.chars().count() + 2;
+    for (key, short) in keys {
+        let width = key.chars().count() + 1 + short.chars().count() + 2;
         if used + width > area.width as usize {
             break;
         }
         used += width;
         spans.push(Span::styled(theme.text(key).into_owned(), theme.key()));
-        spans.push(Span::raw(format!(" {}  ", binding.short)));
+        spans.push(Span::raw(format!(" {short}  ")));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
