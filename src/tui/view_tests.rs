@@ -313,14 +313,7 @@ fn every_view_is_ascii_in_ascii_mode() {
     kernel.view.results = ResultsView::Kernel;
     let mut help = fake::app(base);
     press(&mut help, "?");
-    let mut sweep = fake::app(base);
-    sweep.form.settings.methods = method::parse_list("pipe,shm").unwrap();
-    press(&mut sweep, "s");
-    let Some(super::model::app::Effect::StartSweep { sweep: planned, run }) = press(&mut sweep, "r").pop()
-    else {
-        panic!("r sweeps in the sweep view");
-    };
-    fake::sweep(&mut sweep, run, &planned, 4);
+    let sweep = sweep_with_crossings(0);
     let views = [
         ("run", run_view),
         ("throughput", throughput),
@@ -338,6 +331,28 @@ fn every_view_is_ascii_in_ascii_mode() {
             }
         }
     }
+}
+
+/// A sweep of pipe and shm (with the floors) at its fifth size, with `extra` crossings more
+/// than its lines make, as a sweep of many methods has.
+fn sweep_with_crossings(extra: usize) -> App {
+    let mut sweep = fake::app(Instant::now());
+    sweep.form.settings.methods = method::parse_list("pipe,shm").unwrap();
+    press(&mut sweep, "s");
+    let Some(super::model::app::Effect::StartSweep { sweep: planned, run }) = press(&mut sweep, "r").pop()
+    else {
+        panic!("r sweeps in the sweep view");
+    };
+    fake::sweep(&mut sweep, run, &planned, 4);
+    let state = sweep.runs.sweep.as_mut().unwrap();
+    let first = state.crossings[0].clone();
+    state
+        .crossings
+        .extend((0..extra).map(|at| crate::bench::crossing::Crossing {
+            below_bytes: first.below_bytes << at,
+            ..first.clone()
+        }));
+    sweep
 }
 
 fn mouse(app: &mut App, kind: MouseEventKind, column: u16, row: u16) {
@@ -376,22 +391,7 @@ fn a_click_on_a_drawn_method_row_toggles_it_and_the_wheel_scrolls_the_crossings(
     assert!(text.contains("[x] shm"), "{text}");
 
     // A sweep with many crossings: the wheel over them scrolls them, to the last and no further.
-    let mut sweep = fake::app(Instant::now());
-    sweep.form.settings.methods = method::parse_list("pipe,shm").unwrap();
-    press(&mut sweep, "s");
-    let Some(super::model::app::Effect::StartSweep { sweep: planned, run }) = press(&mut sweep, "r").pop()
-    else {
-        panic!("r sweeps in the sweep view");
-    };
-    fake::sweep(&mut sweep, run, &planned, 4);
-    let state = sweep.runs.sweep.as_mut().unwrap();
-    let first = state.crossings[0].clone();
-    state
-        .crossings
-        .extend((0..20).map(|at| crate::bench::crossing::Crossing {
-            below_bytes: first.below_bytes << at,
-            ..first.clone()
-        }));
+    let mut sweep = sweep_with_crossings(20);
     let buffer = draw(&sweep, 120, 40, Theme::plain());
     let (column, row) = find(&buffer, "Where the lines cross");
     for _ in 0..50 {
@@ -404,4 +404,44 @@ fn a_click_on_a_drawn_method_row_toggles_it_and_the_wheel_scrolls_the_crossings(
     insta::assert_snapshot!("sweep_crossings_scrolled_120x40", render(&sweep, 120, 40));
     press_code(&mut sweep, KeyCode::PageUp);
     assert_eq!(sweep.view.chart_scroll, limit.saturating_sub(10));
+}
+
+#[test]
+fn the_new_views_draw_at_every_size_without_panicking_and_esc_closes_the_quiz() {
+    let mut revealed = predicting();
+    press_code(&mut revealed, KeyCode::Enter);
+    press(&mut revealed, "r");
+    fake::run(&mut revealed, 1, &seed_plan(), &SEED_MEDIANS, 4, 0);
+    let mut copying = writing();
+    press(&mut copying, "p");
+    let mut kernel = writing();
+    kernel.view.results = ResultsView::Kernel;
+    for app in [&predicting(), &revealed, &copying, &kernel, &teaching()] {
+        for width in (1..=210).step_by(7) {
+            for height in (1..=64).step_by(3) {
+                draw(app, width, height, Theme::plain());
+                draw(app, width, height, Theme::plain().with_ascii(true));
+            }
+        }
+    }
+    press_code(&mut revealed, KeyCode::Esc);
+    assert!(
+        revealed.view.quiz.is_none(),
+        "with the run over, Esc closes the quiz"
+    );
+}
+
+#[test]
+fn a_click_on_the_sweep_chart_gives_it_the_arrows_for_the_crossings() {
+    let mut sweep = sweep_with_crossings(20);
+    let buffer = draw(&sweep, 120, 40, Theme::plain());
+    let (column, row) = find(&buffer, "Where the lines cross");
+    mouse(&mut sweep, MouseEventKind::Down(MouseButton::Left), column, row);
+    assert_eq!(sweep.view.focus, super::model::view::Panel::Live);
+    let cursor = sweep.form.cursor;
+    press(&mut sweep, "jj");
+    assert_eq!(sweep.view.chart_scroll, 2, "the arrows scroll the crossings");
+    assert_eq!(sweep.form.cursor, cursor, "and leave the settings alone");
+    press_code(&mut sweep, KeyCode::Tab);
+    assert_eq!(sweep.view.focus, super::model::view::Panel::Settings);
 }
