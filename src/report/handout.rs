@@ -216,7 +216,7 @@ mod tests {
                 let total_ns = median + i * 1000;
                 let mut sample = Sample {
                     total_ns,
-                    phases: [None; 7],
+                    phases: [None; crate::bench::kind::Phase::ALL.len()],
                     usage: Default::default(),
                 };
                 for (at, phase) in result.phases.iter().enumerate() {
