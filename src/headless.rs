@@ -57,9 +57,21 @@ pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Resu
         };
         progress.show(&event);
         match event {
-            Event::Started { environment, .. } => output.environment = environment,
-            Event::MethodDone { result, .. } => output.results.push(result),
-            Event::Finished { cancelled, .. } => output.partial |= cancelled,
+            Event::Started { environment, .. } => {
+                // A sweep starts a run per size: the load seen by the earlier ones stays.
+                let seen = output.environment.conditions.load;
+                output.environment = environment;
+                if let Some(load) = seen {
+                    output.environment.add_load(load);
+                }
+            }
+            Event::MethodDone { result, .. } => output.results.push(*result),
+            Event::Finished { cancelled, load, .. } => {
+                output.partial |= cancelled;
+                if let Some(load) = load {
+                    output.environment.add_load(load);
+                }
+            }
             Event::Failed { error, .. } => failed = Some(error),
             Event::MethodStarted { .. } | Event::Samples { .. } | Event::Progress { .. } => {}
         }

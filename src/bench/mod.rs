@@ -1,6 +1,7 @@
 //! The measuring core: forks children, hands them data, times and verifies them.
 //! It knows no screen and prints nothing; its faces consume its `Event`s.
 
+pub mod contender;
 pub mod cputime;
 pub mod crossing;
 pub mod driver;
@@ -17,7 +18,9 @@ pub mod plan;
 pub mod python;
 pub mod receipt;
 pub mod result;
+pub mod rounds;
 pub mod runner;
+pub mod schedule;
 pub mod significance;
 pub mod stats;
 pub mod sweep;

@@ -6,6 +6,9 @@ use std::time::Duration;
 use super::env::Environment;
 pub use super::kind::{Access, Codec, PayloadKind, Shape};
 use super::method::{self, MethodRef};
+use super::placement::{CpuPair, Placement};
+pub use super::schedule::{Precision, Schedule};
+use super::topology::{allowed_cpus, Topology};
 
 /// One experiment: every listed method, each with `warmup + repeats` children.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,6 +24,13 @@ pub struct Plan {
     /// A child that takes longer than this is killed and counted as a failure;
     /// `None` derives a limit from the payload size.
     pub timeout: Option<Duration>,
+    /// Which CPUs the parent and its children run on.
+    pub placement: Placement,
+    /// The order the methods' children run in.
+    pub schedule: Schedule,
+    /// `--repeats auto`: run until this precision (then `repeats` is only the most children
+    /// per method); `None` runs exactly `repeats`.
+    pub precision: Option<Precision>,
 }
 
 impl Default for Plan {
@@ -39,6 +49,9 @@ impl Default for Plan {
             repeats: 100,
             warmup: 3,
             timeout: None,
+            placement: Placement::DEFAULT,
+            schedule: Schedule::default(),
+            precision: None,
         }
     }
 }
@@ -69,6 +82,26 @@ impl Plan {
     pub fn child_timeout(&self) -> Duration {
         self.timeout
             .unwrap_or_else(|| Duration::from_secs(2 + self.size / 64_000_000))
+    }
+
+    /// The precision `--repeats auto` runs until, if it is on.
+    pub fn precision_target(&self) -> Option<f64> {
+        self.precision.map(|precision| precision.target)
+    }
+
+    /// The CPUs the placement pins the parent and its children to on this machine (`None` for
+    /// `any`), or why the system forbids it.
+    pub fn cpu_pair(&self) -> Result<Option<CpuPair>, String> {
+        if self.placement == Placement::Any {
+            return Ok(None);
+        }
+        let topology =
+            Topology::read_system().map_err(|error| format!("placement {}: {error}", self.placement))?;
+        let allowed = allowed_cpus()
+            .map_err(|errno| format!("placement {}: reading the affinity mask: {errno}", self.placement))?;
+        self.placement
+            .resolve(&topology, &allowed)
+            .map_err(|error| format!("placement {}: {error}", self.placement))
     }
 
     /// Checks what no method can do, before anything is allocated.
@@ -108,6 +141,7 @@ impl Plan {
     /// method's own `check`, as one message naming the problem.
     pub fn check(&self, env: &Environment) -> Result<(), String> {
         self.validate().and_then(|()| self.check_memory(env))?;
+        self.cpu_pair()?;
         for method in &self.methods {
             method
                 .check(&self.shape(), env)
@@ -132,6 +166,34 @@ impl Plan {
             ));
         }
         Ok(())
+    }
+}
+
+impl Plan {
+    /// Which methods (by index) are set up side by side for interleaved rounds: consecutive
+    /// groups in the plan's order, each as large as memory allows. Beside the payload and one
+    /// child's two copies (what `check_memory` counts for one method), each method that moves
+    /// bytes holds about one encoding of it for the whole run. In blocks every method is alone.
+    pub fn side_by_side(&self, env: &Environment) -> Vec<Vec<usize>> {
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let base = self.size.saturating_mul(3);
+        let mut held = 0u64;
+        for (index, method) in self.methods.iter().enumerate() {
+            let holds = if method.uses_codec() { self.size } else { 0 };
+            let fits = env.memory_available == 0
+                || base.saturating_add(held).saturating_add(holds) <= env.memory_available;
+            match groups.last_mut() {
+                Some(group) if self.schedule == Schedule::Interleaved && fits => {
+                    group.push(index);
+                    held = held.saturating_add(holds);
+                }
+                _ => {
+                    groups.push(vec![index]);
+                    held = holds;
+                }
+            }
+        }
+        groups
     }
 }
 
@@ -358,6 +420,32 @@ mod tests {
             plan(1_000_000_000, explicit).child_timeout(),
             Duration::from_millis(300)
         );
+    }
+
+    #[test]
+    fn interleaved_methods_share_rounds_as_far_as_memory_allows() {
+        let plan = Plan {
+            methods: ["pipe", "inherit", "queue", "socket"]
+                .iter()
+                .filter_map(|id| method::find(id))
+                .collect(),
+            size: 1000,
+            ..Plan::default()
+        };
+        let env = |memory_available| Environment {
+            memory_available,
+            ..Environment::default()
+        };
+        // The payload and a child's two copies, and one encoding per method that moves bytes.
+        assert_eq!(plan.side_by_side(&env(6000)), [vec![0, 1, 2, 3]]);
+        assert_eq!(plan.side_by_side(&env(0)), [vec![0, 1, 2, 3]], "memory unknown");
+        assert_eq!(plan.side_by_side(&env(5999)), [vec![0, 1, 2], vec![3]]);
+        assert_eq!(plan.side_by_side(&env(4000)), [vec![0, 1], vec![2], vec![3]]);
+        let blocks = Plan {
+            schedule: Schedule::Blocks,
+            ..plan
+        };
+        assert_eq!(blocks.side_by_side(&env(0)), [vec![0], vec![1], vec![2], vec![3]]);
     }
 
     #[test]

@@ -65,6 +65,12 @@ impl JsonResult {
             setup_ns: result.setup_ns,
             partial: result.partial,
             samples_ns: result.totals(),
+            samples_seq: result.samples.iter().map(|sample| sample.seq).collect(),
+            placement: result.placement.to_string(),
+            child_on_parent_cpu: result.child_on_parent_cpu(),
+            cpu_ns: result.cpu_ns_median(),
+            precision_target: result.precision_target,
+            precision_reached: result.precision_reached(),
         }
     }
 }

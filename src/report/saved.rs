@@ -55,6 +55,25 @@ pub struct JsonResult {
     pub partial: bool,
     /// Every verified child's total, in the order the children ran.
     pub samples_ns: Vec<u64>,
+    /// Beside `samples_ns`: each child's place among all counted children of the run, every
+    /// method and the fork floor together, from 0 (the order the schedule ran them in).
+    #[serde(default)]
+    pub samples_seq: Vec<u64>,
+    /// Where the parent and children were asked to run: `any`, `same`, `apart` or `P,C`.
+    #[serde(default)]
+    pub placement: String,
+    /// The share (0…1) of verified children that started on the CPU the parent forked them on.
+    #[serde(default)]
+    pub child_on_parent_cpu: Option<f64>,
+    /// The median of each child's CPU time to the nanosecond (`/proc/PID/schedstat`).
+    #[serde(default)]
+    pub cpu_ns: Option<u64>,
+    /// With `--repeats auto`: the relative half-width of the median's 95% interval aimed at.
+    #[serde(default)]
+    pub precision_target: Option<f64>,
+    /// The relative half-width of the median's 95% interval reached (0.02 for ±2%).
+    #[serde(default)]
+    pub precision_reached: Option<f64>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

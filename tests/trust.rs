@@ -1,0 +1,169 @@
+//! Numbers you can trust, the measuring side: where each child ran, placement that pins for
+//! real, interleaved rounds, timeouts kept to the deadline, precise CPU time, precision-driven
+//! repeats and the machine's load over the run.
+
+mod common;
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use common::{plan, serial};
+use ipcscope::bench::env::Environment;
+use ipcscope::bench::method;
+use ipcscope::bench::placement::Placement;
+use ipcscope::bench::plan::{Plan, Schedule};
+use ipcscope::bench::result::MethodResult;
+use ipcscope::bench::runner::run_plan;
+use ipcscope::bench::topology::allowed_cpus;
+
+fn run(plan: &Plan) -> Vec<MethodResult> {
+    let results = run_plan(plan, 1, &Arc::new(AtomicBool::new(false)), &mut |_| {});
+    for result in &results {
+        assert!(
+            result.failures.is_empty(),
+            "{}: {:?}",
+            result.method,
+            result.failures
+        );
+    }
+    results
+}
+
+fn methods(ids: &[&str]) -> Vec<method::MethodRef> {
+    ids.iter()
+        .map(|id| method::find(id).expect("a known method"))
+        .collect()
+}
+
+#[test]
+fn every_child_records_the_cpus_it_ran_on() {
+    let _serial = serial();
+    let allowed = allowed_cpus().unwrap();
+    let plan = Plan {
+        methods: methods(&["pipe", "inherit"]),
+        repeats: 6,
+        placement: Placement::Any,
+        ..plan("pipe", 64 * 1024)
+    };
+    for result in run(&plan) {
+        assert_eq!(result.samples.len(), 6);
+        for sample in &result.samples {
+            for cpu in [sample.cpu_parent, sample.cpu_start, sample.cpu_end] {
+                let cpu = cpu.expect("sched_getcpu answers here") as usize;
+                assert!(
+                    allowed.contains(&cpu),
+                    "{}: CPU {cpu} of {allowed:?}",
+                    result.method
+                );
+            }
+        }
+        let share = result
+            .child_on_parent_cpu()
+            .expect("every child's CPUs are known");
+        assert!((0.0..=1.0).contains(&share), "{share}");
+    }
+}
+
+#[test]
+fn a_pinned_child_runs_on_the_cpu_asked_for() {
+    let _serial = serial();
+    let allowed = allowed_cpus().unwrap();
+    let last = *allowed.last().unwrap();
+    for (parent, child) in [(allowed[0], last), (last, allowed[0])] {
+        let plan = Plan {
+            methods: methods(&["pipe", "fork"]),
+            repeats: 4,
+            placement: Placement::Pinned { parent, child },
+            ..plan("pipe", 64 * 1024)
+        };
+        for result in run(&plan) {
+            assert_eq!(result.placement, plan.placement);
+            for sample in &result.samples {
+                assert_eq!(
+                    sample.cpu_start,
+                    Some(child as u32),
+                    "{}: {sample:?}",
+                    result.method
+                );
+                assert_eq!(
+                    sample.cpu_parent,
+                    Some(parent as u32),
+                    "{}: {sample:?}",
+                    result.method
+                );
+            }
+            let together = if parent == child { 1.0 } else { 0.0 };
+            assert_eq!(result.child_on_parent_cpu(), Some(together), "{}", result.method);
+        }
+    }
+    let same = Plan {
+        placement: Placement::Same,
+        repeats: 3,
+        ..plan("socket", 4096)
+    };
+    assert_eq!(run(&same)[0].child_on_parent_cpu(), Some(1.0));
+}
+
+#[test]
+fn a_placement_the_system_forbids_is_refused_before_running() {
+    let plan = Plan {
+        placement: Placement::Pinned {
+            parent: 0,
+            child: 4000,
+        },
+        ..plan("pipe", 4096)
+    };
+    let error = plan.check(&Environment::read()).unwrap_err();
+    let allowed = ipcscope::bench::topology::format_cpu_list(&allowed_cpus().unwrap());
+    assert!(error.contains("CPU 4000") && error.contains(&allowed), "{error}");
+}
+
+/// Each result's samples' places in the run, in the order they ran.
+fn seqs(results: &[MethodResult]) -> Vec<Vec<u64>> {
+    results
+        .iter()
+        .map(|result| result.samples.iter().map(|sample| sample.seq).collect())
+        .collect()
+}
+
+#[test]
+fn rounds_interleave_the_methods_and_blocks_keep_them_together() {
+    let _serial = serial();
+    let interleaved = Plan {
+        methods: methods(&["pipe", "inherit"]),
+        repeats: 4,
+        warmup: 1,
+        schedule: Schedule::Interleaved,
+        ..plan("pipe", 16 * 1024)
+    };
+    let seqs_of_rounds = seqs(&run(&interleaved));
+    // A round is one child of every contender (pipe, inherit and the fork floor): every
+    // method's r-th child runs before any method's (r+1)-th.
+    for seqs in &seqs_of_rounds {
+        assert_eq!(seqs.len(), 4, "{seqs_of_rounds:?}");
+    }
+    for round in 0..3 {
+        let this = seqs_of_rounds.iter().map(|seqs| seqs[round]).max().unwrap();
+        let next = seqs_of_rounds.iter().map(|seqs| seqs[round + 1]).min().unwrap();
+        assert!(this < next, "round {round}: {seqs_of_rounds:?}");
+    }
+    // The order rotates: pipe goes first in round 0, not in round 1.
+    assert!(seqs_of_rounds[0][0] < seqs_of_rounds[1][0], "{seqs_of_rounds:?}");
+    assert!(seqs_of_rounds[0][1] > seqs_of_rounds[1][1], "{seqs_of_rounds:?}");
+    let blocks = Plan {
+        schedule: Schedule::Blocks,
+        ..interleaved
+    };
+    // In blocks each method's children follow one another, the second method's after all of
+    // the first's (and the floor's before both).
+    let seqs_of_blocks = seqs(&run(&blocks));
+    let first = seqs_of_blocks[0][0];
+    assert!(first >= 1, "the floor's children came first: {seqs_of_blocks:?}");
+    assert_eq!(
+        seqs_of_blocks,
+        [
+            (first..first + 4).collect::<Vec<_>>(),
+            (first + 4..first + 8).collect::<Vec<_>>()
+        ]
+    );
+}
