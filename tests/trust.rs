@@ -167,3 +167,41 @@ fn rounds_interleave_the_methods_and_blocks_keep_them_together() {
         ]
     );
 }
+
+#[test]
+fn a_five_millisecond_timeout_is_enforced() {
+    let _serial = serial();
+    let mut command = common::command(&[
+        "run",
+        "-m",
+        "pipe,inherit",
+        "-s",
+        "4MB",
+        "-n",
+        "3",
+        "-w",
+        "0",
+        "--timeout",
+        "5ms",
+        "-f",
+        "json",
+    ]);
+    // Child 1 of each method hangs before it receives: only the deadline ends it.
+    command.env(ipcscope::bench::fault::VARIABLE, "child:1:hang");
+    let ran = common::run(command);
+    assert_eq!(ran.code(), Some(1), "{}", ran.stderr);
+    let report: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    for result in report["results"].as_array().unwrap() {
+        let reasons: Vec<&str> = result["failure_reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|failure| failure["reason"].as_str().unwrap())
+            .collect();
+        assert!(
+            reasons.contains(&"timed out after 5ms and was killed"),
+            "{}: {reasons:?}",
+            result["method"]
+        );
+    }
+}
