@@ -205,3 +205,25 @@ fn a_five_millisecond_timeout_is_enforced() {
         );
     }
 }
+
+#[test]
+fn every_forked_child_has_its_precise_cpu_time() {
+    let _serial = serial();
+    let plan = Plan {
+        methods: methods(&["pipe", "memcpy"]),
+        repeats: 4,
+        ..plan("pipe", 1 << 20)
+    };
+    let results = run(&plan);
+    for sample in &results[0].samples {
+        let cpu_ns = sample.cpu_ns.expect("schedstat read before reaping");
+        // The scheduler's count and wait4's user + system (cut to microseconds) are one count.
+        let rusage = sample.usage.user_ns + sample.usage.system_ns;
+        assert!(
+            cpu_ns > 0 && cpu_ns.abs_diff(rusage) <= 1_000_000,
+            "{cpu_ns} against {rusage}"
+        );
+    }
+    assert!(results[0].cpu_ns_median().is_some());
+    assert_eq!(results[1].cpu_ns_median(), None, "memcpy has no child to read");
+}

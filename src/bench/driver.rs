@@ -18,6 +18,7 @@ use nix::sys::signal::Signal;
 use nix::sys::wait::WaitStatus;
 use nix::unistd::{fork, ForkResult, Pid};
 
+use super::cputime;
 use super::fault::{self, FaultKind};
 use super::kind::Phase;
 use super::memory;
@@ -169,8 +170,13 @@ impl<'a> Driver<'a> {
         self.watchdog.watch(child, self.plan.child_timeout());
         let sent = self.handover.send(wire, child);
         let killed = self.watchdog.wait_exit(child);
+        // Exited and not yet reaped, the child's /proc entry holds its CPU time to the end.
+        // Reading it is the parent's bookkeeping, not the child's cost: kept out of the total.
+        let read_start = now_ns();
+        let cpu_ns = cputime::schedstat_ns(child).ok();
+        let read_took = now_ns() - read_start;
         let reaped = reap(child);
-        let reaped_at = now_ns();
+        let reaped_at = now_ns() - read_took;
         self.handover.after_reap();
         let report = self.read_report(child);
         match (killed, &sent) {
@@ -206,6 +212,7 @@ impl<'a> Driver<'a> {
             cpu_parent,
             cpu_start: report.cpu_start,
             cpu_end: report.cpu_end,
+            cpu_ns,
             ..Sample::default()
         })
     }
