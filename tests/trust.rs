@@ -227,3 +227,91 @@ fn every_forked_child_has_its_precise_cpu_time() {
     assert!(results[0].cpu_ns_median().is_some());
     assert_eq!(results[1].cpu_ns_median(), None, "memcpy has no child to read");
 }
+
+#[test]
+fn auto_repeats_run_until_the_precision_or_the_time_is_reached() {
+    let _serial = serial();
+    use ipcscope::bench::plan::Precision;
+    use std::time::Duration;
+    // A loose precision: reached after the least children, or soon after.
+    let loose = Plan {
+        methods: methods(&["pipe", "inherit"]),
+        repeats: 10_000,
+        warmup: 0,
+        precision: Some(Precision {
+            target: 0.5,
+            max_time: Duration::from_secs(600),
+        }),
+        ..plan("pipe", 4096)
+    };
+    for result in run(&loose) {
+        assert!(
+            result.repeats >= Precision::MIN_CHILDREN && result.repeats < 10_000,
+            "{}",
+            result.repeats
+        );
+        assert_eq!(result.samples.len() as u32, result.repeats);
+        assert!(result.precision_reached().unwrap() <= 0.5);
+        assert_eq!(result.precision_target, Some(0.5));
+    }
+    // A precision no run reaches, and no time: the least children each, then the run stops.
+    let impossible = Plan {
+        precision: Some(Precision {
+            target: 0.0001,
+            max_time: Duration::from_millis(1),
+        }),
+        ..loose
+    };
+    for result in run(&impossible) {
+        assert_eq!(result.repeats, Precision::MIN_CHILDREN, "{}", result.method);
+    }
+}
+
+#[test]
+fn the_json_says_where_children_ran_in_what_order_and_how_busy_the_machine_was() {
+    let _serial = serial();
+    let ran = common::ipcscope(&[
+        "run",
+        "-m",
+        "pipe,inherit",
+        "-s",
+        "16KB",
+        "-n",
+        "4",
+        "-w",
+        "1",
+        "-f",
+        "json",
+    ]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr);
+    let report: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(report["schedule"], "interleaved");
+    assert_eq!(report["repeats_auto"], false);
+    assert!(
+        report["environment"]["load"]["load1"].is_number(),
+        "{}",
+        report["environment"]
+    );
+    assert!(report["environment"]["steal_ns"].is_u64());
+    let results = report["results"].as_array().unwrap();
+    let seqs: Vec<Vec<u64>> = results
+        .iter()
+        .map(|result| {
+            assert_eq!(result["placement"], Placement::DEFAULT.to_string());
+            let share = result["child_on_parent_cpu"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&share));
+            assert!(result["cpu_ns"].as_u64().unwrap() > 0);
+            assert_eq!(result["round_group"], 0);
+            let seq = result["samples_seq"].as_array().unwrap();
+            assert_eq!(seq.len(), result["samples_ns"].as_array().unwrap().len());
+            seq.iter().map(|seq| seq.as_u64().unwrap()).collect()
+        })
+        .collect();
+    // Rounds: every method's r-th child before any method's (r+1)-th.
+    for round in 0..3 {
+        assert!(
+            seqs[0][round].max(seqs[1][round]) < seqs[0][round + 1].min(seqs[1][round + 1]),
+            "{seqs:?}"
+        );
+    }
+}

@@ -13,6 +13,7 @@ use super::payload::CodecError;
 use super::placement::Placement;
 use super::plan::Plan;
 use super::receipt::ChildError;
+use super::schedule::Schedule;
 use super::stats::{self, Summary};
 
 /// The kernel's accounting of one child, from `wait4`.
@@ -188,6 +189,9 @@ pub struct MethodResult {
     /// ran until (0.02 for 2%).
     #[serde(default)]
     pub precision_target: Option<f64>,
+    /// The order the run gave its children.
+    #[serde(default)]
+    pub schedule: Schedule,
     /// In interleaved rounds, which group of methods set up side by side (as many as fit in
     /// memory) this one ran in, from 0; `None` in blocks.
     #[serde(default)]
@@ -228,6 +232,7 @@ impl MethodResult {
             fork_floor_ns: None,
             placement: plan.placement,
             precision_target: plan.precision_target(),
+            schedule: plan.schedule,
             round_group: None,
             summary: SummaryCache::default(),
         }
@@ -343,6 +348,7 @@ impl MethodResult {
             fork_floor_ns: None,
             placement: Placement::default(),
             precision_target: None,
+            schedule: Schedule::default(),
             round_group: None,
             summary: SummaryCache::default(),
         }

@@ -26,6 +26,11 @@ impl JsonReport {
                 })
                 .collect(),
             crossings: crossing::crossings(&output.results),
+            schedule: output.results.first().map(|result| result.schedule),
+            repeats_auto: output
+                .results
+                .iter()
+                .any(|result| result.precision_target.is_some()),
         }
     }
 }
@@ -71,6 +76,7 @@ impl JsonResult {
             cpu_ns: result.cpu_ns_median(),
             precision_target: result.precision_target,
             precision_reached: result.precision_reached(),
+            round_group: result.round_group,
         }
     }
 }

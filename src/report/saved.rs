@@ -9,6 +9,7 @@ use crate::bench::crossing::Crossing;
 use crate::bench::env::Environment;
 use crate::bench::plan::{Access, Codec, PayloadKind};
 use crate::bench::result::Usage;
+use crate::bench::schedule::Schedule;
 use crate::bench::stats::Summary;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -21,6 +22,13 @@ pub struct JsonReport {
     /// Where, in a sweep, one method overtakes another; empty for a single size.
     #[serde(default)]
     pub crossings: Vec<Crossing>,
+    /// The order the children ran in: `interleaved` rounds or `blocks`; absent in older files.
+    #[serde(default)]
+    pub schedule: Option<Schedule>,
+    /// Whether `--repeats auto` chose how many children ran (then each result's `repeats` is
+    /// how many did, and `precision_reached` how precise its median became).
+    #[serde(default)]
+    pub repeats_auto: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -74,6 +82,10 @@ pub struct JsonResult {
     /// The relative half-width of the median's 95% interval reached (0.02 for ±2%).
     #[serde(default)]
     pub precision_reached: Option<f64>,
+    /// In interleaved rounds, the group of methods set up side by side (as many as fit in
+    /// memory) this one ran in, from 0; `null` in blocks.
+    #[serde(default)]
+    pub round_group: Option<u32>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
