@@ -77,7 +77,7 @@ fn a_pinned_child_runs_on_the_cpu_asked_for() {
             ..plan("pipe", 64 * 1024)
         };
         for result in run(&plan) {
-            assert_eq!(result.placement, plan.placement);
+            assert_eq!(result.conditions["placement"], plan.placement.to_string());
             for sample in &result.samples {
                 assert_eq!(
                     sample.cpu_start,
@@ -238,10 +238,11 @@ fn auto_repeats_run_until_the_precision_or_the_time_is_reached() {
         methods: methods(&["pipe", "inherit"]),
         repeats: 10_000,
         warmup: 0,
-        precision: Some(Precision {
+        auto_repeats: true,
+        precision: Precision {
             target: 0.5,
             max_time: Duration::from_secs(600),
-        }),
+        },
         ..plan("pipe", 4096)
     };
     for result in run(&loose) {
@@ -256,10 +257,10 @@ fn auto_repeats_run_until_the_precision_or_the_time_is_reached() {
     }
     // A precision no run reaches, and no time: the least children each, then the run stops.
     let impossible = Plan {
-        precision: Some(Precision {
+        precision: Precision {
             target: 0.0001,
             max_time: Duration::from_millis(1),
-        }),
+        },
         ..loose
     };
     for result in run(&impossible) {

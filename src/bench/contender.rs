@@ -195,16 +195,17 @@ impl<'a> Contender<'a> {
         let cancelled = shared.cancelled();
         if let Err(error) = &self.driver {
             // Nothing could run: every counted child is a failure, with the reason.
-            let children = match self.plan.precision {
-                Some(_) => Precision::MIN_CHILDREN,
-                None => self.plan.repeats,
+            let children = if self.plan.auto_repeats {
+                Precision::MIN_CHILDREN
+            } else {
+                self.plan.repeats
             };
             self.result.repeats = children;
             self.result.failures.extend((0..children).map(|child| Failure {
                 child,
                 reason: Reason::Setup(error.clone()),
             }));
-        } else if self.plan.precision.is_some() {
+        } else if self.plan.auto_repeats {
             self.result.repeats = self.counted;
         }
         self.result.partial = cancelled;

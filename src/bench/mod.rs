@@ -21,6 +21,7 @@ pub mod result;
 pub mod rounds;
 pub mod runner;
 pub mod schedule;
+pub mod setting;
 pub mod significance;
 pub mod stats;
 pub mod sweep;

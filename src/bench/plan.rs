@@ -28,9 +28,11 @@ pub struct Plan {
     pub placement: Placement,
     /// The order the methods' children run in.
     pub schedule: Schedule,
-    /// `--repeats auto`: run until this precision (then `repeats` is only the most children
-    /// per method); `None` runs exactly `repeats`.
-    pub precision: Option<Precision>,
+    /// `--repeats auto`: run until `precision` is reached (then `repeats` is only the most
+    /// children per method); otherwise exactly `repeats`.
+    pub auto_repeats: bool,
+    /// The precision and time limit `--repeats auto` runs to (`--precision`, `--max-time`).
+    pub precision: Precision,
 }
 
 impl Default for Plan {
@@ -51,7 +53,8 @@ impl Default for Plan {
             timeout: None,
             placement: Placement::DEFAULT,
             schedule: Schedule::default(),
-            precision: None,
+            auto_repeats: false,
+            precision: Precision::default(),
         }
     }
 }
@@ -86,7 +89,7 @@ impl Plan {
 
     /// The precision `--repeats auto` runs until, if it is on.
     pub fn precision_target(&self) -> Option<f64> {
-        self.precision.map(|precision| precision.target)
+        self.auto_repeats.then_some(self.precision.target)
     }
 
     /// The CPUs the placement pins the parent and its children to on this machine (`None` for
@@ -294,32 +297,6 @@ impl fmt::Display for Size {
             None => write!(f, "{bytes} B"),
         }
     }
-}
-
-/// A count the command line or the explorer was given, from `least` to `most`; the error says
-/// what is allowed.
-fn parse_count(text: &str, what: &str, least: u32, most: u32) -> Result<u32, String> {
-    let value: i64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("{what} must be a whole number from {least} to {most}, got '{text}'"))?;
-    if value < i64::from(least) {
-        return Err(format!("{what} must be at least {least}, got {value}"));
-    }
-    u32::try_from(value)
-        .ok()
-        .filter(|&value| value <= most)
-        .ok_or_else(|| format!("{what} must be at most {most}, got {value}"))
-}
-
-/// `--repeats`: children per method that are counted.
-pub fn parse_repeats(text: &str) -> Result<u32, String> {
-    parse_count(text, "repeats", 1, Plan::MAX_REPEATS)
-}
-
-/// `--warmup`: children per method run first and not counted.
-pub fn parse_warmup(text: &str) -> Result<u32, String> {
-    parse_count(text, "warm-up", 0, u32::MAX)
 }
 
 #[cfg(test)]

@@ -10,10 +10,8 @@ use super::kind::{Access, Codec, PayloadKind};
 pub use super::kind::{Phase, PhaseTimes};
 use super::method::Method;
 use super::payload::CodecError;
-use super::placement::Placement;
 use super::plan::Plan;
 use super::receipt::ChildError;
-use super::schedule::Schedule;
 use super::stats::{self, Summary};
 
 /// The kernel's accounting of one child, from `wait4`.
@@ -182,20 +180,17 @@ pub struct MethodResult {
     /// The `fork` baseline's median per child at this payload, measured in the same run.
     #[serde(default)]
     pub fork_floor_ns: Option<u64>,
-    /// Where the parent and its children were asked to run.
-    #[serde(default)]
-    pub placement: Placement,
     /// With `--repeats auto`: the relative half-width of the median's 95% interval the run
     /// ran until (0.02 for 2%).
     #[serde(default)]
     pub precision_target: Option<f64>,
-    /// The order the run gave its children.
-    #[serde(default)]
-    pub schedule: Schedule,
     /// In interleaved rounds, which group of methods set up side by side (as many as fit in
     /// memory) this one ran in, from 0; `None` in blocks.
     #[serde(default)]
     pub round_group: Option<u32>,
+    /// The values of the settings that name the experiment (access, …), by setting id.
+    #[serde(default)]
+    pub conditions: crate::bench::setting::Conditions,
     /// `summary()`, computed on its first call (once the samples are all in).
     #[serde(skip)]
     pub summary: SummaryCache,
@@ -230,10 +225,9 @@ impl MethodResult {
             setup_ns: 0,
             partial: false,
             fork_floor_ns: None,
-            placement: plan.placement,
             precision_target: plan.precision_target(),
-            schedule: plan.schedule,
             round_group: None,
+            conditions: crate::bench::setting::conditions(plan),
             summary: SummaryCache::default(),
         }
     }
@@ -313,11 +307,6 @@ impl MethodResult {
         let floor = self.fork_floor_ns.filter(|&floor| floor > 0)?;
         Some(self.summary()?.median as f64 / floor as f64)
     }
-
-    /// A key that matches this result with the same experiment in another run.
-    pub fn key(&self) -> (String, PayloadKind, Option<Codec>, u64) {
-        (self.method.clone(), self.payload, self.codec, self.payload_bytes)
-    }
 }
 
 #[cfg(test)]
@@ -346,10 +335,9 @@ impl MethodResult {
             setup_ns: 0,
             partial: false,
             fork_floor_ns: None,
-            placement: Placement::default(),
             precision_target: None,
-            schedule: Schedule::default(),
             round_group: None,
+            conditions: crate::bench::setting::conditions(&Plan::default()),
             summary: SummaryCache::default(),
         }
     }

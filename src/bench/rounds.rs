@@ -26,11 +26,10 @@ struct Stop {
 
 impl Stop {
     fn of(plan: &Plan) -> Stop {
+        let precision = plan.auto_repeats.then_some(plan.precision);
         Stop {
-            precision: plan.precision,
-            deadline: plan
-                .precision
-                .and_then(|precision| Instant::now().checked_add(precision.max_time)),
+            precision,
+            deadline: precision.and_then(|precision| Instant::now().checked_add(precision.max_time)),
         }
     }
 

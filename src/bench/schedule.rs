@@ -52,6 +52,8 @@ pub struct Precision {
 impl Precision {
     /// Counted children every method gets before its precision is judged.
     pub const MIN_CHILDREN: u32 = 10;
+    /// The most counted children per method `--repeats auto` runs, however far the precision.
+    pub const MAX_CHILDREN: u32 = 100_000;
     pub const DEFAULT_TARGET: f64 = 0.02;
     pub const DEFAULT_MAX_TIME: Duration = Duration::from_secs(30);
 }
@@ -63,6 +65,11 @@ impl Default for Precision {
             max_time: Precision::DEFAULT_MAX_TIME,
         }
     }
+}
+
+/// A precision as a person writes it: `2%`, `0.5%`.
+pub fn show_precision(share: f64) -> String {
+    format!("{}%", (share * 100.0 * 1000.0).round() / 1000.0)
 }
 
 /// `2%`, `0.5%` or `0.02`: a precision from 0.01% to 50%, as a share.

@@ -12,6 +12,7 @@ use super::{size_groups, Exporter, RunOutput};
 use crate::bench::crossing;
 use crate::bench::env::Environment;
 use crate::bench::result::MethodResult;
+use crate::bench::schedule::Schedule;
 
 impl JsonReport {
     pub fn of(output: &RunOutput) -> JsonReport {
@@ -26,7 +27,11 @@ impl JsonReport {
                 })
                 .collect(),
             crossings: crossing::crossings(&output.results),
-            schedule: output.results.first().map(|result| result.schedule),
+            schedule: output
+                .results
+                .first()
+                .and_then(|result| result.conditions.get("schedule"))
+                .and_then(|schedule| Schedule::parse(schedule).ok()),
             repeats_auto: output
                 .results
                 .iter()
@@ -41,7 +46,11 @@ impl JsonResult {
             method: result.method.clone(),
             payload: result.payload,
             codec: result.codec,
-            access: result.access,
+            conditions: result
+                .conditions
+                .iter()
+                .map(|(id, value)| (id.clone(), serde_json::Value::String(value.clone())))
+                .collect(),
             payload_bytes: result.payload_bytes,
             wire_bytes: result.wire_bytes,
             repeats: result.repeats,
@@ -71,7 +80,6 @@ impl JsonResult {
             partial: result.partial,
             samples_ns: result.totals(),
             samples_seq: result.samples.iter().map(|sample| sample.seq).collect(),
-            placement: result.placement.to_string(),
             child_on_parent_cpu: result.child_on_parent_cpu(),
             cpu_ns: result.cpu_ns_median(),
             precision_target: result.precision_target,
@@ -249,11 +257,11 @@ mod tests {
             json["matched"],
             json!([
                 {
-                    "method": "pipe", "payload": "ints", "codec": "bincode", "payload_bytes": 4096,
+                    "method": "pipe", "payload": "ints", "codec": "bincode", "payload_bytes": 4096, "access": "read",
                     "runs": [run(100_000, 1.0, 40_960_000), run(250_000, 2.5, 16_384_000)],
                 },
                 {
-                    "method": "inherit", "payload": "ints", "codec": null, "payload_bytes": 4096,
+                    "method": "inherit", "payload": "ints", "codec": null, "payload_bytes": 4096, "access": "read",
                     "runs": [run(50_000, 1.0, 81_920_000), run(75_000, 1.5, 54_613_333)],
                 },
             ])
@@ -262,9 +270,9 @@ mod tests {
             json["unmatched"],
             json!([
                 { "file": "a.json", "method": "queue", "payload": "ints", "codec": "bincode",
-                  "payload_bytes": 4096, "median_ns": 300_000 },
+                  "payload_bytes": 4096, "access": "read", "median_ns": 300_000 },
                 { "file": "b.json", "method": "pipe", "payload": "ints", "codec": "bincode",
-                  "payload_bytes": 8192, "median_ns": 400_000 },
+                  "payload_bytes": 8192, "access": "read", "median_ns": 400_000 },
             ])
         );
     }

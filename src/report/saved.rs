@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bench::crossing::Crossing;
 use crate::bench::env::Environment;
-use crate::bench::plan::{Access, Codec, PayloadKind};
+use crate::bench::plan::{Codec, PayloadKind};
 use crate::bench::result::Usage;
 use crate::bench::schedule::Schedule;
 use crate::bench::stats::Summary;
@@ -37,7 +37,10 @@ pub struct JsonResult {
     pub payload: PayloadKind,
     /// `null` for methods that move no bytes.
     pub codec: Option<Codec>,
-    pub access: Access,
+    /// The settings that name the experiment (`access`, …), each a key of its own; a file
+    /// saved before a setting existed lacks it (see `setting::condition`).
+    #[serde(flatten)]
+    pub conditions: BTreeMap<String, serde_json::Value>,
     pub payload_bytes: u64,
     pub wire_bytes: Option<u64>,
     pub repeats: u32,
@@ -67,9 +70,6 @@ pub struct JsonResult {
     /// method and the fork floor together, from 0 (the order the schedule ran them in).
     #[serde(default)]
     pub samples_seq: Vec<u64>,
-    /// Where the parent and children were asked to run: `any`, `same`, `apart` or `P,C`.
-    #[serde(default)]
-    pub placement: String,
     /// The share (0…1) of verified children that started on the CPU the parent forked them on.
     #[serde(default)]
     pub child_on_parent_cpu: Option<f64>,
