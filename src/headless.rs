@@ -11,8 +11,10 @@ use color_eyre::eyre::WrapErr;
 
 use ipcscope::bench::env::Environment;
 use ipcscope::bench::event::Event;
+use ipcscope::bench::matrix::Column;
 use ipcscope::bench::plan::{Plan, Size};
 use ipcscope::bench::sweep::{self, Sweep, SweepEvent};
+use ipcscope::report::placement::Matrix;
 use ipcscope::report::{self, Format, RunOutput};
 
 use crate::cli::{OutputArgs, Preset};
@@ -93,6 +95,42 @@ pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Resu
         output,
         stopped_by: None,
     })
+}
+
+/// What `ipcscope placement` measured: the matrix, and how its runs ended (the last run's
+/// output, partial and failed children counted over every column).
+pub struct Measured {
+    pub matrix: Matrix,
+    pub executed: Executed,
+}
+
+/// Runs `base` once per column, pinned to the column's CPUs.
+pub fn placement_matrix(
+    base: &Plan,
+    columns: &[Column],
+    cancel: Arc<AtomicBool>,
+) -> color_eyre::Result<Measured> {
+    let mut matrix = Matrix { columns: Vec::new() };
+    let mut executed = Executed {
+        output: RunOutput {
+            environment: Environment::default(),
+            results: Vec::new(),
+            partial: false,
+        },
+        stopped_by: None,
+    };
+    for column in columns {
+        let ran = execute(&column.plan(base), Arc::clone(&cancel))?;
+        executed.output.environment = ran.output.environment;
+        executed.output.partial |= ran.output.partial;
+        executed.output.results.extend(ran.output.results.iter().cloned());
+        executed.stopped_by = executed.stopped_by.or(ran.stopped_by);
+        matrix.columns.push((*column, ran.output.results));
+        if executed.output.partial || executed.stopped_by.is_some() {
+            break;
+        }
+    }
+    Ok(Measured { matrix, executed })
 }
 
 /// Writes the report where `--output` says, or to stdout. The seed preset's table ends with

@@ -316,3 +316,85 @@ fn the_json_says_where_children_ran_in_what_order_and_how_busy_the_machine_was()
         );
     }
 }
+
+#[test]
+fn a_placement_on_a_cpu_that_is_not_there_exits_2_naming_it_and_the_allowed_ones() {
+    let ran = common::ipcscope(&["run", "-m", "pipe", "-n", "1", "--placement", "0,4000"]);
+    assert_eq!(ran.code(), Some(2), "{}", ran.stderr);
+    let allowed = ipcscope::bench::topology::format_cpu_list(&allowed_cpus().unwrap());
+    assert!(
+        ran.stderr.contains("CPU 4000") && ran.stderr.contains(&allowed),
+        "{}",
+        ran.stderr
+    );
+    let ran = common::ipcscope(&["run", "-m", "pipe", "--placement", "near"]);
+    assert_eq!(ran.code(), Some(2));
+    assert!(ran.stderr.contains("P,C"), "{}", ran.stderr);
+}
+
+#[test]
+fn the_placement_command_prints_a_column_per_class() {
+    let _serial = serial();
+    let ran = common::ipcscope(&[
+        "placement",
+        "-m",
+        "pipe,inherit",
+        "-s",
+        "16KB",
+        "-n",
+        "4",
+        "-w",
+        "0",
+    ]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr);
+    let header = ran.stdout.lines().next().unwrap_or_default();
+    assert!(header.contains("same CPU"), "{}", ran.stdout);
+    if allowed_cpus().unwrap().len() > 1 {
+        // Any second class: on this VM the two CPUs share a cache or at least are other cores.
+        assert!(header.matches('(').count() >= 2, "{}", ran.stdout);
+    }
+    for method in ["pipe", "inherit"] {
+        let line = ran
+            .stdout
+            .lines()
+            .find(|line| line.starts_with(method))
+            .expect(method);
+        assert!(line.contains('×') || allowed_cpus().unwrap().len() == 1, "{line}");
+    }
+    let ran = common::ipcscope(&["placement", "-m", "pipe", "-s", "4KB", "-n", "3", "-f", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(json["columns"][0]["class"], "same CPU");
+    assert_eq!(json["rows"][0]["method"], "pipe");
+}
+
+#[test]
+fn repeats_auto_says_how_many_ran_and_how_precise_they_became() {
+    let _serial = serial();
+    let ran = common::ipcscope(&[
+        "run",
+        "-m",
+        "inherit",
+        "-s",
+        "4KB",
+        "-n",
+        "auto",
+        "--precision",
+        "50%",
+        "--max-time",
+        "20s",
+        "-f",
+        "json",
+    ]);
+    assert_eq!(ran.code(), Some(0), "{}", ran.stderr);
+    let json: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(json["repeats_auto"], true);
+    let result = &json["results"][0];
+    assert_eq!(result["precision_target"], 0.5);
+    assert!(result["precision_reached"].as_f64().unwrap() <= 0.5);
+    let repeats = result["repeats"].as_u64().unwrap();
+    assert!(repeats >= 10 && repeats == result["samples_ns"].as_array().unwrap().len() as u64);
+    for bad in [["--precision", "0%"], ["--max-time", "soon"], ["-n", "sometimes"]] {
+        let ran = common::ipcscope(&["run", "-m", "inherit", "-n", "auto", bad[0], bad[1]]);
+        assert_eq!(ran.code(), Some(2), "{bad:?}: {}", ran.stderr);
+    }
+}

@@ -9,6 +9,7 @@ pub mod env;
 pub mod event;
 pub mod fault;
 pub mod kind;
+pub mod matrix;
 pub mod memory;
 pub mod method;
 pub mod noise;

@@ -11,6 +11,7 @@ pub mod csv;
 pub mod facts;
 pub mod json;
 pub mod markdown;
+pub mod placement;
 pub mod saved;
 pub mod table;
 
