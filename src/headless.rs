@@ -13,6 +13,7 @@ use ipcscope::bench::env::Environment;
 use ipcscope::bench::event::Event;
 use ipcscope::bench::matrix::Column;
 use ipcscope::bench::plan::{Plan, Size};
+use ipcscope::bench::result::MethodResult;
 use ipcscope::bench::sweep::{self, Sweep, SweepEvent};
 use ipcscope::report::placement::Matrix;
 use ipcscope::report::{self, Format, RunOutput};
@@ -136,11 +137,39 @@ pub fn placement_matrix(
 /// Writes the report where `--output` says, or to stdout. The seed preset's table ends with
 /// the tutorial's conclusion from this machine's numbers.
 pub fn write(output: &RunOutput, args: &OutputArgs, preset: Option<Preset>) -> color_eyre::Result<()> {
+    if let Some(notice) = side_by_side_notice(&output.results) {
+        eprintln!("{notice}");
+    }
     let mut text = report::render(args.format, output)?;
     if args.format == Format::Table && preset == Some(Preset::Seed) {
         text.push_str(&report::table::tutorial_conclusion(&output.results));
     }
     write_text(&text, args.output.as_deref())
+}
+
+/// Where interleaved rounds could not set every method up at once (memory), which groups ran
+/// side by side: `note: not all methods fitted in memory side by side; rounds ran in 2 groups: pipe, queue | shm`.
+fn side_by_side_notice(results: &[MethodResult]) -> Option<String> {
+    let mut groups: Vec<(u32, Vec<&str>)> = Vec::new();
+    for result in results {
+        let group = result.round_group?;
+        match groups.last_mut() {
+            Some((last, methods)) if *last == group => methods.push(&result.method),
+            _ => groups.push((group, vec![result.method.as_str()])),
+        }
+    }
+    let distinct = groups
+        .iter()
+        .map(|(group, _)| group)
+        .collect::<std::collections::BTreeSet<_>>();
+    (distinct.len() > 1).then(|| {
+        let listed: Vec<String> = groups.iter().map(|(_, methods)| methods.join(", ")).collect();
+        format!(
+            "note: not all methods fitted in memory side by side; rounds ran in {} groups: {}",
+            distinct.len(),
+            listed.join(" | ")
+        )
+    })
 }
 
 /// Writes `text` to `destination`, or to stdout.
@@ -195,17 +224,26 @@ impl Progress {
         if !self.enabled {
             return;
         }
+        // Interleaved rounds start every method at once and then report on each in turn: the
+        // line follows whichever method the event is about.
         let line = match event {
             Event::MethodStarted { method, .. } => {
                 self.current = *method;
                 format!("{}: starting", self.name())
             }
             Event::Progress {
-                warmup_done, done, ..
+                method,
+                warmup_done,
+                done,
+                ..
             } if *done == 0 => {
+                self.current = *method;
                 format!("{}: warm-up {warmup_done}/{}", self.name(), self.warmup)
             }
-            Event::Progress { done, .. } => format!("{}: {done}/{} children", self.name(), self.per_method),
+            Event::Progress { method, done, .. } => {
+                self.current = *method;
+                format!("{}: {done}/{} children", self.name(), self.per_method)
+            }
             _ => return,
         };
         eprint!(
@@ -224,5 +262,31 @@ impl Progress {
         if self.enabled {
             eprint!("\r\x1b[2K");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ipcscope::bench::method;
+
+    #[test]
+    fn a_run_in_several_memory_groups_says_which_methods_ran_side_by_side() {
+        let plan = Plan::default();
+        let result = |id: &str, group: Option<u32>| MethodResult {
+            round_group: group,
+            ..MethodResult::new(method::find(id).unwrap(), &plan, 8)
+        };
+        let split = [
+            result("pipe", Some(0)),
+            result("queue", Some(0)),
+            result("shm", Some(1)),
+        ];
+        assert_eq!(
+            side_by_side_notice(&split).as_deref(),
+            Some("note: not all methods fitted in memory side by side; rounds ran in 2 groups: pipe, queue | shm")
+        );
+        assert_eq!(side_by_side_notice(&split[..2]), None, "one group");
+        assert_eq!(side_by_side_notice(&[result("pipe", None)]), None, "blocks");
     }
 }
