@@ -220,7 +220,8 @@ impl MethodResult {
             repeats: plan.repeats,
             warmup: plan.warmup,
             phases: method.phases(&plan.shape()),
-            samples: Vec::with_capacity(plan.repeats as usize),
+            // `--repeats auto` gives `repeats` as a bound, far above what most runs reach.
+            samples: Vec::with_capacity(plan.repeats.min(10_000) as usize),
             failures: Vec::new(),
             setup_ns: 0,
             partial: false,
