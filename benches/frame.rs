@@ -8,7 +8,7 @@ use ipcscope::bench::env::Environment;
 use ipcscope::bench::event::Event;
 use ipcscope::bench::method;
 use ipcscope::bench::plan::Plan;
-use ipcscope::bench::result::{MethodResult, Phase, Sample, Usage};
+use ipcscope::bench::result::{MethodResult, Sample};
 use ipcscope::bench::stats::Summary;
 use ipcscope::tui::event::Message;
 use ipcscope::tui::model::app::App;
@@ -29,7 +29,7 @@ fn main() {
     let mut app = App::new(plan.clone(), Environment::read(), start);
     app.update(Message::Run(Event::Started {
         run: 1,
-        plan: plan.clone(),
+        plan: Box::new(plan.clone()),
         environment: Environment::read(),
     }));
     let last = plan.methods.len() - 1;
@@ -41,8 +41,7 @@ fn main() {
         let samples: Vec<Sample> = (0..CHILDREN)
             .map(|child| Sample {
                 total_ns: 1_000_000 * (index as u64 + 1) + u64::from(child % 97) * 1_000,
-                phases: [None; Phase::ALL.len()],
-                usage: Usage::default(),
+                ..Sample::default()
             })
             .collect();
         let done = if index == last {
@@ -67,7 +66,7 @@ fn main() {
             app.update(Message::Run(Event::MethodDone {
                 run: 1,
                 method: index,
-                result,
+                result: Box::new(result),
             }));
         }
     }

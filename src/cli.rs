@@ -42,6 +42,8 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Saved JSON results (from run or sweep) side by side, matched by method, payload, codec and size, with the ratio of each to the first file's.
     Compare(CompareArgs),
+    /// Run the methods once for every placement class this machine has (same CPU, SMT sibling, shared cache, other core, other NUMA node), parent and child pinned to a pair of CPUs of that class; print each method's median per class with its ratio to the same CPU.
+    Placement(PlacementArgs),
     /// List every method: its id and a one-line explanation.
     Methods,
     /// The entry point of a `spawn` child after its exec (internal).
@@ -130,6 +132,15 @@ impl SweepArgs {
     pub fn sweep(&self) -> Result<Sweep, String> {
         Sweep::new(self.settings.plan()?, self.from.0, self.to.0, self.factor)
     }
+}
+
+#[derive(Debug, Args)]
+pub struct PlacementArgs {
+    /// The settings of each column's run (its --placement is the column's).
+    #[command(flatten)]
+    pub settings: Settings<ForRun>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]

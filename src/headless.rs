@@ -11,8 +11,11 @@ use color_eyre::eyre::WrapErr;
 
 use ipcscope::bench::env::Environment;
 use ipcscope::bench::event::Event;
+use ipcscope::bench::matrix::Column;
 use ipcscope::bench::plan::{Plan, Size};
+use ipcscope::bench::result::MethodResult;
 use ipcscope::bench::sweep::{self, Sweep, SweepEvent};
+use ipcscope::report::placement::Matrix;
 use ipcscope::report::{self, Format, RunOutput};
 
 use crate::cli::{OutputArgs, Preset};
@@ -57,9 +60,21 @@ pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Resu
         };
         progress.show(&event);
         match event {
-            Event::Started { environment, .. } => output.environment = environment,
-            Event::MethodDone { result, .. } => output.results.push(result),
-            Event::Finished { cancelled, .. } => output.partial |= cancelled,
+            Event::Started { environment, .. } => {
+                // A sweep starts a run per size: the load seen by the earlier ones stays.
+                let seen = output.environment.conditions.load;
+                output.environment = environment;
+                if let Some(load) = seen {
+                    output.environment.add_load(load);
+                }
+            }
+            Event::MethodDone { result, .. } => output.results.push(*result),
+            Event::Finished { cancelled, load, .. } => {
+                output.partial |= cancelled;
+                if let Some(load) = load {
+                    output.environment.add_load(load);
+                }
+            }
             Event::Failed { error, .. } => failed = Some(error),
             Event::MethodStarted { .. } | Event::Samples { .. } | Event::Progress { .. } => {}
         }
@@ -83,9 +98,48 @@ pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Resu
     })
 }
 
+/// What `ipcscope placement` measured: the matrix, and how its runs ended (the last run's
+/// output, partial and failed children counted over every column).
+pub struct Measured {
+    pub matrix: Matrix,
+    pub executed: Executed,
+}
+
+/// Runs `base` once per column, pinned to the column's CPUs.
+pub fn placement_matrix(
+    base: &Plan,
+    columns: &[Column],
+    cancel: Arc<AtomicBool>,
+) -> color_eyre::Result<Measured> {
+    let mut matrix = Matrix { columns: Vec::new() };
+    let mut executed = Executed {
+        output: RunOutput {
+            environment: Environment::default(),
+            results: Vec::new(),
+            partial: false,
+        },
+        stopped_by: None,
+    };
+    for column in columns {
+        let ran = execute(&column.plan(base), Arc::clone(&cancel))?;
+        executed.output.environment = ran.output.environment;
+        executed.output.partial |= ran.output.partial;
+        executed.output.results.extend(ran.output.results.iter().cloned());
+        executed.stopped_by = executed.stopped_by.or(ran.stopped_by);
+        matrix.columns.push((*column, ran.output.results));
+        if executed.output.partial || executed.stopped_by.is_some() {
+            break;
+        }
+    }
+    Ok(Measured { matrix, executed })
+}
+
 /// Writes the report where `--output` says, or to stdout. The seed preset's table ends with
 /// the tutorial's conclusion from this machine's numbers, its Markdown with the lesson.
 pub fn write(output: &RunOutput, args: &OutputArgs, preset: Option<Preset>) -> color_eyre::Result<()> {
+    if let Some(notice) = side_by_side_notice(&output.results) {
+        eprintln!("{notice}");
+    }
     let mut text = report::render(args.format, output)?;
     if args.format == Format::Table && preset == Some(Preset::Seed) {
         text.push_str(&report::table::tutorial_conclusion(&output.results));
@@ -95,6 +149,31 @@ pub fn write(output: &RunOutput, args: &OutputArgs, preset: Option<Preset>) -> c
         text.push_str(&report::handout::lesson(output));
     }
     write_text(&text, args.output.as_deref())
+}
+
+/// Where interleaved rounds could not set every method up at once (memory), which groups ran
+/// side by side: `note: not all methods fitted in memory side by side; rounds ran in 2 groups: pipe, queue | shm`.
+fn side_by_side_notice(results: &[MethodResult]) -> Option<String> {
+    let mut groups: Vec<(u32, Vec<&str>)> = Vec::new();
+    for result in results {
+        let group = result.round_group?;
+        match groups.last_mut() {
+            Some((last, methods)) if *last == group => methods.push(&result.method),
+            _ => groups.push((group, vec![result.method.as_str()])),
+        }
+    }
+    let distinct = groups
+        .iter()
+        .map(|(group, _)| group)
+        .collect::<std::collections::BTreeSet<_>>();
+    (distinct.len() > 1).then(|| {
+        let listed: Vec<String> = groups.iter().map(|(_, methods)| methods.join(", ")).collect();
+        format!(
+            "note: not all methods fitted in memory side by side; rounds ran in {} groups: {}",
+            distinct.len(),
+            listed.join(" | ")
+        )
+    })
 }
 
 /// Writes `text` to `destination`, or to stdout.
@@ -149,17 +228,26 @@ impl Progress {
         if !self.enabled {
             return;
         }
+        // Interleaved rounds start every method at once and then report on each in turn: the
+        // line follows whichever method the event is about.
         let line = match event {
             Event::MethodStarted { method, .. } => {
                 self.current = *method;
                 format!("{}: starting", self.name())
             }
             Event::Progress {
-                warmup_done, done, ..
+                method,
+                warmup_done,
+                done,
+                ..
             } if *done == 0 => {
+                self.current = *method;
                 format!("{}: warm-up {warmup_done}/{}", self.name(), self.warmup)
             }
-            Event::Progress { done, .. } => format!("{}: {done}/{} children", self.name(), self.per_method),
+            Event::Progress { method, done, .. } => {
+                self.current = *method;
+                format!("{}: {done}/{} children", self.name(), self.per_method)
+            }
             _ => return,
         };
         eprint!(
@@ -178,5 +266,31 @@ impl Progress {
         if self.enabled {
             eprint!("\r\x1b[2K");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ipcscope::bench::method;
+
+    #[test]
+    fn a_run_in_several_memory_groups_says_which_methods_ran_side_by_side() {
+        let plan = Plan::default();
+        let result = |id: &str, group: Option<u32>| MethodResult {
+            round_group: group,
+            ..MethodResult::new(method::find(id).unwrap(), &plan, 8)
+        };
+        let split = [
+            result("pipe", Some(0)),
+            result("queue", Some(0)),
+            result("shm", Some(1)),
+        ];
+        assert_eq!(
+            side_by_side_notice(&split).as_deref(),
+            Some("note: not all methods fitted in memory side by side; rounds ran in 2 groups: pipe, queue | shm")
+        );
+        assert_eq!(side_by_side_notice(&split[..2]), None, "one group");
+        assert_eq!(side_by_side_notice(&[result("pipe", None)]), None, "blocks");
     }
 }

@@ -12,7 +12,7 @@ use color_eyre::eyre::WrapErr;
 use ipcscope::bench::{self, env::Environment, plan::Plan, plan::Size};
 use ipcscope::report::compare;
 
-use cli::{Cli, Command, CompareArgs, RunArgs, SweepArgs};
+use cli::{Cli, Command, CompareArgs, PlacementArgs, RunArgs, SweepArgs};
 
 mod cli;
 mod headless;
@@ -50,6 +50,7 @@ fn main() -> color_eyre::Result<ExitCode> {
         Some(Command::Run(args)) => run(&args),
         Some(Command::Sweep(args)) => sweep(&args),
         Some(Command::Compare(args)) => compare(&args),
+        Some(Command::Placement(args)) => placement(&args),
         Some(Command::Methods) => {
             print!("{}", ipcscope::report::methods());
             Ok(ExitCode::SUCCESS)
@@ -148,6 +149,20 @@ fn run(args: &RunArgs) -> color_eyre::Result<ExitCode> {
     let executed = headless::execute(&plan, Arc::clone(&cancel))?;
     headless::write(&executed.output, &args.output, args.settings.preset)?;
     Ok(exit_status(&executed))
+}
+
+fn placement(args: &PlacementArgs) -> color_eyre::Result<ExitCode> {
+    let base = checked_plan(Some("placement"), args.settings.plan());
+    check_output("placement", args.output.output.as_deref());
+    let columns = bench::matrix::columns().unwrap_or_else(|problem| usage_error(Some("placement"), problem));
+    let cancel = interrupt_flag()?;
+    let measured = headless::placement_matrix(&base, &columns, Arc::clone(&cancel))?;
+    let text = match args.output.format {
+        ipcscope::report::Format::Json => measured.matrix.json()?,
+        _ => measured.matrix.table(),
+    };
+    headless::write_text(&text, args.output.output.as_deref())?;
+    Ok(exit_status(&measured.executed))
 }
 
 fn sweep(args: &SweepArgs) -> color_eyre::Result<ExitCode> {

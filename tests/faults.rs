@@ -224,6 +224,8 @@ fn interrupt(signal: Signal, format: &str) -> Ran {
     become_subreaper();
     let stdout = tempfile::tempfile().expect("temp file");
     let stderr = tempfile::tempfile().expect("temp file");
+    // In blocks: the fork floor's children first, then pipe's, so that the second method has
+    // not started when the signal comes.
     let mut command = command(&[
         "run",
         "-m",
@@ -234,6 +236,8 @@ fn interrupt(signal: Signal, format: &str) -> Ran {
         "1000000",
         "-w",
         "0",
+        "--schedule",
+        "blocks",
         "-f",
         format,
     ]);
@@ -242,7 +246,8 @@ fn interrupt(signal: Signal, format: &str) -> Ran {
         .stderr(stderr.try_clone().expect("dup"));
     let mut child = command.spawn().expect("starting ipcscope");
     let pid = child.id();
-    // Three different children seen after the fork floor's: at least two have been counted.
+    // Three different children seen after the fork floor's (blocks fork FLOOR_FORKS before
+    // the first method's): at least two have been counted.
     let wanted = ipcscope::bench::runner::FLOOR_FORKS as usize + 3;
     let mut seen = std::collections::BTreeSet::new();
     let start = Instant::now();

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use ipcscope::bench::memory::set_huge_buffers;
 use ipcscope::bench::method;
-use ipcscope::bench::plan::{Access, Codec, PayloadKind, Plan};
+use ipcscope::bench::plan::{Access, Codec, PayloadKind, Plan, Schedule};
 use ipcscope::bench::runner::run_plan;
 
 #[test]
@@ -32,6 +32,9 @@ fn page_faults_show_which_children_copy_the_payload() {
         // parent's pages still marked shared, and the kernel re-marks them (faults, no copies).
         warmup: 1,
         timeout: None,
+        // In blocks: interleaved, every cma child follows other methods' forks, and finds the
+        // parent's pages marked shared again.
+        schedule: Schedule::Blocks,
         ..Plan::default()
     };
     let results = run_plan(&plan, 1, &Arc::new(AtomicBool::new(false)), &mut |_| {});

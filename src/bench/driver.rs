@@ -18,15 +18,17 @@ use nix::sys::signal::Signal;
 use nix::sys::wait::WaitStatus;
 use nix::unistd::{fork, ForkResult, Pid};
 
+use super::cputime;
 use super::fault::{self, FaultKind};
 use super::kind::Phase;
 use super::memory;
 use super::method::{Delivery, Handover, Method, SendError};
 use super::payload::Payload;
+use super::placement::pin_current_thread;
 use super::plan::Plan;
 use super::receipt::{
-    exit_now, now_ns, report_and_exit, verify, ChildReport, Expectation, EXIT_ORPHANED, EXIT_PANICKED,
-    EXIT_VERIFIED, REPORT_BYTES,
+    cpu_now, exit_now, now_ns, report_and_exit, verify, ChildReport, Expectation, EXIT_ORPHANED,
+    EXIT_PANICKED, EXIT_VERIFIED, REPORT_BYTES,
 };
 use super::result::{PhaseTimes, Reason, Sample, Usage};
 use super::watchdog::{KillCause, Watchdog};
@@ -85,6 +87,8 @@ pub struct Driver<'a> {
     /// What the next child must fake, in fault-injection tests only: the one place where a
     /// fault enters (see `fault`).
     pub fault: Option<FaultKind>,
+    /// The CPU each child pins itself to first thing, where the placement pins.
+    pub child_cpu: Option<usize>,
     expect: Expectation,
     reports: (OwnedFd, OwnedFd),
     devnull: OwnedFd,
@@ -116,6 +120,7 @@ impl<'a> Driver<'a> {
             wire_once,
             watchdog,
             fault: None,
+            child_cpu: None,
             expect: Expectation::of(plan.shape(), payload),
             reports: (read, write),
             devnull,
@@ -152,6 +157,7 @@ impl<'a> Driver<'a> {
         self.handover
             .before_fork(wire)
             .map_err(|error| Reason::Setup(format!("setting up the child's channel failed: {error}")))?;
+        let cpu_parent = cpu_now();
         // SAFETY: the child runs only `child_path`, which is fork-safe (see the module docs).
         let child = match unsafe { fork() } {
             Ok(ForkResult::Child) => self.child_path(wire),
@@ -164,8 +170,13 @@ impl<'a> Driver<'a> {
         self.watchdog.watch(child, self.plan.child_timeout());
         let sent = self.handover.send(wire, child);
         let killed = self.watchdog.wait_exit(child);
+        // Exited and not yet reaped, the child's /proc entry holds its CPU time to the end.
+        // Reading it is the parent's bookkeeping, not the child's cost: kept out of the total.
+        let read_start = now_ns();
+        let cpu_ns = cputime::schedstat_ns(child).ok();
+        let read_took = now_ns() - read_start;
         let reaped = reap(child);
-        let reaped_at = now_ns();
+        let reaped_at = now_ns() - read_took;
         self.handover.after_reap();
         let report = self.read_report(child);
         match (killed, &sent) {
@@ -198,10 +209,20 @@ impl<'a> Driver<'a> {
                 reaped_at,
             ),
             usage,
+            cpu_parent,
+            cpu_start: report.cpu_start,
+            cpu_end: report.cpu_end,
+            cpu_ns,
+            ..Sample::default()
         })
     }
 
     fn child_path(&mut self, wire: &[u8]) -> ! {
+        if let Some(cpu) = self.child_cpu {
+            // Before anything else, so the whole child runs there; a refusal (the plan checked
+            // the CPU is allowed) leaves it where it is, which its report's CPUs show.
+            let _ = pin_current_thread(cpu);
+        }
         memory::enter_forked_child();
         let started = now_ns();
         silence(&self.devnull);
@@ -222,10 +243,7 @@ impl<'a> Driver<'a> {
     }
 
     fn receive_and_verify(&mut self, wire: &[u8], started: u64) -> ChildReport {
-        let mut report = ChildReport {
-            started,
-            ..ChildReport::default()
-        };
+        let mut report = ChildReport::starting(started);
         let expect = self.expect;
         fault::before_receive(self.fault);
         let mut corrupted = Vec::new();
@@ -237,10 +255,7 @@ impl<'a> Driver<'a> {
     }
 
     fn run_in_process(&mut self, wire: &[u8], start: u64, encoded: u64) -> Result<Sample, Reason> {
-        let mut report = ChildReport {
-            started: encoded,
-            ..ChildReport::default()
-        };
+        let mut report = ChildReport::starting(encoded);
         let expect = self.expect;
         // No child to reap: the kernel's accounting of this thread over the same steps.
         let before = thread_usage();
@@ -259,6 +274,10 @@ impl<'a> Driver<'a> {
                 done,
             ),
             usage,
+            // No child: the CPUs this thread ran the steps on, and no parent to compare with.
+            cpu_start: report.cpu_start,
+            cpu_end: cpu_now(),
+            ..Sample::default()
         })
     }
 

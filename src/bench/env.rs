@@ -4,6 +4,7 @@ use std::fs;
 
 use serde::{Deserialize, Serialize};
 
+use super::noise::MachineLoad;
 use super::topology::{allowed_cpus, format_cpu_list};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -44,6 +45,11 @@ pub struct Conditions {
     pub governor: Option<String>,
     /// The clock source the kernel's clocks read (`tsc`, `hpet`, `kvm-clock`, …).
     pub clocksource: Option<String>,
+    /// How busy the machine was from the run's start to its end (load, runnable tasks, steal);
+    /// filled in when the run ends.
+    pub load: Option<MachineLoad>,
+    /// CPU time the host stole from this VM during the run, all CPUs together.
+    pub steal_ns: Option<u64>,
 }
 
 impl Conditions {
@@ -54,11 +60,30 @@ impl Conditions {
                 .and_then(|modes| chosen_mode(&modes)),
             governor: read_word("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"),
             clocksource: read_word("/sys/devices/system/clocksource/clocksource0/current_clocksource"),
+            load: None,
+            steal_ns: None,
         }
     }
 }
 
 impl Environment {
+    /// Records the machine's load over the run, `load` merged into what earlier runs of a
+    /// sweep saw: the highest load, the stolen time added up.
+    pub fn add_load(&mut self, load: MachineLoad) {
+        let conditions = &mut self.conditions;
+        let merged = match conditions.load {
+            Some(seen) => MachineLoad {
+                load1: seen.load1.max(load.load1),
+                runnable: seen.runnable.max(load.runnable),
+                steal_ns: seen.steal_ns + load.steal_ns,
+                steal_share: seen.steal_share.max(load.steal_share),
+            },
+            None => load,
+        };
+        conditions.steal_ns = Some(merged.steal_ns);
+        conditions.load = Some(merged);
+    }
+
     pub fn read() -> Environment {
         Environment {
             kernel: nix::sys::utsname::uname()
@@ -165,7 +190,7 @@ mod tests {
         let mut saved = serde_json::to_value(&env).unwrap();
         assert_eq!(saved["affinity"], env.conditions.affinity.as_str());
         let object = saved.as_object_mut().unwrap();
-        for newer in ["affinity", "thp", "governor", "clocksource"] {
+        for newer in ["affinity", "thp", "governor", "clocksource", "load", "steal_ns"] {
             assert!(object.remove(newer).is_some(), "{newer}");
         }
         let loaded: Environment = serde_json::from_value(saved).unwrap();

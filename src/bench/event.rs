@@ -2,6 +2,7 @@
 //! events; every event carries its run's id so a superseded run's stragglers are ignored.
 
 use super::env::Environment;
+use super::noise::MachineLoad;
 use super::plan::Plan;
 use super::result::{Failure, MethodResult, Sample};
 
@@ -12,7 +13,8 @@ pub type RunId = u64;
 pub enum Event {
     Started {
         run: RunId,
-        plan: Plan,
+        /// Boxed, as the result below: events stay small beside their largest parts.
+        plan: Box<Plan>,
         environment: Environment,
     },
     /// Method number `method` of the plan begins (after its one-time setup).
@@ -34,10 +36,16 @@ pub enum Event {
     MethodDone {
         run: RunId,
         method: usize,
-        result: MethodResult,
+        /// Boxed: the largest part of the largest event.
+        result: Box<MethodResult>,
     },
-    /// The run ended; `cancelled` when it stopped early on request.
-    Finished { run: RunId, cancelled: bool },
+    /// The run ended; `cancelled` when it stopped early on request. `load`: how busy the
+    /// machine was from the run's start to its end, where `/proc` says.
+    Finished {
+        run: RunId,
+        cancelled: bool,
+        load: Option<MachineLoad>,
+    },
     /// The run could not go on (a method could not even be set up); results so far stand.
     Failed { run: RunId, error: String },
 }

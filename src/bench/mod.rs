@@ -1,6 +1,7 @@
 //! The measuring core: forks children, hands them data, times and verifies them.
 //! It knows no screen and prints nothing; its faces consume its `Event`s.
 
+pub mod contender;
 pub mod cputime;
 pub mod crossing;
 pub mod driver;
@@ -9,6 +10,7 @@ pub mod event;
 pub mod fault;
 pub mod kind;
 pub mod live;
+pub mod matrix;
 pub mod memory;
 pub mod method;
 pub mod mode;
@@ -19,7 +21,9 @@ pub mod plan;
 pub mod python;
 pub mod receipt;
 pub mod result;
+pub mod rounds;
 pub mod runner;
+pub mod schedule;
 pub mod setting;
 pub mod significance;
 pub mod stats;

@@ -7,6 +7,9 @@ use super::env::Environment;
 pub use super::kind::{Access, Codec, Mode, PayloadKind, Shape, Wake};
 use super::method::{self, MethodRef};
 use super::mode::support;
+use super::placement::{CpuPair, Placement};
+pub use super::schedule::{Precision, Schedule};
+use super::topology::{allowed_cpus, Topology};
 
 /// One experiment: every listed method, each with `warmup + repeats` children.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,6 +33,15 @@ pub struct Plan {
     pub message: u64,
     /// How a side waiting on shared memory learns its turn (`shm` in worker and roundtrip).
     pub wake: Wake,
+    /// Which CPUs the parent and its children run on.
+    pub placement: Placement,
+    /// The order the methods' children run in.
+    pub schedule: Schedule,
+    /// `--repeats auto`: run until `precision` is reached (then `repeats` is only the most
+    /// children per method); otherwise exactly `repeats`.
+    pub auto_repeats: bool,
+    /// The precision and time limit `--repeats auto` runs to (`--precision`, `--max-time`).
+    pub precision: Precision,
 }
 
 impl Default for Plan {
@@ -52,6 +64,10 @@ impl Default for Plan {
             parallel: 1,
             message: support::DEFAULT_MESSAGE,
             wake: Wake::Futex,
+            placement: Placement::DEFAULT,
+            schedule: Schedule::default(),
+            auto_repeats: false,
+            precision: Precision::default(),
         }
     }
 }
@@ -82,6 +98,26 @@ impl Plan {
     pub fn child_timeout(&self) -> Duration {
         self.timeout
             .unwrap_or_else(|| Duration::from_secs(2 + self.size / 64_000_000))
+    }
+
+    /// The precision `--repeats auto` runs until, if it is on.
+    pub fn precision_target(&self) -> Option<f64> {
+        self.auto_repeats.then_some(self.precision.target)
+    }
+
+    /// The CPUs the placement pins the parent and its children to on this machine (`None` for
+    /// `any`), or why the system forbids it.
+    pub fn cpu_pair(&self) -> Result<Option<CpuPair>, String> {
+        if self.placement == Placement::Any {
+            return Ok(None);
+        }
+        let topology =
+            Topology::read_system().map_err(|error| format!("placement {}: {error}", self.placement))?;
+        let allowed = allowed_cpus()
+            .map_err(|errno| format!("placement {}: reading the affinity mask: {errno}", self.placement))?;
+        self.placement
+            .resolve(&topology, &allowed)
+            .map_err(|error| format!("placement {}: {error}", self.placement))
     }
 
     /// Checks what no method can do, before anything is allocated.
@@ -122,6 +158,7 @@ impl Plan {
     pub fn check(&self, env: &Environment) -> Result<(), String> {
         self.validate().and_then(|()| self.check_memory(env))?;
         self.check_mode(env)?;
+        self.cpu_pair()?;
         for method in &self.methods {
             method
                 .check(&self.shape(), env)
@@ -209,6 +246,34 @@ impl Plan {
             ));
         }
         Ok(())
+    }
+}
+
+impl Plan {
+    /// Which methods (by index) are set up side by side for interleaved rounds: consecutive
+    /// groups in the plan's order, each as large as memory allows. Beside the payload and one
+    /// child's two copies (what `check_memory` counts for one method), each method that moves
+    /// bytes holds about one encoding of it for the whole run. In blocks every method is alone.
+    pub fn side_by_side(&self, env: &Environment) -> Vec<Vec<usize>> {
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let base = self.size.saturating_mul(3);
+        let mut held = 0u64;
+        for (index, method) in self.methods.iter().enumerate() {
+            let holds = if method.uses_codec() { self.size } else { 0 };
+            let fits = env.memory_available == 0
+                || base.saturating_add(held).saturating_add(holds) <= env.memory_available;
+            match groups.last_mut() {
+                Some(group) if self.schedule == Schedule::Interleaved && fits => {
+                    group.push(index);
+                    held = held.saturating_add(holds);
+                }
+                _ => {
+                    groups.push(vec![index]);
+                    held = holds;
+                }
+            }
+        }
+        groups
     }
 }
 
@@ -409,6 +474,32 @@ mod tests {
             plan(1_000_000_000, explicit).child_timeout(),
             Duration::from_millis(300)
         );
+    }
+
+    #[test]
+    fn interleaved_methods_share_rounds_as_far_as_memory_allows() {
+        let plan = Plan {
+            methods: ["pipe", "inherit", "queue", "socket"]
+                .iter()
+                .filter_map(|id| method::find(id))
+                .collect(),
+            size: 1000,
+            ..Plan::default()
+        };
+        let env = |memory_available| Environment {
+            memory_available,
+            ..Environment::default()
+        };
+        // The payload and a child's two copies, and one encoding per method that moves bytes.
+        assert_eq!(plan.side_by_side(&env(6000)), [vec![0, 1, 2, 3]]);
+        assert_eq!(plan.side_by_side(&env(0)), [vec![0, 1, 2, 3]], "memory unknown");
+        assert_eq!(plan.side_by_side(&env(5999)), [vec![0, 1, 2], vec![3]]);
+        assert_eq!(plan.side_by_side(&env(4000)), [vec![0, 1], vec![2], vec![3]]);
+        let blocks = Plan {
+            schedule: Schedule::Blocks,
+            ..plan
+        };
+        assert_eq!(blocks.side_by_side(&env(0)), [vec![0], vec![1], vec![2], vec![3]]);
     }
 
     #[test]

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::kind::{Access, Codec, PayloadKind, Shape};
 use super::payload::{decode, decode_mut, Decoded, Payload};
+use super::placement::current_cpu;
 
 /// Exit status of a child that verified its payload.
 pub const EXIT_VERIFIED: i32 = 0;
@@ -115,6 +116,9 @@ pub struct ChildReport {
     pub accessed: u64,
     pub verified: u64,
     pub error: Option<ChildError>,
+    /// The CPU the child found itself on when it started, and just before it reported.
+    pub cpu_start: Option<u32>,
+    pub cpu_end: Option<u32>,
 }
 
 /// Every report travels as one frame of this many bytes: the child's pid (4 bytes, little
@@ -127,6 +131,15 @@ fn report_config() -> impl bincode::config::Config {
 }
 
 impl ChildReport {
+    /// A report begun at `started`, on the CPU the caller runs on now. Fork-safe.
+    pub fn starting(started: u64) -> ChildReport {
+        ChildReport {
+            started,
+            cpu_start: cpu_now(),
+            ..ChildReport::default()
+        }
+    }
+
     /// The report as the frame that `pid` sends; `None` if it does not fit (it always does).
     pub fn encode(&self, pid: i32) -> Option<[u8; REPORT_BYTES]> {
         let mut frame = [0u8; REPORT_BYTES];
@@ -240,13 +253,57 @@ fn check(
     Ok(())
 }
 
+/// The CPU the caller runs on (`sched_getcpu`), if the kernel says.
+pub fn cpu_now() -> Option<u32> {
+    current_cpu().ok().and_then(|cpu| u32::try_from(cpu).ok())
+}
+
 /// Writes the report to `fd` and ends the process: the last thing a child does. `_exit`
 /// runs none of the parent's destructors, atexit handlers or panic hooks.
 pub fn report_and_exit(fd: BorrowedFd<'_>, report: &ChildReport) -> ! {
+    let report = ChildReport {
+        cpu_end: cpu_now(),
+        ..*report
+    };
     if let Some(frame) = report.encode(nix::unistd::getpid().as_raw()) {
         // The frame is smaller than PIPE_BUF, so the write is atomic; a failed one leaves the
         // parent without a report, which it counts as such.
         let _ = nix::unistd::write(fd, &frame);
     }
     exit_now(report.exit_status())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_largest_report_fits_its_frame_and_reads_back() {
+        let report = ChildReport {
+            started: u64::MAX,
+            received: u64::MAX,
+            decoded: u64::MAX,
+            accessed: u64::MAX,
+            verified: u64::MAX,
+            error: Some(ChildError::ShortRead {
+                got: u64::MAX,
+                expected: u64::MAX,
+            }),
+            cpu_start: Some(u32::MAX),
+            cpu_end: Some(u32::MAX),
+        };
+        let frame = report.encode(42).expect("fits in REPORT_BYTES");
+        assert_eq!(ChildReport::decode(&frame, 42), Some(report));
+        assert_eq!(ChildReport::decode(&frame, 43), None, "another child's frame");
+    }
+
+    #[test]
+    fn a_report_starts_on_the_cpu_it_was_begun_on() {
+        let report = ChildReport::starting(7);
+        assert_eq!(report.started, 7);
+        let cpu = report.cpu_start.expect("sched_getcpu works here");
+        assert!(crate::bench::topology::allowed_cpus()
+            .unwrap()
+            .contains(&(cpu as usize)));
+    }
 }

@@ -27,11 +27,26 @@ pub struct Usage {
 }
 
 /// One counted child that received and verified its payload.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
     pub total_ns: u64,
     pub phases: PhaseTimes,
     pub usage: Usage,
+    /// The CPU the parent forked this child on, and the CPUs the child started and ended on
+    /// (`sched_getcpu`); `None` where the kernel did not say.
+    #[serde(default)]
+    pub cpu_parent: Option<u32>,
+    #[serde(default)]
+    pub cpu_start: Option<u32>,
+    #[serde(default)]
+    pub cpu_end: Option<u32>,
+    /// The child's time on a CPU to the nanosecond (`/proc/PID/schedstat` read before reaping).
+    #[serde(default)]
+    pub cpu_ns: Option<u64>,
+    /// The child's place among every counted child of its run, all methods and the fork
+    /// floor together, from 0: the order in which the schedule ran them.
+    #[serde(default)]
+    pub seq: u64,
 }
 
 /// One child that did not verify, and why.
@@ -174,6 +189,14 @@ pub struct MethodResult {
     /// children one at a time.
     #[serde(default)]
     pub live: Option<Box<LiveRecord>>,
+    /// With `--repeats auto`: the relative half-width of the median's 95% interval the run
+    /// ran until (0.02 for 2%).
+    #[serde(default)]
+    pub precision_target: Option<f64>,
+    /// In interleaved rounds, which group of methods set up side by side (as many as fit in
+    /// memory) this one ran in, from 0; `None` in blocks.
+    #[serde(default)]
+    pub round_group: Option<u32>,
     /// The values of the settings that name the experiment (access, …), by setting id.
     #[serde(default)]
     pub conditions: crate::bench::setting::Conditions,
@@ -206,12 +229,15 @@ impl MethodResult {
             repeats: plan.repeats,
             warmup: plan.warmup,
             phases: method.phases(&plan.shape()),
-            samples: Vec::with_capacity(plan.repeats as usize),
+            // `--repeats auto` gives `repeats` as a bound, far above what most runs reach.
+            samples: Vec::with_capacity(plan.repeats.min(10_000) as usize),
             failures: Vec::new(),
             setup_ns: 0,
             partial: false,
             fork_floor_ns: None,
             live: None,
+            precision_target: plan.precision_target(),
+            round_group: None,
             conditions: crate::bench::setting::conditions(plan),
             summary: SummaryCache::default(),
         }
@@ -255,6 +281,32 @@ impl MethodResult {
         }
     }
 
+    /// The share (0…1) of verified children that started on the CPU their parent forked them
+    /// on; `None` where no child's CPUs are known.
+    pub fn child_on_parent_cpu(&self) -> Option<f64> {
+        let known: Vec<bool> = self
+            .samples
+            .iter()
+            .filter_map(|sample| Some(sample.cpu_start? == sample.cpu_parent?))
+            .collect();
+        let together = known.iter().filter(|&&together| together).count();
+        (!known.is_empty()).then(|| together as f64 / known.len() as f64)
+    }
+
+    /// The median of the children's precise CPU time (`Sample::cpu_ns`), where it was read.
+    pub fn cpu_ns_median(&self) -> Option<u64> {
+        let times: Vec<u64> = self.samples.iter().filter_map(|sample| sample.cpu_ns).collect();
+        Summary::of(&times).map(|summary| summary.median)
+    }
+
+    /// The relative half-width of the median's 95% interval (0.02 for ±2%), where there are
+    /// enough children for one.
+    pub fn precision_reached(&self) -> Option<f64> {
+        let mut sorted = self.totals();
+        sorted.sort_unstable();
+        stats::median_ci95_relative_half_width(&sorted)
+    }
+
     /// Payload bytes per second at the median time per child.
     pub fn throughput(&self) -> u64 {
         self.summary()
@@ -287,8 +339,7 @@ impl MethodResult {
                 .iter()
                 .map(|&total_ns| Sample {
                     total_ns,
-                    phases: [None; Phase::ALL.len()],
-                    usage: Usage::default(),
+                    ..Sample::default()
                 })
                 .collect(),
             failures: Vec::new(),
@@ -296,6 +347,8 @@ impl MethodResult {
             partial: false,
             fork_floor_ns: None,
             live: None,
+            precision_target: None,
+            round_group: None,
             conditions: crate::bench::setting::conditions(&Plan::default()),
             summary: SummaryCache::default(),
         }

@@ -43,8 +43,10 @@ pub struct Watchdog {
     thread: Option<JoinHandle<()>>,
 }
 
-/// How often the watchdog looks at the cancel flag while a child runs.
-const TICK: Duration = Duration::from_millis(20);
+/// How often, at most, the watchdog looks at the cancel flag while a child runs (a flag set
+/// by a signal handler cannot wake it). A child's deadline is kept to the moment: the wait
+/// ends at the deadline when that comes first.
+const CANCEL_TICK: Duration = Duration::from_millis(20);
 
 impl Watchdog {
     pub fn start(cancel: Arc<AtomicBool>) -> std::io::Result<Watchdog> {
@@ -73,8 +75,15 @@ impl Watchdog {
     /// Starts watching `child`, which may live for `limit`.
     pub fn watch(&self, child: Pid, limit: Duration) {
         let mut watched = self.shared.lock();
-        watched.child = Some((child, Instant::now() + limit));
+        // A limit beyond what an Instant can hold is no limit.
+        let deadline = Instant::now()
+            .checked_add(limit)
+            .unwrap_or_else(|| Instant::now() + Duration::from_secs(u32::MAX.into()));
+        watched.child = Some((child, deadline));
         watched.killed = None;
+        drop(watched);
+        // The guard may be waiting with no child, or for a later deadline.
+        self.shared.wake.notify_all();
     }
 
     /// Waits until `child` has exited (without reaping it), stops watching it, and says
@@ -101,7 +110,9 @@ impl Drop for Watchdog {
 fn guard(shared: &Shared) {
     let mut watched = shared.lock();
     while !watched.stop {
-        if let Some((child, deadline)) = watched.child {
+        // The deadline to wake at, while a child may still need killing.
+        let mut until = None;
+        if let (Some((child, deadline)), None) = (watched.child, watched.killed) {
             let cause = if shared.cancel.load(Ordering::Relaxed) {
                 Some(KillCause::Cancelled)
             } else if Instant::now() >= deadline {
@@ -109,18 +120,35 @@ fn guard(shared: &Shared) {
             } else {
                 None
             };
-            // A child that has already exited is not hung, however late the parent gets to
-            // reaping it (a busy machine may stall the runner thread).
-            if let Some(cause) = cause.filter(|_| watched.killed.is_none() && has_not_exited(child)) {
-                // The child is unreaped while watched (see `wait_exit`), so this pid is ours.
-                let _ = kill(child, Signal::SIGKILL);
-                watched.killed = Some(cause);
+            match cause {
+                // A child that has already exited is not hung, however late the parent gets
+                // to reaping it (a busy machine may stall the runner thread).
+                Some(cause) if has_not_exited(child) => {
+                    // The child is unreaped while watched (see `wait_exit`), so this pid is ours.
+                    let _ = kill(child, Signal::SIGKILL);
+                    watched.killed = Some(cause);
+                }
+                Some(_) => {}
+                None => until = Some(deadline),
             }
         }
-        watched = shared
-            .wake
-            .wait_timeout(watched, TICK)
-            .map_or_else(|poisoned| poisoned.into_inner().0, |(guard, _)| guard);
+        // Until the deadline or the next look at the cancel flag, whichever comes first; with
+        // nothing left to kill, until `watch` or `drop` says something changed.
+        watched = match until {
+            Some(deadline) => {
+                let wait = deadline
+                    .saturating_duration_since(Instant::now())
+                    .min(CANCEL_TICK);
+                shared
+                    .wake
+                    .wait_timeout(watched, wait)
+                    .map_or_else(|poisoned| poisoned.into_inner().0, |(guard, _)| guard)
+            }
+            None => shared
+                .wake
+                .wait(watched)
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        };
     }
 }
 

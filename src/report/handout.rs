@@ -216,8 +216,7 @@ mod tests {
                 let total_ns = median + i * 1000;
                 let mut sample = Sample {
                     total_ns,
-                    phases: [None; crate::bench::kind::Phase::ALL.len()],
-                    usage: Default::default(),
+                    ..Sample::default()
                 };
                 for (at, phase) in result.phases.iter().enumerate() {
                     sample.phases[phase.index()] = Some(total_ns / (at as u64 + 2));

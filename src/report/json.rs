@@ -12,6 +12,7 @@ use super::{size_groups, Exporter, RunOutput};
 use crate::bench::crossing;
 use crate::bench::env::Environment;
 use crate::bench::result::MethodResult;
+use crate::bench::schedule::Schedule;
 
 impl JsonReport {
     pub fn of(output: &RunOutput) -> JsonReport {
@@ -26,6 +27,15 @@ impl JsonReport {
                 })
                 .collect(),
             crossings: crossing::crossings(&output.results),
+            schedule: output
+                .results
+                .first()
+                .and_then(|result| result.conditions.get("schedule"))
+                .and_then(|schedule| Schedule::parse(schedule).ok()),
+            repeats_auto: output
+                .results
+                .iter()
+                .any(|result| result.precision_target.is_some()),
         }
     }
 }
@@ -70,6 +80,12 @@ impl JsonResult {
             partial: result.partial,
             samples_ns: result.totals(),
             live: result.live.as_deref().map(JsonLive::from),
+            samples_seq: result.samples.iter().map(|sample| sample.seq).collect(),
+            child_on_parent_cpu: result.child_on_parent_cpu(),
+            cpu_ns: result.cpu_ns_median(),
+            precision_target: result.precision_target,
+            precision_reached: result.precision_reached(),
+            round_group: result.round_group,
         }
     }
 }
@@ -242,11 +258,13 @@ mod tests {
             json["matched"],
             json!([
                 {
-                    "method": "pipe", "payload": "ints", "codec": "bincode", "payload_bytes": 4096, "access": "read", "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex",
+                    "method": "pipe", "payload": "ints", "codec": "bincode", "payload_bytes": 4096, "access": "read",
+                    "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex", "placement": "same", "schedule": "interleaved",
                     "runs": [run(100_000, 1.0, 40_960_000), run(250_000, 2.5, 16_384_000)],
                 },
                 {
-                    "method": "inherit", "payload": "ints", "codec": null, "payload_bytes": 4096, "access": "read", "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex",
+                    "method": "inherit", "payload": "ints", "codec": null, "payload_bytes": 4096, "access": "read",
+                    "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex", "placement": "same", "schedule": "interleaved",
                     "runs": [run(50_000, 1.0, 81_920_000), run(75_000, 1.5, 54_613_333)],
                 },
             ])
@@ -255,9 +273,11 @@ mod tests {
             json["unmatched"],
             json!([
                 { "file": "a.json", "method": "queue", "payload": "ints", "codec": "bincode",
-                  "payload_bytes": 4096, "access": "read", "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex", "median_ns": 300_000 },
+                  "payload_bytes": 4096, "access": "read", "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex", "placement": "same", "schedule": "interleaved",
+                  "median_ns": 300_000 },
                 { "file": "b.json", "method": "pipe", "payload": "ints", "codec": "bincode",
-                  "payload_bytes": 8192, "access": "read", "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex", "median_ns": 400_000 },
+                  "payload_bytes": 8192, "access": "read", "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex", "placement": "same", "schedule": "interleaved",
+                  "median_ns": 400_000 },
             ])
         );
     }

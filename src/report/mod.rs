@@ -13,6 +13,7 @@ pub mod handout;
 pub mod json;
 pub mod live;
 pub mod markdown;
+pub mod placement;
 pub mod saved;
 pub mod table;
 

@@ -10,6 +10,7 @@ use crate::bench::env::Environment;
 use crate::bench::live::{LaneTotals, LiveRecord};
 use crate::bench::plan::{Codec, PayloadKind};
 use crate::bench::result::Usage;
+use crate::bench::schedule::Schedule;
 use crate::bench::stats::Summary;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -22,6 +23,13 @@ pub struct JsonReport {
     /// Where, in a sweep, one method overtakes another; empty for a single size.
     #[serde(default)]
     pub crossings: Vec<Crossing>,
+    /// The order the children ran in: `interleaved` rounds or `blocks`; absent in older files.
+    #[serde(default)]
+    pub schedule: Option<Schedule>,
+    /// Whether `--repeats auto` chose how many children ran (then each result's `repeats` is
+    /// how many did, and `precision_reached` how precise its median became).
+    #[serde(default)]
+    pub repeats_auto: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -60,6 +68,26 @@ pub struct JsonResult {
     /// Every verified child's total, in the order the children ran; with living children
     /// (`--mode worker|roundtrip`) only the first `samples_kept` of `samples_total`.
     pub samples_ns: Vec<u64>,
+    /// Beside `samples_ns`: each child's place among all counted children of the run, every
+    /// method and the fork floor together, from 0 (the order the schedule ran them in).
+    #[serde(default)]
+    pub samples_seq: Vec<u64>,
+    /// The share (0…1) of verified children that started on the CPU the parent forked them on.
+    #[serde(default)]
+    pub child_on_parent_cpu: Option<f64>,
+    /// The median of each child's CPU time to the nanosecond (`/proc/PID/schedstat`).
+    #[serde(default)]
+    pub cpu_ns: Option<u64>,
+    /// With `--repeats auto`: the relative half-width of the median's 95% interval aimed at.
+    #[serde(default)]
+    pub precision_target: Option<f64>,
+    /// The relative half-width of the median's 95% interval reached (0.02 for ±2%).
+    #[serde(default)]
+    pub precision_reached: Option<f64>,
+    /// In interleaved rounds, the group of methods set up side by side (as many as fit in
+    /// memory) this one ran in, from 0; `null` in blocks.
+    #[serde(default)]
+    pub round_group: Option<u32>,
     /// What living children add (`--mode worker|roundtrip`, `--parallel`); absent otherwise.
     #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
     pub live: Option<JsonLive>,

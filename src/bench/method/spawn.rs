@@ -181,10 +181,7 @@ impl Handover for Spawned<'_> {
 /// as a forked child does, report to `report_fd`, exit. Its stdout and stderr are the
 /// /dev/null its forked parent left it.
 pub fn child_main(expect: &Expectation, payload_bytes: usize, report_fd: RawFd) -> ! {
-    let mut report = ChildReport {
-        started: now_ns(),
-        ..ChildReport::default()
-    };
+    let mut report = ChildReport::starting(now_ns());
     // SAFETY: descriptor 0 stays open for the life of this process.
     let stdin = unsafe { BorrowedFd::borrow_raw(0) };
     let received = decode_from(stdin, expect.kind, expect.codec, payload_bytes).map(Received::Decoded);

@@ -8,7 +8,7 @@ use nix::unistd::Pid;
 use super::super::fault::{self, FaultKind};
 use super::super::kind::Phase;
 use super::super::receipt::{now_ns, EXIT_REPORTED};
-use super::super::result::{Reason, Sample, Usage};
+use super::super::result::{Reason, Sample};
 use super::conversation::Conversation;
 use super::link::End;
 use super::living::EXIT_LINK_BROKEN;
@@ -125,7 +125,7 @@ impl Conversation for Echo {
         Ok(Sample {
             total_ns,
             phases,
-            usage: Usage::default(),
+            ..Sample::default()
         })
     }
 }

@@ -10,7 +10,7 @@ use super::super::fault::{self, FaultKind};
 use super::super::kind::{Access, Codec, Phase};
 use super::super::payload::Payload;
 use super::super::receipt::{now_ns, verify, ChildError, ChildReport, Expectation, Received, REPORT_BYTES};
-use super::super::result::{PhaseTimes, Reason, Sample, Usage};
+use super::super::result::{PhaseTimes, Reason, Sample};
 use super::conversation::Conversation;
 use super::link::{End, Rx};
 use super::living::EXIT_LINK_BROKEN;
@@ -124,7 +124,7 @@ impl Conversation for Handing<'_> {
             total_ns: acked.saturating_sub(start),
             phases: phases(&self.phases(), start, encoded, &report, acked),
             // The kernel's accounting is per process, not per handover.
-            usage: Usage::default(),
+            ..Sample::default()
         })
     }
 }

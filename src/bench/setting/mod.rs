@@ -8,12 +8,16 @@ use super::plan::Plan;
 
 mod access;
 mod codec;
+mod max_time;
 mod message;
 mod methods;
 mod mode;
 mod parallel;
 mod payload;
+mod placement;
+mod precision;
 mod repeats;
+mod schedule;
 mod size;
 mod timeout;
 mod typing;
@@ -99,6 +103,10 @@ pub static ALL: &[&dyn Setting] = &[
     &parallel::Parallel,
     &message::Message,
     &wake::Wake,
+    &placement::Placement,
+    &schedule::Schedule,
+    &precision::Precision,
+    &max_time::MaxTime,
 ];
 
 pub fn find(id: &str) -> Option<&'static dyn Setting> {

@@ -1,7 +1,10 @@
 //! `-n, --repeats`: counted children per method.
 
 use super::{parse_count, Setting, Typing};
-use crate::bench::plan::Plan;
+use crate::bench::plan::{Plan, Precision};
+
+/// What `--repeats` takes (and shows) for a count chosen by precision.
+const AUTO: &str = "auto";
 
 pub struct Repeats;
 
@@ -19,17 +22,27 @@ impl Setting for Repeats {
         "N"
     }
     fn help(&self) -> &'static str {
-        "Children per method that are counted (N ≥ 1) [default: 100]"
+        "Children per method that are counted (N ≥ 1), or auto: as many as --precision needs, within --max-time [default: 100]"
     }
     fn about(&self) -> &'static str {
         "Children per method that are counted."
     }
     fn parse(&self, text: &str, plan: &mut Plan) -> Result<(), String> {
+        if text.trim().eq_ignore_ascii_case(AUTO) {
+            plan.auto_repeats = true;
+            plan.repeats = Precision::MAX_CHILDREN;
+            return Ok(());
+        }
         plan.repeats = parse_count(text, "repeats", 1, Plan::MAX_REPEATS)?;
+        plan.auto_repeats = false;
         Ok(())
     }
     fn show(&self, plan: &Plan) -> String {
-        plan.repeats.to_string()
+        if plan.auto_repeats {
+            AUTO.into()
+        } else {
+            plan.repeats.to_string()
+        }
     }
     fn typing(&self) -> Option<Typing> {
         Some(Typing::Count)
@@ -37,9 +50,10 @@ impl Setting for Repeats {
     fn step(&self, plan: &mut Plan, up: bool) -> Result<(), String> {
         plan.repeats = super::next_step(&STEPS, plan.repeats, up)
             .ok_or("no further step that way; type a number of repeats")?;
+        plan.auto_repeats = false;
         Ok(())
     }
     fn brief(&self, plan: &Plan) -> Option<String> {
-        Some(format!("n={} w={}", plan.repeats, plan.warmup))
+        Some(format!("n={} w={}", self.show(plan), plan.warmup))
     }
 }

@@ -52,28 +52,14 @@ pub fn sample(method: MethodRef, plan: &Plan, total_ns: u64) -> Sample {
             user_ns: total_ns / 4,
             system_ns: total_ns / 2,
         },
+        ..Sample::default()
     }
 }
 
 pub fn result(method: MethodRef, plan: &Plan, samples: Vec<Sample>) -> MethodResult {
     MethodResult {
-        method: method.id().to_string(),
-        payload: plan.payload,
-        codec: method.uses_codec().then_some(plan.codec),
-        access: plan.access,
-        payload_bytes: plan.size,
-        wire_bytes: None,
-        repeats: plan.repeats,
-        warmup: plan.warmup,
-        phases: method.phases(&plan.shape()),
         samples,
-        failures: Vec::new(),
-        setup_ns: 0,
-        partial: false,
-        fork_floor_ns: None,
-        live: None,
-        conditions: crate::bench::setting::conditions(plan),
-        summary: Default::default(),
+        ..MethodResult::new(method, plan, plan.size)
     }
 }
 
@@ -117,7 +103,7 @@ pub fn events(
 ) -> Vec<Event> {
     let mut events = vec![Event::Started {
         run,
-        plan: plan.clone(),
+        plan: Box::new(plan.clone()),
         environment: Environment::default(),
     }];
     for (index, (&method, &median)) in plan.methods.iter().zip(medians).enumerate() {
@@ -150,7 +136,7 @@ pub fn events(
             events.push(Event::MethodDone {
                 run,
                 method: index,
-                result: result(method, plan, samples),
+                result: Box::new(result(method, plan, samples)),
             });
         }
     }
@@ -158,6 +144,7 @@ pub fn events(
         events.push(Event::Finished {
             run,
             cancelled: false,
+            load: None,
         });
     }
     events

@@ -308,7 +308,7 @@ impl LiveRun {
                     live.started.get_or_insert(now);
                     live.ended = Some(now);
                     live.failures = result.failures.len() as u32;
-                    live.completed = Some(Completed::of(result));
+                    live.completed = Some(Completed::of(*result));
                 }
                 // From the summaries already kept: no copy or sort of anybody's samples.
                 let points: Vec<tutorial::Point<'_>> = self

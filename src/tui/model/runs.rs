@@ -273,7 +273,11 @@ mod tests {
         press(&mut app, "s");
         press(&mut app, "r");
         assert!(app.runs.sweep.is_some(), "the sweep started");
-        app.update(Message::Run(Event::Finished { run, cancelled: true }));
+        app.update(Message::Run(Event::Finished {
+            run,
+            cancelled: true,
+            load: None,
+        }));
         let notice = format!("{:?}", app.view.notice);
         assert!(
             !notice.contains(&format!("run {run}")),
@@ -337,6 +341,7 @@ mod tests {
             Event::Finished {
                 run: 1,
                 cancelled: true,
+                load: None,
             },
         );
         let run = app.runs.run.as_ref().unwrap();
