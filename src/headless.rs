@@ -61,7 +61,10 @@ pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Resu
             Event::MethodDone { result, .. } => output.results.push(result),
             Event::Finished { cancelled, .. } => output.partial |= cancelled,
             Event::Failed { error, .. } => failed = Some(error),
-            Event::MethodStarted { .. } | Event::Samples { .. } | Event::Progress { .. } => {}
+            Event::Preparing { .. }
+            | Event::MethodStarted { .. }
+            | Event::Samples { .. }
+            | Event::Progress { .. } => {}
         }
     }
     progress.clear();

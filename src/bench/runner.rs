@@ -13,7 +13,7 @@ use super::fault::Fault;
 use super::kind::Access;
 use super::method::{self, Delivery, Method, Role, RunContext};
 use super::payload::Payload;
-use super::plan::Plan;
+use super::plan::{Plan, Size};
 use super::receipt::now_ns;
 use super::result::{Failure, MethodResult, Reason, Sample};
 use super::watchdog::Watchdog;
@@ -123,6 +123,10 @@ pub fn run_plan(
             let fault = Fault::from_env()?;
             let watchdog = Watchdog::start(Arc::clone(cancel))
                 .map_err(|error| format!("starting the watchdog: {error}"))?;
+            emit(Event::Preparing {
+                run,
+                step: format!("building the {} payload", Size(plan.size)),
+            });
             let payload = Payload::build(plan.payload, plan.size)
                 .map_err(|errno| format!("building the payload: {errno}"))?;
             Ok((fault, watchdog, payload))
@@ -138,6 +142,10 @@ pub fn run_plan(
             return Vec::new();
         }
     };
+    emit(Event::Preparing {
+        run,
+        step: "measuring the fork floor".into(),
+    });
     let fork_floor = fork_floor(plan, &payload, &environment, &watchdog, cancel);
     let mut results = Vec::with_capacity(plan.methods.len());
     for (index, method) in plan.methods.iter().enumerate() {
@@ -242,6 +250,10 @@ impl MethodRun<'_> {
 
     fn measure(&mut self, result: &mut MethodResult, emit: &mut dyn FnMut(Event)) -> Result<(), String> {
         let (plan, payload) = (self.plan, self.payload);
+        emit(Event::Preparing {
+            run: self.run,
+            step: format!("setting up {}", self.method.id()),
+        });
         let setup_start = now_ns();
         self.method.check(&plan.shape(), self.environment)?;
         // Free heap pages still mapped are page-table entries that every fork copies and every

@@ -24,6 +24,7 @@ pub enum Action {
     Present,
     ResultsView,
     Baseline,
+    Failures,
 }
 
 /// One key, as crossterm reports it.
@@ -204,6 +205,14 @@ pub static BINDINGS: &[Binding] = &[
         on_bar: true,
     },
     Binding {
+        action: Action::Failures,
+        keys: &[ch('f')],
+        label: "f",
+        short: "failures",
+        help: "why the run's children failed: each reason, its kind, how many",
+        on_bar: false,
+    },
+    Binding {
         action: Action::Export,
         keys: &[ch('x')],
         label: "x",
@@ -256,6 +265,7 @@ mod tests {
             Action::Present,
             Action::ResultsView,
             Action::Baseline,
+            Action::Failures,
         ];
         for action in actions {
             let count = BINDINGS.iter().filter(|b| b.action == action).count();

@@ -101,8 +101,9 @@ impl Drop for Screen {
 }
 
 /// Runs the explorer until the user quits, starting from `settings`, compared with the saved
-/// result at `baseline` if one is given.
-pub fn explore(settings: Plan, baseline: Option<&Path>) -> color_eyre::Result<()> {
+/// result at `baseline` if one is given. Gives the exit status the way out asks for: 0 after
+/// `q`, 128 + the signal's number after Ctrl-C (SIGINT's 130) or a signal, as a shell has it.
+pub fn explore(settings: Plan, baseline: Option<&Path>) -> color_eyre::Result<u8> {
     let (sender, messages) = mpsc::channel::<Message>();
     watch_signals(sender.clone())?;
     let mut screen = Screen::enter()?;
@@ -150,7 +151,7 @@ pub fn explore(settings: Plan, baseline: Option<&Path>) -> color_eyre::Result<()
     // Cancel the run and reap its children before the terminal is given back.
     drop(runner);
     drop(screen);
-    Ok(())
+    Ok(app.exit_status)
 }
 
 fn perform(effect: Effect, app: &mut App, runner: &mut Option<RunHandle>, sender: &Sender<Message>) {
@@ -214,8 +215,8 @@ fn watch_signals(sender: Sender<Message>) -> color_eyre::Result<()> {
     std::thread::Builder::new()
         .name("ipcscope-signals".into())
         .spawn(move || {
-            if signals.forever().next().is_some() {
-                let _ = sender.send(Message::Stop);
+            if let Some(signal) = signals.forever().next() {
+                let _ = sender.send(Message::Signal(signal));
             }
         })
         .wrap_err("starting the signal thread")?;

@@ -8,7 +8,7 @@ use ratatui::Frame;
 use super::model::app::App;
 use super::model::run::describe_plan;
 use super::model::view::{Notice, Overlay, View};
-use super::panel::{chart, help, live, results, settings, teach, teaching};
+use super::panel::{chart, failures, help, live, results, settings, teach, teaching};
 use super::theme::Theme;
 
 /// Below this the panels would not be usable; the screen says so instead.
@@ -65,6 +65,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
     match app.view.overlay {
         Some(Overlay::Help { scroll }) => help::draw_overlay(frame, area, scroll, theme),
         Some(Overlay::Teaching { method, scroll }) => teaching::draw(frame, area, method, scroll, theme),
+        Some(Overlay::Failures { scroll, .. }) => {
+            failures::draw(frame, area, app.runs.run.as_ref(), scroll, theme)
+        }
         None => {}
     }
 }

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use ratatui::crossterm::event::KeyEvent;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::form::{Form, Row};
 use super::input::{self, Intent};
@@ -44,6 +44,11 @@ pub enum Effect {
     Quit,
 }
 
+/// The status a shell gives a process that `signal` ended.
+fn signalled(signal: i32) -> u8 {
+    u8::try_from(128 + signal).unwrap_or(u8::MAX)
+}
+
 /// The explorer's whole state.
 pub struct App {
     /// The settings of the next run, as the settings panel edits them.
@@ -54,6 +59,9 @@ pub struct App {
     /// Something visible changed since the last frame.
     pub dirty: bool,
     pub quitting: bool,
+    /// The status the explorer exits with: 0, or 128 + the number of the signal that ended
+    /// it (Ctrl-C counts as SIGINT), as a shell reports a process a signal ended.
+    pub exit_status: u8,
 }
 
 impl App {
@@ -65,6 +73,7 @@ impl App {
             now,
             dirty: true,
             quitting: false,
+            exit_status: 0,
         }
     }
 
@@ -91,6 +100,10 @@ impl App {
                 None
             }
             Message::Stop => Some(self.quit()),
+            Message::Signal(signal) => {
+                self.exit_status = signalled(signal);
+                Some(self.quit())
+            }
         }
     }
 
@@ -140,7 +153,12 @@ impl App {
     fn key(&mut self, key: KeyEvent) -> Option<Effect> {
         match input::route(key, &mut self.view, &mut self.form) {
             Intent::Done => None,
-            Intent::Quit => Some(self.quit()),
+            Intent::Quit => {
+                if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+                    self.exit_status = signalled(libc::SIGINT);
+                }
+                Some(self.quit())
+            }
             Intent::Start => match self.view.mode {
                 View::Run => self.start_run(),
                 View::Sweep => self.start_sweep(),
@@ -168,6 +186,14 @@ impl App {
                     (at + 1).min(count.saturating_sub(1))
                 } else {
                     at.saturating_sub(1)
+                });
+                None
+            }
+            Intent::Failures => {
+                let lines = super::failures::text(self.runs.run.as_ref()).len();
+                self.view.overlay = Some(Overlay::Failures {
+                    scroll: 0,
+                    lines: u16::try_from(lines).unwrap_or(u16::MAX),
                 });
                 None
             }
@@ -296,5 +322,32 @@ mod tests {
         app.dirty = false;
         fake::tick(&mut app, fake::later(base, 12_900));
         assert!(!app.dirty, "past ten seconds the clock shows whole seconds");
+    }
+
+    #[test]
+    fn the_exit_status_follows_the_shell_for_ctrl_c_and_signals() {
+        let quit_by = |message: Message| {
+            let mut app = App::new(fake::plan(), Environment::default(), Instant::now());
+            assert_eq!(app.update(message), Some(Effect::Quit));
+            assert!(app.quitting);
+            app.exit_status
+        };
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(
+            quit_by(Message::Key(KeyEvent::new(
+                KeyCode::Char('q'),
+                KeyModifiers::NONE
+            ))),
+            0
+        );
+        assert_eq!(quit_by(Message::Key(ctrl_c)), 130);
+        assert_eq!(quit_by(Message::Signal(libc::SIGTERM)), 143);
+        assert_eq!(quit_by(Message::Signal(libc::SIGHUP)), 129);
+        assert_eq!(quit_by(Message::Signal(libc::SIGINT)), 130);
+        assert_eq!(
+            quit_by(Message::Stop),
+            0,
+            "the terminal went: no signal to report"
+        );
     }
 }

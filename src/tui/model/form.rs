@@ -484,9 +484,10 @@ fn next_step<T: PartialOrd + Copy>(steps: &[T], at: T, up: bool) -> Option<T> {
 mod tests {
     use std::time::Instant;
 
-    use ratatui::crossterm::event::KeyCode;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
+    use crate::tui::event::Message;
     use crate::tui::model::app::{App, Effect};
     use crate::tui::model::fake::{self, app_at, press, press_code, refused};
     use crate::tui::model::view::Panel;
@@ -574,12 +575,17 @@ mod tests {
         press_code(&mut app, KeyCode::Enter);
         assert_eq!(app.form.settings.repeats, 250);
 
-        // Other keys wait until the typing is done; quitting does not.
+        // Other keys wait until the typing is done; q is a character typed (here refused),
+        // and only Ctrl-C quits.
         press(&mut app, "7");
         press_code(&mut app, KeyCode::Tab);
         assert!(refused(&app).contains("finish typing"));
         assert_eq!(app.view.focus, Panel::Settings);
-        assert_eq!(press(&mut app, "q"), vec![Effect::Quit]);
+        assert_eq!(press(&mut app, "q"), vec![]);
+        assert!(refused(&app).contains("'q' does not belong there"));
+        assert_eq!(app.form.edit.as_ref().map(|e| e.text.as_str()), Some("7"));
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(app.update(Message::Key(ctrl_c)), Some(Effect::Quit));
     }
 
     #[test]

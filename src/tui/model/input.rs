@@ -1,5 +1,5 @@
-//! Input routing: which part of the model a key is for. A path being typed takes every key
-//! but Ctrl-C; then `q` quits; then a value being typed takes the key, then an open overlay;
+//! Input routing: which part of the model a key is for. A path or a value being typed takes
+//! every key but Ctrl-C; then `q` quits; then an open overlay;
 //! otherwise the key map's action means what the focused panel and the view make of it. What
 //! the view state and the settings form answer is done here; what needs the runs goes back
 //! to the app as an `Intent`.
@@ -32,6 +32,8 @@ pub enum Intent {
     MoveViewed(bool),
     /// Explain the method under the cursor, or the one on view.
     Teach,
+    /// List why the run's children failed.
+    Failures,
 }
 
 pub fn route(key: KeyEvent, view: &mut ViewState, form: &mut Form) -> Intent {
@@ -41,7 +43,9 @@ pub fn route(key: KeyEvent, view: &mut ViewState, form: &mut Form) -> Intent {
         return prompt_key(key, view);
     }
     let action = keymap::action_for(&key);
-    if action == Some(Action::Quit) {
+    // A value being typed takes its characters, q included: only Ctrl-C quits then.
+    let typing = form.edit.is_some() && !key.modifiers.contains(KeyModifiers::CONTROL);
+    if action == Some(Action::Quit) && !typing {
         return Intent::Quit;
     }
     view.notice = None;
@@ -113,6 +117,7 @@ pub fn route(key: KeyEvent, view: &mut ViewState, form: &mut Form) -> Intent {
             _ => Intent::Done,
         },
         Action::Teach => Intent::Teach,
+        Action::Failures => Intent::Failures,
         Action::Export => Intent::Export,
         Action::Sweep => {
             view.mode = match view.mode {
@@ -224,7 +229,9 @@ fn overlay_key(view: &mut ViewState, overlay: Overlay, action: Option<Action>) {
         }
     };
     view.overlay = match (overlay, action) {
-        (Overlay::Help { .. }, Some(Action::Help)) | (Overlay::Teaching { .. }, Some(Action::Teach)) => None,
+        (Overlay::Help { .. }, Some(Action::Help))
+        | (Overlay::Teaching { .. }, Some(Action::Teach))
+        | (Overlay::Failures { .. }, Some(Action::Failures)) => None,
         (_, Some(Action::Cancel)) => None,
         (_, Some(Action::Help)) => Some(Overlay::Help { scroll: 0 }),
         (Overlay::Help { scroll }, Some(direction @ (Action::Up | Action::Down))) => Some(Overlay::Help {
@@ -238,6 +245,12 @@ fn overlay_key(view: &mut ViewState, overlay: Overlay, action: Option<Action>) {
                     direction == Action::Down,
                     method.teaching().lines().count(),
                 ),
+            })
+        }
+        (Overlay::Failures { scroll, lines }, Some(direction @ (Action::Up | Action::Down))) => {
+            Some(Overlay::Failures {
+                scroll: scrolled(scroll, direction == Action::Down, usize::from(lines)),
+                lines,
             })
         }
         (overlay, _) => {

@@ -169,7 +169,7 @@ impl Runs {
             text += &format!(": {headline}");
         }
         if failures > 0 {
-            text += &format!("; {failures} children failed");
+            text += &format!("; {failures} children failed (f: why)");
         }
         Folded::Ended(match run.state {
             RunState::Failed(_) => Notice::Refused(text),

@@ -64,11 +64,22 @@ impl ResultsView {
     }
 }
 
-/// A box over the panels, scrolled: the keys, or a method's teaching text.
+/// A box over the panels, scrolled: the keys, a method's teaching text, or why the run's
+/// children failed.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Overlay {
-    Help { scroll: u16 },
-    Teaching { method: MethodRef, scroll: u16 },
+    Help {
+        scroll: u16,
+    },
+    Teaching {
+        method: MethodRef,
+        scroll: u16,
+    },
+    /// `lines`: how long the text is, so scrolling stops at its end.
+    Failures {
+        scroll: u16,
+        lines: u16,
+    },
 }
 
 /// The one-line message under the panels.

@@ -1,6 +1,7 @@
 //! One file per panel; what they share is here.
 
 pub mod chart;
+pub mod failures;
 pub mod help;
 pub mod live;
 pub mod results;
