@@ -26,6 +26,9 @@ pub struct Cli {
     /// The explorer only: a saved JSON result (from run, sweep or the explorer's export) that the results are compared with
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// The explorer only: the directory x writes its exports into (X changes it) [default: the current directory]
+    #[arg(long, value_name = "DIR")]
+    pub export_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -39,6 +39,7 @@ pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Resu
         environment: Environment::default(),
         results: Vec::new(),
         partial: false,
+        in_progress: None,
     };
     let mut failed = None;
     let mut finished = false;

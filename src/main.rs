@@ -191,6 +191,6 @@ fn explore(cli: &Cli) -> color_eyre::Result<ExitCode> {
     // outermost so that a benchmark child that panics touches neither.
     ipcscope::tui::install_restore_hook();
     bench::driver::install_panic_guard();
-    let status = ipcscope::tui::explore(plan, cli.baseline.as_deref())?;
+    let status = ipcscope::tui::explore(plan, cli.baseline.as_deref(), cli.export_dir.as_deref())?;
     Ok(ExitCode::from(status))
 }

@@ -177,6 +177,7 @@ mod tests {
             environment: Environment::default(),
             results,
             partial: false,
+            in_progress: None,
         };
         Saved {
             name: name.into(),

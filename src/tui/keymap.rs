@@ -25,6 +25,7 @@ pub enum Action {
     ResultsView,
     Baseline,
     Failures,
+    ExportDir,
 }
 
 /// One key, as crossterm reports it.
@@ -217,8 +218,16 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[ch('x')],
         label: "x",
         short: "export",
-        help: "write the results as JSON, CSV and Markdown here",
+        help: "write the results as JSON, CSV and Markdown (X chooses where)",
         on_bar: true,
+    },
+    Binding {
+        action: Action::ExportDir,
+        keys: &[ch('X')],
+        label: "X",
+        short: "export to",
+        help: "choose the directory x writes into (empty: the current one)",
+        on_bar: false,
     },
 ];
 
@@ -266,6 +275,7 @@ mod tests {
             Action::ResultsView,
             Action::Baseline,
             Action::Failures,
+            Action::ExportDir,
         ];
         for action in actions {
             let count = BINDINGS.iter().filter(|b| b.action == action).count();

@@ -104,11 +104,10 @@ fn status_line(app: &App, theme: Theme) -> Line<'static> {
         ]);
     }
     if let Some(path) = &app.view.prompt {
+        let (what, keys) = app.view.prompt_for.prompt();
         return Line::from(vec![
-            Span::styled("baseline file ", theme.key()),
-            Span::raw(format!(
-                "{path}▏ · Enter loads (empty drops the baseline), Esc cancels"
-            )),
+            Span::styled(format!("{what} "), theme.key()),
+            Span::raw(format!("{path}▏ · {keys}")),
         ]);
     }
     if let Some(edit) = &app.form.edit {
@@ -386,6 +385,7 @@ mod tests {
             environment: crate::bench::env::Environment::default(),
             results: vec![saved("pipe", 200_000), saved("inherit", 240_000)],
             partial: false,
+            in_progress: None,
         };
         let report = crate::report::json::JsonReport::of(&output);
         app.baseline_loaded(Ok(crate::report::compare::Saved {

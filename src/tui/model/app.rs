@@ -40,6 +40,8 @@ pub enum Effect {
     Export,
     /// Read this saved result and report with `App::baseline_loaded`.
     LoadBaseline(PathBuf),
+    /// Check that exports can go into this directory and report with `App::export_dir_chosen`.
+    ChooseExportDir(PathBuf),
     /// Cancel and reap any run in progress, then leave.
     Quit,
 }
@@ -62,6 +64,8 @@ pub struct App {
     /// The status the explorer exits with: 0, or 128 + the number of the signal that ended
     /// it (Ctrl-C counts as SIGINT), as a shell reports a process a signal ended.
     pub exit_status: u8,
+    /// Where `x` writes; the current directory when `None`.
+    pub export_dir: Option<PathBuf>,
 }
 
 impl App {
@@ -74,6 +78,7 @@ impl App {
             dirty: true,
             quitting: false,
             exit_status: 0,
+            export_dir: None,
         }
     }
 
@@ -172,6 +177,12 @@ impl App {
                 }
             }
             Intent::LoadBaseline(path) => Some(Effect::LoadBaseline(path)),
+            Intent::ChooseExportDir(path) => Some(Effect::ChooseExportDir(path)),
+            Intent::ExportHere => {
+                self.export_dir = None;
+                self.view.notice = Some(Notice::Info("x exports into the current directory".into()));
+                None
+            }
             Intent::DropBaseline => {
                 if self.runs.baseline.take().is_some() {
                     self.view.notice = Some(Notice::Info("baseline dropped".into()));
@@ -274,7 +285,34 @@ impl App {
                 self.runs.baseline = Some(saved);
                 Notice::Info(text)
             }
-            Err(problem) => Notice::Refused(format!("no baseline loaded: {problem}")),
+            Err(problem) => match &self.runs.baseline {
+                Some(kept) => Notice::Refused(format!(
+                    "loading the baseline failed: {problem}; the baseline stays {}",
+                    kept.name
+                )),
+                None => Notice::Refused(format!("no baseline loaded: {problem}")),
+            },
+        });
+    }
+
+    /// Takes the directory exports go to, or says why it cannot be one (the old one stays).
+    pub fn export_dir_chosen(&mut self, chosen: Result<PathBuf, String>) {
+        self.dirty = true;
+        self.view.notice = Some(match chosen {
+            Ok(directory) => {
+                let text = format!("x exports into {}", directory.display());
+                self.export_dir = Some(directory);
+                Notice::Info(text)
+            }
+            Err(problem) => {
+                let kept = self
+                    .export_dir
+                    .as_ref()
+                    .map_or("the current directory".into(), |kept| kept.display().to_string());
+                Notice::Refused(format!(
+                    "cannot export there: {problem}; exports still go to {kept}"
+                ))
+            }
         });
     }
 

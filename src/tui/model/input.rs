@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::form::{Edit, Form, Row};
-use super::view::{Notice, Overlay, Panel, View, ViewState};
+use super::view::{Notice, Overlay, Panel, PathFor, View, ViewState};
 use crate::tui::keymap::{self, Action};
 
 /// The longest path one may type.
@@ -28,6 +28,10 @@ pub enum Intent {
     LoadBaseline(PathBuf),
     /// An empty path was entered: compare with no baseline.
     DropBaseline,
+    /// Exports go into this directory from now on.
+    ChooseExportDir(PathBuf),
+    /// An empty export directory was entered: the current directory.
+    ExportHere,
     /// ↓ (`true`) or ↑ among the run's methods.
     MoveViewed(bool),
     /// Explain the method under the cursor, or the one on view.
@@ -146,8 +150,13 @@ pub fn route(key: KeyEvent, view: &mut ViewState, form: &mut Form) -> Intent {
             )));
             Intent::Done
         }
-        Action::Baseline => {
+        Action::Baseline | Action::ExportDir => {
             view.prompt = Some(String::new());
+            view.prompt_for = if action == Action::Baseline {
+                PathFor::Baseline
+            } else {
+                PathFor::ExportDir
+            };
             Intent::Done
         }
     }
@@ -166,7 +175,7 @@ fn refuse(view: &mut ViewState, why: impl Into<String>) -> Intent {
     Intent::Done
 }
 
-/// Typing a baseline file's path: any character, Enter loads, Esc drops.
+/// Typing a path (a baseline file, the export directory): any character, Enter takes it, Esc drops.
 fn prompt_key(key: KeyEvent, view: &mut ViewState) -> Intent {
     let Some(text) = view.prompt.as_mut() else {
         return Intent::Done;
@@ -180,21 +189,22 @@ fn prompt_key(key: KeyEvent, view: &mut ViewState) -> Intent {
             text.pop();
             Intent::Done
         }
-        KeyCode::Enter if text.trim().is_empty() => {
-            view.prompt = None;
-            Intent::DropBaseline
-        }
         KeyCode::Enter => {
             let path = PathBuf::from(text.trim());
             view.prompt = None;
-            Intent::LoadBaseline(path)
+            match (view.prompt_for, path.as_os_str().is_empty()) {
+                (PathFor::Baseline, true) => Intent::DropBaseline,
+                (PathFor::Baseline, false) => Intent::LoadBaseline(path),
+                (PathFor::ExportDir, true) => Intent::ExportHere,
+                (PathFor::ExportDir, false) => Intent::ChooseExportDir(path),
+            }
         }
         KeyCode::Char(c) if text.chars().count() < MAX_PATH => {
             text.push(c);
             Intent::Done
         }
         KeyCode::Char(_) => refuse(view, format!("a path of at most {MAX_PATH} characters")),
-        _ => refuse(view, "finish typing the path first: Enter loads it, Esc drops it"),
+        _ => refuse(view, "finish typing the path first: Enter takes it, Esc drops it"),
     }
 }
 
@@ -447,5 +457,65 @@ mod tests {
         press_code(&mut app, KeyCode::Esc);
         assert_eq!(app.view.prompt, None);
         assert_eq!(press(&mut app, "q"), vec![Effect::Quit], "keys work again");
+    }
+
+    #[test]
+    fn a_failed_load_says_the_old_baseline_stays() {
+        let directory = tempfile::tempdir().unwrap();
+        let good = directory.path().join("monday.json");
+        let output = crate::report::RunOutput {
+            environment: Default::default(),
+            results: vec![crate::bench::result::MethodResult::made_up(
+                "pipe",
+                4096,
+                &[1_000],
+            )],
+            partial: false,
+            in_progress: None,
+        };
+        std::fs::write(
+            &good,
+            crate::report::render(crate::report::Format::Json, &output).unwrap(),
+        )
+        .unwrap();
+        let mut app = app_at(Row::Size);
+        app.baseline_loaded(crate::report::compare::load(&good));
+        assert!(app.runs.baseline.is_some());
+        app.baseline_loaded(crate::report::compare::load(
+            &directory.path().join("missing.json"),
+        ));
+        let said = refused(&app);
+        assert!(said.contains("loading the baseline failed"), "{said}");
+        assert!(
+            said.contains("; the baseline stays ") && said.ends_with("monday.json"),
+            "{said}"
+        );
+        assert!(!said.contains("no baseline loaded"), "{said}");
+        assert!(app.runs.baseline.is_some(), "the old baseline stays");
+    }
+
+    #[test]
+    fn capital_x_asks_for_the_export_directory() {
+        let mut app = app_at(Row::Size);
+        press(&mut app, "X");
+        assert_eq!(app.view.prompt_for, PathFor::ExportDir);
+        press(&mut app, "~/out");
+        assert_eq!(
+            press_code(&mut app, KeyCode::Enter),
+            Some(Effect::ChooseExportDir(PathBuf::from("~/out")))
+        );
+        app.export_dir_chosen(Ok(PathBuf::from("/tmp/out")));
+        assert_eq!(app.export_dir, Some(PathBuf::from("/tmp/out")));
+        app.export_dir_chosen(Err("/nowhere: No such file or directory".into()));
+        assert!(refused(&app).contains("exports still go to /tmp/out"));
+        press(&mut app, "X");
+        assert_eq!(press_code(&mut app, KeyCode::Enter), None);
+        assert_eq!(app.export_dir, None, "an empty directory is the current one");
+        press(&mut app, "o");
+        assert_eq!(
+            app.view.prompt_for,
+            PathFor::Baseline,
+            "o asks for a baseline again"
+        );
     }
 }

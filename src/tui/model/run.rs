@@ -12,6 +12,7 @@ use crate::bench::stats::{LogHistogram, Summary};
 use crate::bench::tutorial::{self, Conclusion};
 use crate::report;
 use crate::report::facts::Fastest;
+use crate::report::InProgress;
 use crate::tui::median::RunningMedian;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -326,6 +327,18 @@ impl LiveRun {
             Event::Failed { error, .. } => {
                 self.state = RunState::Failed(error);
             }
+        }
+    }
+
+    /// Children finished so far and in all, over every method.
+    pub fn progress(&self) -> InProgress {
+        let (done, total) = self.methods.iter().fold((0, 0), |(done, total), live| {
+            let (d, t) = live.children();
+            (done + u64::from(d), total + u64::from(t))
+        });
+        InProgress {
+            children_done: done,
+            children_total: total,
         }
     }
 

@@ -12,7 +12,7 @@ use crate::bench::event::{Event, RunId};
 use crate::bench::plan::Plan;
 use crate::bench::sweep::{Sweep, SweepEvent};
 use crate::report::compare::Saved;
-use crate::report::RunOutput;
+use crate::report::{InProgress, RunOutput};
 
 /// What an event did to the runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -228,7 +228,8 @@ impl Runs {
                         RunOutput {
                             environment: sweep.environment.clone(),
                             results: sweep.results.clone(),
-                            partial: sweep.state != RunState::Finished,
+                            partial: interrupted(&sweep.state),
+                            in_progress: sweep.state.active().then(|| sweep_children(sweep)),
                         },
                     )
                 });
@@ -246,11 +247,31 @@ impl Runs {
                             .completed()
                             .map(|completed| completed.result.clone())
                             .collect(),
-                        partial: run.state != RunState::Finished,
+                        partial: interrupted(&run.state),
+                        in_progress: run.state.active().then(|| run.progress()),
                     },
                 )
             })
     }
+}
+
+/// A sweep's children finished and in all, over its sizes so far and to come.
+fn sweep_children(sweep: &SweepRun) -> InProgress {
+    let plan = &sweep.sweep.plan;
+    let per_size = plan.methods.len() as u64 * (u64::from(plan.warmup) + u64::from(plan.repeats));
+    let current = sweep
+        .live
+        .as_ref()
+        .map_or(0, |live| live.progress().children_done);
+    InProgress {
+        children_done: sweep.step.unwrap_or(0) as u64 * per_size + current,
+        children_total: sweep.sweep.sizes.len() as u64 * per_size,
+    }
+}
+
+/// Whether a run that is over stopped before every child ran.
+fn interrupted(state: &RunState) -> bool {
+    matches!(state, RunState::Cancelled | RunState::Failed(_))
 }
 
 #[cfg(test)]
@@ -362,7 +383,15 @@ mod tests {
         assert_eq!(run, 1);
         assert_eq!(output.results.len(), 1);
         assert_eq!(output.results[0].samples.len(), 5);
-        assert!(output.partial, "the run is still going");
+        assert!(!output.partial, "the run is still going: nothing was interrupted");
+        assert_eq!(
+            output.in_progress,
+            Some(InProgress {
+                children_done: 9,
+                children_total: 12
+            }),
+            "pipe's 6 children and inherit's first 3, of 6 each"
+        );
     }
 
     #[test]

@@ -82,6 +82,31 @@ pub enum Overlay {
     },
 }
 
+/// What a path being typed is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathFor {
+    /// `o`: a saved result to compare with.
+    Baseline,
+    /// `X`: the directory `x` writes into.
+    ExportDir,
+}
+
+impl PathFor {
+    /// What the status line calls the path, and what Enter does with it.
+    pub fn prompt(self) -> (&'static str, &'static str) {
+        match self {
+            PathFor::Baseline => (
+                "baseline file",
+                "Enter loads (empty drops the baseline), Esc cancels",
+            ),
+            PathFor::ExportDir => (
+                "export directory",
+                "Enter chooses (empty: the current one), Esc cancels",
+            ),
+        }
+    }
+}
+
 /// The one-line message under the panels.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Notice {
@@ -102,8 +127,9 @@ pub struct ViewState {
     /// runner.
     pub viewed: Option<usize>,
     pub overlay: Option<Overlay>,
-    /// A baseline file's path being typed.
+    /// A path being typed, and what for.
     pub prompt: Option<String>,
+    pub prompt_for: PathFor,
     pub notice: Option<Notice>,
 }
 
@@ -117,6 +143,7 @@ impl Default for ViewState {
             viewed: None,
             overlay: None,
             prompt: None,
+            prompt_for: PathFor::Baseline,
             notice: None,
         }
     }
