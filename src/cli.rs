@@ -41,6 +41,13 @@ pub enum Command {
     Compare(CompareArgs),
     /// List every method: its id and a one-line explanation.
     Methods,
+    /// Print a completion script for a shell, e.g. `ipcscope completions bash > ~/.local/share/bash-completion/completions/ipcscope`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `ipcscope man > ~/.local/share/man/man1/ipcscope.1`.
+    Man,
     /// The entry point of a `spawn` child after its exec (internal).
     #[command(name = "__child", hide = true)]
     Child(ChildArgs),

@@ -15,6 +15,7 @@ use ipcscope::report::compare;
 use cli::{Cli, Command, CompareArgs, RunArgs, SweepArgs};
 
 mod cli;
+mod discover;
 mod headless;
 mod setting_args;
 
@@ -52,6 +53,15 @@ fn main() -> color_eyre::Result<ExitCode> {
         Some(Command::Compare(args)) => compare(&args),
         Some(Command::Methods) => {
             print!("{}", ipcscope::report::methods());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Completions { shell }) => {
+            discover::completions(shell, &mut std::io::stdout().lock())
+                .wrap_err("writing the completion script")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Man) => {
+            discover::man(&mut std::io::stdout().lock()).wrap_err("writing the manual page")?;
             Ok(ExitCode::SUCCESS)
         }
     }
