@@ -1,7 +1,7 @@
 //! `ipcscope run` and `ipcscope sweep`: run on the runner thread, show progress on stderr when
 //! it is a terminal, write the report. A run is a sweep of one size.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc;
@@ -11,11 +11,12 @@ use color_eyre::eyre::WrapErr;
 
 use ipcscope::bench::env::Environment;
 use ipcscope::bench::event::Event;
-use ipcscope::bench::plan::{Plan, Size};
+use ipcscope::bench::plan::Plan;
 use ipcscope::bench::sweep::{self, Sweep, SweepEvent};
 use ipcscope::report::{self, Format, RunOutput};
 
 use crate::cli::{OutputArgs, Preset};
+use crate::progress::Progress;
 
 /// What a run measured, and why it stopped early if a size could not even be set up.
 pub struct Executed {
@@ -23,15 +24,25 @@ pub struct Executed {
     /// Set when the run stopped on an error after measuring something; what it measured
     /// before stands and is written all the same.
     pub stopped_by: Option<String>,
+    /// The table's head and each method's block are on stdout already, printed as they came.
+    pub streamed: bool,
 }
 
-/// Runs `plan` to the end (or until `cancel`), folding the runner's events.
-pub fn execute(plan: &Plan, cancel: Arc<AtomicBool>) -> color_eyre::Result<Executed> {
-    execute_sweep(&Sweep::single(plan.clone()), cancel)
+/// Whether a run's table goes to stdout as it is measured, a method's block as soon as the
+/// method finishes (as hyperfine does): a long run shows results early, and a late failure
+/// loses nothing. A sweep's table, grouped by size, comes at the end.
+pub fn streams(args: &OutputArgs, sweep: &Sweep) -> bool {
+    args.format == Format::Table && args.output.is_none() && sweep.sizes.len() == 1
+}
+
+/// Runs `plan` to the end (or until `cancel`), folding the runner's events; `stream`s the
+/// table as it goes when `streams` says so.
+pub fn execute(plan: &Plan, cancel: Arc<AtomicBool>, stream: bool) -> color_eyre::Result<Executed> {
+    execute_sweep(&Sweep::single(plan.clone()), cancel, stream)
 }
 
 /// Runs every size of `sweep` to the end (or until `cancel`), folding the runner's events.
-pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Result<Executed> {
+pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>, stream: bool) -> color_eyre::Result<Executed> {
     let (sender, events) = mpsc::channel::<SweepEvent>();
     let handle = sweep::spawn(sweep.clone(), 0, sender, cancel).wrap_err("starting the runner thread")?;
     let mut progress = Progress::new(sweep);
@@ -58,8 +69,18 @@ pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Resu
         };
         progress.show(&event);
         match event {
-            Event::Started { environment, .. } => output.environment = environment,
-            Event::MethodDone { result, .. } => output.results.push(result),
+            Event::Started { environment, .. } => {
+                if stream {
+                    progress.print(&report::table::head(&environment));
+                }
+                output.environment = environment;
+            }
+            Event::MethodDone { result, .. } => {
+                if stream {
+                    progress.print(&report::table::method(&result));
+                }
+                output.results.push(result);
+            }
             Event::Finished { cancelled, .. } => output.partial |= cancelled,
             Event::Failed { error, .. } => failed = Some(error),
             Event::Preparing { .. }
@@ -74,7 +95,13 @@ pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Resu
     handle.join();
     match failed {
         Some(error) if output.results.is_empty() => color_eyre::eyre::bail!(error),
-        stopped_by @ Some(_) => return Ok(Executed { output, stopped_by }),
+        stopped_by @ Some(_) => {
+            return Ok(Executed {
+                output,
+                stopped_by,
+                streamed: stream,
+            })
+        }
         None => {}
     }
     if !finished {
@@ -84,13 +111,20 @@ pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Resu
     Ok(Executed {
         output,
         stopped_by: None,
+        streamed: stream,
     })
 }
 
-/// Writes the report where `--output` says, or to stdout. The seed preset's table ends with
-/// the tutorial's conclusion from this machine's numbers.
-pub fn write(output: &RunOutput, args: &OutputArgs, preset: Option<Preset>) -> color_eyre::Result<()> {
-    let mut text = report::render(args.format, output)?;
+/// Writes the report where `--output` says, or to stdout; after a streamed table, only what
+/// follows the methods' blocks. The seed preset's table ends with the tutorial's conclusion
+/// from this machine's numbers.
+pub fn write(executed: &Executed, args: &OutputArgs, preset: Option<Preset>) -> color_eyre::Result<()> {
+    let output = &executed.output;
+    let mut text = if executed.streamed {
+        report::table::tail(output)
+    } else {
+        report::render(args.format, output)?
+    };
     if args.format == Format::Table && preset == Some(Preset::Seed) {
         text.push_str(&report::table::tutorial_conclusion(&output.results));
     }
@@ -109,74 +143,6 @@ pub fn write_text(text: &str, destination: Option<&Path>) -> color_eyre::Result<
                 .write_all(text.as_bytes())
                 .wrap_err("writing the results to stdout")?;
             stdout.flush().wrap_err("writing the results to stdout")
-        }
-    }
-}
-
-/// One status line on stderr, redrawn in place, only when stderr is a terminal.
-struct Progress {
-    enabled: bool,
-    method_ids: Vec<&'static str>,
-    per_method: u32,
-    warmup: u32,
-    current: usize,
-    /// `16 KiB 2/5 · ` while a sweep of several sizes runs; empty for a run.
-    step: String,
-    sizes: usize,
-}
-
-impl Progress {
-    fn new(sweep: &Sweep) -> Progress {
-        let plan = &sweep.plan;
-        Progress {
-            enabled: std::io::stderr().is_terminal(),
-            method_ids: plan.methods.iter().map(|method| method.id()).collect(),
-            per_method: plan.repeats,
-            warmup: plan.warmup,
-            current: 0,
-            step: String::new(),
-            sizes: sweep.sizes.len(),
-        }
-    }
-
-    fn step(&mut self, step: usize, size: u64) {
-        if self.sizes > 1 {
-            self.step = format!("{} {}/{} · ", Size(size), step + 1, self.sizes);
-        }
-    }
-
-    fn show(&mut self, event: &Event) {
-        if !self.enabled {
-            return;
-        }
-        let line = match event {
-            Event::MethodStarted { method, .. } => {
-                self.current = *method;
-                format!("{}: starting", self.name())
-            }
-            Event::Progress {
-                warmup_done, done, ..
-            } if *done == 0 => {
-                format!("{}: warm-up {warmup_done}/{}", self.name(), self.warmup)
-            }
-            Event::Progress { done, .. } => format!("{}: {done}/{} children", self.name(), self.per_method),
-            _ => return,
-        };
-        eprint!(
-            "\r\x1b[2K[{}{}/{}] {line}",
-            self.step,
-            self.current + 1,
-            self.method_ids.len()
-        );
-    }
-
-    fn name(&self) -> &'static str {
-        self.method_ids.get(self.current).copied().unwrap_or("")
-    }
-
-    fn clear(&self) {
-        if self.enabled {
-            eprint!("\r\x1b[2K");
         }
     }
 }

@@ -17,6 +17,7 @@ use cli::{Cli, Command, CompareArgs, RunArgs, SweepArgs};
 mod cli;
 mod discover;
 mod headless;
+mod progress;
 mod setting_args;
 
 /// Exit status of a run interrupted by Ctrl-C or SIGTERM.
@@ -155,8 +156,9 @@ fn run(args: &RunArgs) -> color_eyre::Result<ExitCode> {
     let plan = checked_plan(Some("run"), args.settings.plan());
     check_output("run", args.output.output.as_deref());
     let cancel = interrupt_flag()?;
-    let executed = headless::execute(&plan, Arc::clone(&cancel))?;
-    headless::write(&executed.output, &args.output, args.settings.preset)?;
+    let stream = headless::streams(&args.output, &ipcscope::bench::sweep::Sweep::single(plan.clone()));
+    let executed = headless::execute(&plan, Arc::clone(&cancel), stream)?;
+    headless::write(&executed, &args.output, args.settings.preset)?;
     Ok(exit_status(&executed))
 }
 
@@ -172,8 +174,12 @@ fn sweep(args: &SweepArgs) -> color_eyre::Result<ExitCode> {
         }
     }
     let cancel = interrupt_flag()?;
-    let executed = headless::execute_sweep(&sweep, Arc::clone(&cancel))?;
-    headless::write(&executed.output, &args.output, None)?;
+    let executed = headless::execute_sweep(
+        &sweep,
+        Arc::clone(&cancel),
+        headless::streams(&args.output, &sweep),
+    )?;
+    headless::write(&executed, &args.output, None)?;
     Ok(exit_status(&executed))
 }
 
