@@ -112,10 +112,7 @@ pub fn route(key: KeyEvent, view: &mut ViewState, form: &mut Form) -> Intent {
         Action::Type => match row {
             Row::Method(index) if in_settings => say(view, form.toggle_method(index)),
             row if in_settings && row.typed() => {
-                form.edit = Some(Edit {
-                    row,
-                    text: String::new(),
-                });
+                form.edit = Some(Edit::new(row, String::new()));
                 Intent::Done
             }
             _ => Intent::Done,
@@ -213,16 +210,19 @@ fn unbound_key(key: KeyEvent, view: &mut ViewState, form: &mut Form) -> Intent {
     let row = form.row(view.mode);
     match key.code {
         KeyCode::Char(c) if c.is_ascii_digit() && view.focus == Panel::Settings && row.typed() => {
-            form.edit = Some(Edit {
-                row,
-                text: c.to_string(),
-            });
+            form.edit = Some(Edit::new(row, c.to_string()));
             Intent::Done
         }
         KeyCode::Char(c) if c.is_ascii_digit() => refuse(
             view,
             "to type a value, move to size, repeats or warm-up in the settings panel",
         ),
+        // A key that does nothing says so, rather than being dropped without a word.
+        KeyCode::Char(c) if view.focus == Panel::Settings && row.typed() => refuse(
+            view,
+            format!("'{c}' cannot start a value: type digits, or Enter and then the value"),
+        ),
+        KeyCode::Char(c) => refuse(view, format!("'{c}' is not a key here; ? lists the keys")),
         _ => Intent::Done,
     }
 }
