@@ -112,6 +112,8 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, Args)]
+// The usage line clap makes from the required arguments alone would hide every optional one.
+#[command(override_usage = "ipcscope sweep --from <SIZE> --to <SIZE> [--factor <F>] [OPTIONS]")]
 pub struct SweepArgs {
     /// The settings a sweep has (its sizes come from --from and --to).
     #[command(flatten)]

@@ -170,7 +170,16 @@ fn sweep(args: &SweepArgs) -> color_eyre::Result<ExitCode> {
     let env = Environment::read();
     for plan in sweep.plans() {
         if let Err(problem) = plan.check(&env) {
-            usage_error(Some("sweep"), format!("at {}: {problem}", Size(plan.size)));
+            // The sizes come from --from and --to: the error names them, not --size.
+            usage_error(
+                Some("sweep"),
+                format!(
+                    "--from {} --to {}: at {}: {problem}",
+                    args.from,
+                    args.to,
+                    Size(plan.size)
+                ),
+            );
         }
     }
     let cancel = interrupt_flag()?;

@@ -199,7 +199,7 @@ impl Runs {
             None => text += ": the lines do not cross",
         }
         if sweep.crossings.len() > 1 {
-            text += &format!(" (and {} more crossings)", sweep.crossings.len() - 1);
+            text += &and_more_crossings(sweep.crossings.len() - 1);
         }
         Folded::Ended(Notice::Info(text))
     }
@@ -268,6 +268,14 @@ fn sweep_children(sweep: &SweepRun) -> InProgress {
         children_done: sweep.step.unwrap_or(0) as u64 * per_size + current,
         children_total: sweep.sweep.sizes.len() as u64 * per_size,
     }
+}
+
+/// ` (and 1 more crossing)`, ` (and 3 more crossings)`.
+fn and_more_crossings(more: usize) -> String {
+    format!(
+        " (and {more} more {})",
+        if more == 1 { "crossing" } else { "crossings" }
+    )
 }
 
 /// Whether a run that is over stopped before every child ran.
@@ -369,6 +377,12 @@ mod tests {
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(app.update(Message::Key(ctrl_c)), Some(Effect::Quit));
         assert!(app.quitting);
+    }
+
+    #[test]
+    fn one_more_crossing_is_singular() {
+        assert_eq!(and_more_crossings(1), " (and 1 more crossing)");
+        assert_eq!(and_more_crossings(2), " (and 2 more crossings)");
     }
 
     #[test]

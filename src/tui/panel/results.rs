@@ -137,7 +137,7 @@ const COLUMNS: [Column; 11] = [
         cell: |e| match (e.summary, e.previous) {
             (Some(s), Some(previous)) if previous > 0 => {
                 let change = (s.median as f64 / previous as f64 - 1.0) * 100.0;
-                format!("{change:+.0}%")
+                percent_change(change)
             }
             _ => String::new(),
         },
@@ -233,6 +233,16 @@ const KERNEL_COLUMNS: [Column; 8] = [
         cell: |e| usage(e, |u| report::duration(u.system_ns)),
     },
 ];
+
+/// `+12%`, `-3%`, and `0%` for a change that rounds to nothing, on either side of it.
+fn percent_change(change: f64) -> String {
+    let rounded = change.round();
+    if rounded == 0.0 {
+        "0%".into()
+    } else {
+        format!("{rounded:+.0}%")
+    }
+}
 
 fn usage(entry: &Entry, show: impl Fn(&Usage) -> String) -> String {
     entry.usage.as_ref().map_or(String::new(), show)
@@ -561,5 +571,13 @@ mod tests {
         let sized = [(&COLUMNS[0], 10), (&COLUMNS[1], 10), (vs_fastest, 13)];
         assert_eq!(columns_that_fit(&sized, 35), [(0, 10), (1, 10), (2, 13)]);
         assert_eq!(columns_that_fit(&sized, 32), [(0, 10), (1, 10)]);
+    }
+
+    #[test]
+    fn a_change_that_rounds_to_nothing_has_no_sign() {
+        assert_eq!(percent_change(-0.3), "0%");
+        assert_eq!(percent_change(0.4), "0%");
+        assert_eq!(percent_change(-2.6), "-3%");
+        assert_eq!(percent_change(12.0), "+12%");
     }
 }
