@@ -84,7 +84,16 @@ fn usage_error(subcommand: Option<&str>, message: impl std::fmt::Display) -> ! {
 
 /// Checks a plan as the command line gave it; anything impossible is a usage error (exit 2).
 fn checked_plan(subcommand: Option<&str>, plan: Result<Plan, String>) -> Plan {
-    match plan.and_then(|plan| plan.check(&Environment::read()).map(|()| plan)) {
+    let env = Environment::read();
+    // The size that does not fit came from --size here (a sweep's from --from and --to).
+    let fits = |plan: Plan| match plan.check_memory(&env) {
+        Ok(()) => Ok(plan),
+        Err(problem) => Err(format!("--size {}: {problem}", Size(plan.size))),
+    };
+    match plan
+        .and_then(fits)
+        .and_then(|plan| plan.check(&env).map(|()| plan))
+    {
         Ok(plan) => plan,
         Err(problem) => usage_error(subcommand, problem),
     }

@@ -117,7 +117,8 @@ pub fn explore(settings: Plan, baseline: Option<&Path>, export_dir: Option<&Path
         app.baseline_loaded(report::compare::load(&export::expand_home(path)));
     }
     if let Some(directory) = export_dir {
-        app.export_dir_chosen(Ok(export::expand_home(directory)));
+        let directory = export::expand_home(directory);
+        app.export_dir_chosen(export::check_directory(&directory).map(|()| directory));
     }
     let mut runner: Option<RunHandle> = None;
     let mut next_frame = Instant::now();

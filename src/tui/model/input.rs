@@ -495,6 +495,20 @@ mod tests {
     }
 
     #[test]
+    fn plus_and_minus_keep_the_size_in_its_unit_family() {
+        let mut app = app_at(row("size"));
+        app.form.settings.size = 8_000_000;
+        press(&mut app, "+");
+        assert_eq!(app.form.settings.size, 10_000_000, "8 MB + is 10 MB, not 8 MiB");
+        app.form.settings.size = 8_000_000;
+        press(&mut app, "-");
+        assert_eq!(app.form.settings.size, 5_000_000, "8 MB - is 5 MB, not 4 MiB");
+        app.form.settings.size = 8 << 20;
+        press(&mut app, "+");
+        assert_eq!(app.form.settings.size, 16 << 20);
+    }
+
+    #[test]
     fn capital_x_asks_for_the_export_directory() {
         let mut app = app_at(row("size"));
         press(&mut app, "X");
