@@ -50,6 +50,11 @@ impl Progress {
     }
 
     pub fn show(&mut self, event: &Event) {
+        // Not even a bar drawn nowhere: a bar's ticker is a thread of its own, and a run
+        // under a tight process limit has none to spare.
+        if self.bars.is_hidden() {
+            return;
+        }
         match event {
             Event::Preparing { step, .. } => {
                 let spinner = self.preparing.get_or_insert_with(|| {
