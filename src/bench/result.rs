@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::kind::{Access, Codec, PayloadKind};
 pub use super::kind::{Phase, PhaseTimes};
+use super::live::LiveRecord;
 use super::method::Method;
 use super::payload::CodecError;
 use super::plan::Plan;
@@ -77,6 +78,8 @@ pub enum Reason {
     Setup(String),
     /// A test's injected fault did not reach the child, which verified (see `fault`).
     FaultMissed,
+    /// The round trip's echo differed from the message sent (see `mode::roundtrip`).
+    Echo,
 }
 
 impl Reason {
@@ -95,6 +98,7 @@ impl Reason {
             Reason::Encode(_) => "encode_error",
             Reason::Setup(_) => "setup_error",
             Reason::FaultMissed => "fault_missed",
+            Reason::Echo => "echo_mismatch",
         }
     }
 }
@@ -136,6 +140,7 @@ impl fmt::Display for Reason {
             Reason::Encode(error) => write!(f, "{error}"),
             Reason::Setup(problem) => f.write_str(problem),
             Reason::FaultMissed => f.write_str("the injected fault did not reach the child, which verified"),
+            Reason::Echo => f.write_str("the message that came back differs from the one sent"),
         }
     }
 }
@@ -165,6 +170,10 @@ pub struct MethodResult {
     /// The `fork` baseline's median per child at this payload, measured in the same run.
     #[serde(default)]
     pub fork_floor_ns: Option<u64>,
+    /// What living children add (`--mode worker|roundtrip`, `--parallel`); `None` for fresh
+    /// children one at a time.
+    #[serde(default)]
+    pub live: Option<Box<LiveRecord>>,
     /// The values of the settings that name the experiment (access, …), by setting id.
     #[serde(default)]
     pub conditions: crate::bench::setting::Conditions,
@@ -202,6 +211,7 @@ impl MethodResult {
             setup_ns: 0,
             partial: false,
             fork_floor_ns: None,
+            live: None,
             conditions: crate::bench::setting::conditions(plan),
             summary: SummaryCache::default(),
         }
@@ -277,7 +287,7 @@ impl MethodResult {
                 .iter()
                 .map(|&total_ns| Sample {
                     total_ns,
-                    phases: [None; 7],
+                    phases: [None; Phase::ALL.len()],
                     usage: Usage::default(),
                 })
                 .collect(),
@@ -285,6 +295,7 @@ impl MethodResult {
             setup_ns: 0,
             partial: false,
             fork_floor_ns: None,
+            live: None,
             conditions: crate::bench::setting::conditions(&Plan::default()),
             summary: SummaryCache::default(),
         }

@@ -3,6 +3,7 @@
 pub mod chart;
 pub mod failures;
 pub mod help;
+pub mod latency;
 pub mod live;
 pub mod results;
 pub mod settings;
