@@ -32,6 +32,9 @@ pub struct Cli {
     /// The explorer only: leave the mouse to the terminal (by default a click chooses a method or a panel, the wheel scrolls)
     #[arg(long)]
     pub no_mouse: bool,
+    /// The explorer only: the directory x writes its exports into (X changes it) [default: the current directory]
+    #[arg(long, value_name = "DIR")]
+    pub export_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -46,6 +49,13 @@ pub enum Command {
     Placement(PlacementArgs),
     /// List every method: its id and a one-line explanation.
     Methods,
+    /// Print a completion script for a shell, e.g. `ipcscope completions bash > ~/.local/share/bash-completion/completions/ipcscope`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `ipcscope man > ~/.local/share/man/man1/ipcscope.1`.
+    Man,
     /// The entry point of a `spawn` child after its exec (internal).
     #[command(name = "__child", hide = true)]
     Child(ChildArgs),
@@ -110,6 +120,8 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, Args)]
+// The usage line clap makes from the required arguments alone would hide every optional one.
+#[command(override_usage = "ipcscope sweep --from <SIZE> --to <SIZE> [--factor <F>] [OPTIONS]")]
 pub struct SweepArgs {
     /// The settings a sweep has (its sizes come from --from and --to).
     #[command(flatten)]

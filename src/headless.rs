@@ -1,7 +1,7 @@
 //! `ipcscope run` and `ipcscope sweep`: run on the runner thread, show progress on stderr when
 //! it is a terminal, write the report. A run is a sweep of one size.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc;
@@ -12,13 +12,14 @@ use color_eyre::eyre::WrapErr;
 use ipcscope::bench::env::Environment;
 use ipcscope::bench::event::Event;
 use ipcscope::bench::matrix::Column;
-use ipcscope::bench::plan::{Plan, Size};
+use ipcscope::bench::plan::Plan;
 use ipcscope::bench::result::MethodResult;
 use ipcscope::bench::sweep::{self, Sweep, SweepEvent};
 use ipcscope::report::placement::Matrix;
 use ipcscope::report::{self, Format, RunOutput};
 
 use crate::cli::{OutputArgs, Preset};
+use crate::progress::Progress;
 
 /// What a run measured, and why it stopped early if a size could not even be set up.
 pub struct Executed {
@@ -26,15 +27,25 @@ pub struct Executed {
     /// Set when the run stopped on an error after measuring something; what it measured
     /// before stands and is written all the same.
     pub stopped_by: Option<String>,
+    /// The table's head and each method's block are on stdout already, printed as they came.
+    pub streamed: bool,
 }
 
-/// Runs `plan` to the end (or until `cancel`), folding the runner's events.
-pub fn execute(plan: &Plan, cancel: Arc<AtomicBool>) -> color_eyre::Result<Executed> {
-    execute_sweep(&Sweep::single(plan.clone()), cancel)
+/// Whether a run's table goes to stdout as it is measured, a method's block as soon as the
+/// method finishes (as hyperfine does): a long run shows results early, and a late failure
+/// loses nothing. A sweep's table, grouped by size, comes at the end.
+pub fn streams(args: &OutputArgs, sweep: &Sweep) -> bool {
+    args.format == Format::Table && args.output.is_none() && sweep.sizes.len() == 1
+}
+
+/// Runs `plan` to the end (or until `cancel`), folding the runner's events; `stream`s the
+/// table as it goes when `streams` says so.
+pub fn execute(plan: &Plan, cancel: Arc<AtomicBool>, stream: bool) -> color_eyre::Result<Executed> {
+    execute_sweep(&Sweep::single(plan.clone()), cancel, stream)
 }
 
 /// Runs every size of `sweep` to the end (or until `cancel`), folding the runner's events.
-pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Result<Executed> {
+pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>, stream: bool) -> color_eyre::Result<Executed> {
     let (sender, events) = mpsc::channel::<SweepEvent>();
     let handle = sweep::spawn(sweep.clone(), 0, sender, cancel).wrap_err("starting the runner thread")?;
     let mut progress = Progress::new(sweep);
@@ -42,6 +53,7 @@ pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Resu
         environment: Environment::default(),
         results: Vec::new(),
         partial: false,
+        in_progress: None,
     };
     let mut failed = None;
     let mut finished = false;
@@ -63,12 +75,20 @@ pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Resu
             Event::Started { environment, .. } => {
                 // A sweep starts a run per size: the load seen by the earlier ones stays.
                 let seen = output.environment.conditions.load;
+                if stream {
+                    progress.print(&report::table::head(&environment));
+                }
                 output.environment = environment;
                 if let Some(load) = seen {
                     output.environment.add_load(load);
                 }
             }
-            Event::MethodDone { result, .. } => output.results.push(*result),
+            Event::MethodDone { result, .. } => {
+                if stream {
+                    progress.print(&report::table::method(&result));
+                }
+                output.results.push(*result);
+            }
             Event::Finished { cancelled, load, .. } => {
                 output.partial |= cancelled;
                 if let Some(load) = load {
@@ -76,7 +96,10 @@ pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Resu
                 }
             }
             Event::Failed { error, .. } => failed = Some(error),
-            Event::MethodStarted { .. } | Event::Samples { .. } | Event::Progress { .. } => {}
+            Event::Preparing { .. }
+            | Event::MethodStarted { .. }
+            | Event::Samples { .. }
+            | Event::Progress { .. } => {}
         }
     }
     progress.clear();
@@ -85,7 +108,13 @@ pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Resu
     handle.join();
     match failed {
         Some(error) if output.results.is_empty() => color_eyre::eyre::bail!(error),
-        stopped_by @ Some(_) => return Ok(Executed { output, stopped_by }),
+        stopped_by @ Some(_) => {
+            return Ok(Executed {
+                output,
+                stopped_by,
+                streamed: stream,
+            })
+        }
         None => {}
     }
     if !finished {
@@ -95,6 +124,7 @@ pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Resu
     Ok(Executed {
         output,
         stopped_by: None,
+        streamed: stream,
     })
 }
 
@@ -117,11 +147,13 @@ pub fn placement_matrix(
             environment: Environment::default(),
             results: Vec::new(),
             partial: false,
+            in_progress: None,
         },
         stopped_by: None,
+        streamed: false,
     };
     for column in columns {
-        let ran = execute(&column.plan(base), Arc::clone(&cancel))?;
+        let ran = execute(&column.plan(base), Arc::clone(&cancel), false)?;
         executed.output.environment = ran.output.environment;
         executed.output.partial |= ran.output.partial;
         executed.output.results.extend(ran.output.results.iter().cloned());
@@ -134,13 +166,19 @@ pub fn placement_matrix(
     Ok(Measured { matrix, executed })
 }
 
-/// Writes the report where `--output` says, or to stdout. The seed preset's table ends with
-/// the tutorial's conclusion from this machine's numbers, its Markdown with the lesson.
-pub fn write(output: &RunOutput, args: &OutputArgs, preset: Option<Preset>) -> color_eyre::Result<()> {
+/// Writes the report where `--output` says, or to stdout; after a streamed table, only what
+/// follows the methods' blocks. The seed preset's table ends with the tutorial's conclusion
+/// from this machine's numbers.
+pub fn write(executed: &Executed, args: &OutputArgs, preset: Option<Preset>) -> color_eyre::Result<()> {
+    let output = &executed.output;
     if let Some(notice) = side_by_side_notice(&output.results) {
         eprintln!("{notice}");
     }
-    let mut text = report::render(args.format, output)?;
+    let mut text = if executed.streamed {
+        report::table::tail(output)
+    } else {
+        report::render(args.format, output)?
+    };
     if args.format == Format::Table && preset == Some(Preset::Seed) {
         text.push_str(&report::table::tutorial_conclusion(&output.results));
     }
@@ -191,84 +229,6 @@ pub fn write_text(text: &str, destination: Option<&Path>) -> color_eyre::Result<
         }
     }
 }
-
-/// One status line on stderr, redrawn in place, only when stderr is a terminal.
-struct Progress {
-    enabled: bool,
-    method_ids: Vec<&'static str>,
-    per_method: u32,
-    warmup: u32,
-    current: usize,
-    /// `16 KiB 2/5 · ` while a sweep of several sizes runs; empty for a run.
-    step: String,
-    sizes: usize,
-}
-
-impl Progress {
-    fn new(sweep: &Sweep) -> Progress {
-        let plan = &sweep.plan;
-        Progress {
-            enabled: std::io::stderr().is_terminal(),
-            method_ids: plan.methods.iter().map(|method| method.id()).collect(),
-            per_method: plan.repeats,
-            warmup: plan.warmup,
-            current: 0,
-            step: String::new(),
-            sizes: sweep.sizes.len(),
-        }
-    }
-
-    fn step(&mut self, step: usize, size: u64) {
-        if self.sizes > 1 {
-            self.step = format!("{} {}/{} · ", Size(size), step + 1, self.sizes);
-        }
-    }
-
-    fn show(&mut self, event: &Event) {
-        if !self.enabled {
-            return;
-        }
-        // Interleaved rounds start every method at once and then report on each in turn: the
-        // line follows whichever method the event is about.
-        let line = match event {
-            Event::MethodStarted { method, .. } => {
-                self.current = *method;
-                format!("{}: starting", self.name())
-            }
-            Event::Progress {
-                method,
-                warmup_done,
-                done,
-                ..
-            } if *done == 0 => {
-                self.current = *method;
-                format!("{}: warm-up {warmup_done}/{}", self.name(), self.warmup)
-            }
-            Event::Progress { method, done, .. } => {
-                self.current = *method;
-                format!("{}: {done}/{} children", self.name(), self.per_method)
-            }
-            _ => return,
-        };
-        eprint!(
-            "\r\x1b[2K[{}{}/{}] {line}",
-            self.step,
-            self.current + 1,
-            self.method_ids.len()
-        );
-    }
-
-    fn name(&self) -> &'static str {
-        self.method_ids.get(self.current).copied().unwrap_or("")
-    }
-
-    fn clear(&self) {
-        if self.enabled {
-            eprint!("\r\x1b[2K");
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

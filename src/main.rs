@@ -15,7 +15,9 @@ use ipcscope::report::compare;
 use cli::{Cli, Command, CompareArgs, PlacementArgs, RunArgs, SweepArgs};
 
 mod cli;
+mod discover;
 mod headless;
+mod progress;
 mod setting_args;
 
 /// Exit status of a run interrupted by Ctrl-C or SIGTERM.
@@ -55,6 +57,15 @@ fn main() -> color_eyre::Result<ExitCode> {
             print!("{}", ipcscope::report::methods());
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Completions { shell }) => {
+            discover::completions(shell, &mut std::io::stdout().lock())
+                .wrap_err("writing the completion script")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Man) => {
+            discover::man(&mut std::io::stdout().lock()).wrap_err("writing the manual page")?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -74,7 +85,16 @@ fn usage_error(subcommand: Option<&str>, message: impl std::fmt::Display) -> ! {
 
 /// Checks a plan as the command line gave it; anything impossible is a usage error (exit 2).
 fn checked_plan(subcommand: Option<&str>, plan: Result<Plan, String>) -> Plan {
-    match plan.and_then(|plan| plan.check(&Environment::read()).map(|()| plan)) {
+    let env = Environment::read();
+    // The size that does not fit came from --size here (a sweep's from --from and --to).
+    let fits = |plan: Plan| match plan.check_memory(&env) {
+        Ok(()) => Ok(plan),
+        Err(problem) => Err(format!("--size {}: {problem}", Size(plan.size))),
+    };
+    match plan
+        .and_then(fits)
+        .and_then(|plan| plan.check(&env).map(|()| plan))
+    {
         Ok(plan) => plan,
         Err(problem) => usage_error(subcommand, problem),
     }
@@ -146,8 +166,9 @@ fn run(args: &RunArgs) -> color_eyre::Result<ExitCode> {
     let plan = checked_plan(Some("run"), args.settings.plan());
     check_output("run", args.output.output.as_deref());
     let cancel = interrupt_flag()?;
-    let executed = headless::execute(&plan, Arc::clone(&cancel))?;
-    headless::write(&executed.output, &args.output, args.settings.preset)?;
+    let stream = headless::streams(&args.output, &ipcscope::bench::sweep::Sweep::single(plan.clone()));
+    let executed = headless::execute(&plan, Arc::clone(&cancel), stream)?;
+    headless::write(&executed, &args.output, args.settings.preset)?;
     Ok(exit_status(&executed))
 }
 
@@ -173,12 +194,25 @@ fn sweep(args: &SweepArgs) -> color_eyre::Result<ExitCode> {
     let env = Environment::read();
     for plan in sweep.plans() {
         if let Err(problem) = plan.check(&env) {
-            usage_error(Some("sweep"), format!("at {}: {problem}", Size(plan.size)));
+            // The sizes come from --from and --to: the error names them, not --size.
+            usage_error(
+                Some("sweep"),
+                format!(
+                    "--from {} --to {}: at {}: {problem}",
+                    args.from,
+                    args.to,
+                    Size(plan.size)
+                ),
+            );
         }
     }
     let cancel = interrupt_flag()?;
-    let executed = headless::execute_sweep(&sweep, Arc::clone(&cancel))?;
-    headless::write(&executed.output, &args.output, None)?;
+    let executed = headless::execute_sweep(
+        &sweep,
+        Arc::clone(&cancel),
+        headless::streams(&args.output, &sweep),
+    )?;
+    headless::write(&executed, &args.output, None)?;
     Ok(exit_status(&executed))
 }
 
@@ -211,6 +245,6 @@ fn explore(cli: &Cli) -> color_eyre::Result<ExitCode> {
         ascii: cli.ascii || ipcscope::tui::theme::ascii_from_env(),
         mouse: !cli.no_mouse,
     };
-    ipcscope::tui::explore(plan, cli.baseline.as_deref(), face)?;
-    Ok(ExitCode::SUCCESS)
+    let status = ipcscope::tui::explore(plan, cli.baseline.as_deref(), face, cli.export_dir.as_deref())?;
+    Ok(ExitCode::from(status))
 }

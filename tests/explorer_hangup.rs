@@ -1,6 +1,7 @@
 //! The explorer hung up on (SIGHUP, as when an SSH session drops) in the middle of a run and
-//! of a sweep: it exits quietly, gives the terminal back and leaves no process behind. On
-//! the way, a baseline file that is missing is said on the status line, and nothing more.
+//! of a sweep: it exits quietly with the shell's status for SIGHUP (129), gives the terminal
+//! back and leaves no process behind. On the way, a baseline file that is missing is said on
+//! the status line, and nothing more.
 //!
 //! One test function on purpose: it makes this test process a child subreaper, so that any
 //! process the explorer leaves behind becomes our child, where it can be counted.
@@ -17,7 +18,11 @@ fn hang_up(mut explorer: Explorer, me: u32) {
     let pid = Pid::from_raw(i32::try_from(explorer.pid).expect("a pid fits an i32"));
     kill(pid, Signal::SIGHUP).expect("sending SIGHUP");
     let status = explorer.wait_exit();
-    assert!(status.success(), "exit status after SIGHUP: {status:?}");
+    assert_eq!(
+        status.exit_code(),
+        129,
+        "the shell's status after SIGHUP: {status:?}"
+    );
     explorer.assert_restored();
     // Quietly: nothing printed on the main screen after the explorer left its own.
     let after = explorer.after_leaving();

@@ -17,6 +17,9 @@ pub enum Event {
         plan: Box<Plan>,
         environment: Environment,
     },
+    /// A step of preparation begins: building the payload, measuring the fork floor, setting
+    /// up a method. It lasts until the next `Preparing` or `MethodStarted`.
+    Preparing { run: RunId, step: String },
     /// Method number `method` of the plan begins (after its one-time setup).
     MethodStarted { run: RunId, method: usize },
     /// Children finished since the last batch; sent a few times a second, not per child.
@@ -54,6 +57,7 @@ impl Event {
     pub fn run(&self) -> RunId {
         match self {
             Event::Started { run, .. }
+            | Event::Preparing { run, .. }
             | Event::MethodStarted { run, .. }
             | Event::Samples { run, .. }
             | Event::Progress { run, .. }

@@ -239,7 +239,7 @@ impl Plan {
         let needed = self.size.saturating_mul(copies);
         if env.memory_available > 0 && needed > env.memory_available {
             return Err(format!(
-                "a payload of {} needs about {} of memory here ({copies} copies at once), but only {} is available; choose a smaller --size",
+                "a payload of {} needs about {} of memory here ({copies} copies at once), but only {} is available; choose a smaller size",
                 Size(self.size),
                 Size(needed),
                 Size(env.memory_available)

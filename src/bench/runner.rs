@@ -13,7 +13,7 @@ use super::mode;
 use super::noise::{MachineLoad, MachineSample};
 use super::payload::Payload;
 use super::placement::PinnedThread;
-use super::plan::{Plan, Schedule};
+use super::plan::{Plan, Schedule, Size};
 use super::result::MethodResult;
 use super::rounds;
 pub use super::rounds::FLOOR_FORKS;
@@ -124,6 +124,10 @@ pub fn run_plan(
             let fault = Fault::from_env()?;
             let watchdog = Watchdog::start(Arc::clone(cancel))
                 .map_err(|error| format!("starting the watchdog: {error}"))?;
+            emit(Event::Preparing {
+                run,
+                step: format!("building the {} payload", Size(plan.size)),
+            });
             // After the watchdog has started, so that it keeps the CPUs it may use.
             let pinned = cpus
                 .map(|pair| {

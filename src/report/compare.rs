@@ -208,6 +208,7 @@ mod tests {
             environment: Environment::default(),
             results,
             partial: false,
+            in_progress: None,
         };
         Saved {
             name: name.into(),

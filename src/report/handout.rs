@@ -251,6 +251,7 @@ mod tests {
             environment,
             results,
             partial: false,
+            in_progress: None,
         });
         for expected in [
             "## The setup",
@@ -301,6 +302,7 @@ mod tests {
             environment: Environment::default(),
             results,
             partial: false,
+            in_progress: None,
         });
         assert!(
             handout

@@ -47,7 +47,13 @@ fn run(output: &RunOutput) -> String {
         table(&mut text, &output.results);
     }
     live::markdown_latency(&mut text, &output.results);
-    if output.partial {
+    if let Some(progress) = output.in_progress {
+        let _ = writeln!(
+            text,
+            "\n*In progress: {} of {} children so far; the methods still running are not in this table yet.*",
+            progress.children_done, progress.children_total
+        );
+    } else if output.partial {
         text.push_str("\n*Partial: the run was interrupted before every child ran.*\n");
     }
     text
@@ -71,8 +77,9 @@ fn table(text: &mut String, results: &[MethodResult]) {
             .map_or("—".to_string(), |standing| standing.cell());
         let _ = writeln!(
             text,
-            "| {} | {} {} | {} | {} | {} | {} | {} | {} of {} | {} | {} |",
+            "| {}{} | {} {} | {} | {} | {} | {} | {} | {} of {} | {} | {} |",
             result.method,
+            if result.partial { " (partial)" } else { "" },
             Size(result.payload_bytes),
             result.payload.name(),
             result.codec.map_or("none", |codec| codec.name()),
@@ -85,7 +92,13 @@ fn table(text: &mut String, results: &[MethodResult]) {
                 "—".into()
             },
             result.failures.len(),
-            result.repeats,
+            // An interrupted method's failures are of the children that ran, not of all it
+            // was to run.
+            if result.partial {
+                format!("{} run", result.samples.len() + result.failures.len())
+            } else {
+                result.repeats.to_string()
+            },
             vs,
             result.ratio_to_fork_floor().map_or("—".to_string(), ratio),
         );
@@ -176,6 +189,38 @@ mod tests {
 *Partial: the run was interrupted before every child ran.*
 "#
         );
+    }
+
+    #[test]
+    fn a_partial_row_says_so_and_counts_the_children_that_ran() {
+        use crate::bench::result::{Failure, Reason};
+        let mut pipe =
+            MethodResult::made_up("pipe", 4096, &[2_000, 2_100, 2_200, 2_300, 2_400, 2_500, 2_600]);
+        pipe.repeats = 20;
+        pipe.partial = true;
+        pipe.failures = (7..10)
+            .map(|child| Failure {
+                child,
+                reason: Reason::Panicked,
+            })
+            .collect();
+        let mut output = fixtures::run();
+        output.results = vec![pipe];
+        output.partial = true;
+        let text = MarkdownExporter.run(&output).unwrap();
+        assert!(text.contains("| pipe (partial) |"), "{text}");
+        assert!(text.contains("| 3 of 10 run |"), "{text}");
+        assert!(text.contains("interrupted"), "{text}");
+
+        // Written while the run goes on, nothing was interrupted.
+        output.partial = false;
+        output.in_progress = Some(crate::report::InProgress {
+            children_done: 10,
+            children_total: 40,
+        });
+        let text = MarkdownExporter.run(&output).unwrap();
+        assert!(!text.contains("interrupted"), "{text}");
+        assert!(text.contains("*In progress: 10 of 40 children so far"), "{text}");
     }
 
     #[test]

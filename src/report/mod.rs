@@ -87,6 +87,16 @@ pub struct RunOutput {
     pub results: Vec<MethodResult>,
     /// The run was interrupted: not every child ran.
     pub partial: bool,
+    /// Written while the run still goes (nothing interrupted): how far it had come.
+    pub in_progress: Option<InProgress>,
+}
+
+/// How far a run still going had come when its results were written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InProgress {
+    /// Children finished, warm-up included, over every method.
+    pub children_done: u64,
+    pub children_total: u64,
 }
 
 impl RunOutput {
@@ -300,6 +310,7 @@ pub(crate) mod fixtures {
             environment: Environment::default(),
             results,
             partial,
+            in_progress: None,
         }
     }
 

@@ -24,24 +24,7 @@ impl Exporter for TableExporter {
 }
 
 fn run(output: &RunOutput) -> String {
-    let mut text = String::new();
-    let env = &output.environment;
-    let _ = writeln!(
-        text,
-        "ipcscope {} · Linux {} · {} · {} cores · page {} · pipe max {} · queue messages {} × {}{}\n",
-        env!("CARGO_PKG_VERSION"),
-        env.kernel,
-        env.cpu,
-        env.cores,
-        Size(env.page_size),
-        Size(env.pipe_max_size),
-        Size(env.mq_msgsize_max),
-        env.mq_msg_max,
-        env.mq_bytes_limit.map_or(String::new(), |budget| format!(
-            " within {} (RLIMIT_MSGQUEUE)",
-            Size(budget)
-        )),
-    );
+    let mut text = head(&output.environment);
     if is_sweep(&output.results) {
         // A sweep: one compact block per size, then where the lines cross.
         for group in size_groups(&output.results) {
@@ -59,10 +42,44 @@ fn run(output: &RunOutput) -> String {
         for result in &output.results {
             method_block(&mut text, result);
         }
-        if Fastest::of(&output.results).is_some() {
-            text.push_str("Summary\n");
-            summary_rows(&mut text, &output.results, false);
-        }
+    }
+    text + &tail(output)
+}
+
+/// The table's first line: the version and the machine. A run's table is `head`, then
+/// `method` for each result as it comes, then `tail`: so it can be printed as it is measured.
+pub fn head(env: &Environment) -> String {
+    format!(
+        "ipcscope {} · Linux {} · {} · {} cores · page {} · pipe max {} · queue messages {} × {}{}\n\n",
+        env!("CARGO_PKG_VERSION"),
+        env.kernel,
+        env.cpu,
+        env.cores,
+        Size(env.page_size),
+        Size(env.pipe_max_size),
+        Size(env.mq_msgsize_max),
+        env.mq_msg_max,
+        env.mq_bytes_limit.map_or(String::new(), |budget| format!(
+            " within {} (RLIMIT_MSGQUEUE)",
+            Size(budget)
+        )),
+    )
+}
+
+/// One method's block of a run's table.
+pub fn method(result: &MethodResult) -> String {
+    let mut text = String::new();
+    method_block(&mut text, result);
+    text
+}
+
+/// What follows the methods' blocks: the summary of a run (none for a sweep, whose blocks
+/// are summaries), and whether it was cut short.
+pub fn tail(output: &RunOutput) -> String {
+    let mut text = String::new();
+    if !is_sweep(&output.results) && Fastest::of(&output.results).is_some() {
+        text.push_str("Summary\n");
+        summary_rows(&mut text, &output.results, false);
     }
     if output.partial {
         text.push_str("\nPartial: the run was interrupted before every child ran.\n");
@@ -339,6 +356,18 @@ mod tests {
         text.split_once("\n\n")
             .map(|(_, rest)| rest.to_string())
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_run_table_is_its_head_each_method_block_then_its_tail() {
+        let output = fixtures::run();
+        let mut pieced = head(&output.environment);
+        for result in &output.results {
+            pieced += &method(result);
+        }
+        pieced += &tail(&output);
+        assert_eq!(pieced, TableExporter.run(&output).unwrap());
+        assert!(tail(&output).starts_with("Summary"));
     }
 
     #[test]

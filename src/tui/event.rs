@@ -20,9 +20,11 @@ pub enum Message {
     Tick(Instant),
     Run(Event),
     Sweep(SweepEvent),
-    /// The terminal can no longer be read, or a signal (SIGTERM, SIGHUP) asks the explorer
-    /// to end: leave as on `q`.
+    /// The terminal can no longer be read: leave as on `q`.
     Stop,
+    /// This signal (SIGTERM, SIGHUP, SIGINT) asks the explorer to end: leave as on `q`, with
+    /// the status a shell gives a process the signal ended (128 + its number).
+    Signal(i32),
 }
 
 impl Message {

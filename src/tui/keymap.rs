@@ -29,6 +29,8 @@ pub enum Action {
     First,
     Last,
     Predict,
+    Failures,
+    ExportDir,
 }
 
 /// One key, as crossterm reports it.
@@ -273,13 +275,31 @@ pub static BINDINGS: &[Binding] = &[
         teach_bar: None,
     },
     Binding {
+        action: Action::Failures,
+        keys: &[ch('f')],
+        label: "f",
+        short: "failures",
+        help: "why the run's children failed: each reason, its kind, how many",
+        on_bar: false,
+        teach_bar: None,
+    },
+    Binding {
         action: Action::Export,
         keys: &[ch('x')],
         label: "x",
         short: "export",
-        help: "write JSON, CSV and Markdown here; teach mode: the lesson handout",
+        help: "write JSON, CSV and Markdown (X: where); teach mode: the handout",
         on_bar: true,
         teach_bar: Some(("x", "handout")),
+    },
+    Binding {
+        action: Action::ExportDir,
+        keys: &[ch('X')],
+        label: "X",
+        short: "export to",
+        help: "choose the directory x writes into (empty: the current one)",
+        on_bar: false,
+        teach_bar: None,
     },
 ];
 
@@ -331,6 +351,8 @@ mod tests {
             Action::First,
             Action::Last,
             Action::Predict,
+            Action::Failures,
+            Action::ExportDir,
         ];
         for action in actions {
             let count = BINDINGS.iter().filter(|b| b.action == action).count();

@@ -5,6 +5,7 @@
 //! `Effect`s the app asks for, and draws at most once a frame, only when something changed.
 
 pub mod event;
+pub mod export;
 pub mod keymap;
 pub mod markdown;
 pub mod median;
@@ -21,7 +22,7 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use color_eyre::eyre::WrapErr;
 use ratatui::backend::CrosstermBackend;
@@ -36,7 +37,7 @@ use ratatui::Terminal;
 use crate::bench::env::Environment;
 use crate::bench::plan::Plan;
 use crate::bench::runner::{self, RunHandle};
-use crate::report::{self, Format};
+use crate::report;
 use event::Message;
 use model::app::{App, Effect};
 use theme::Theme;
@@ -128,8 +129,16 @@ impl Drop for Screen {
 }
 
 /// Runs the explorer until the user quits, starting from `settings`, compared with the saved
-/// result at `baseline` if one is given, drawn and listening as `face` says.
-pub fn explore(settings: Plan, baseline: Option<&Path>, face: Face) -> color_eyre::Result<()> {
+/// result at `baseline` if one is given, drawn and listening as `face` says, exporting into
+/// `export_dir` (else the current directory). Gives the exit status the way out asks for: 0
+/// after `q`, 128 + the signal's number after Ctrl-C (SIGINT's 130) or a signal, as a shell
+/// has it.
+pub fn explore(
+    settings: Plan,
+    baseline: Option<&Path>,
+    face: Face,
+    export_dir: Option<&Path>,
+) -> color_eyre::Result<u8> {
     let (sender, messages) = mpsc::channel::<Message>();
     watch_signals(sender.clone())?;
     let mut screen = Screen::enter(face)?;
@@ -138,7 +147,11 @@ pub fn explore(settings: Plan, baseline: Option<&Path>, face: Face) -> color_eyr
     let mut app = App::new(settings, Environment::read(), Instant::now());
     if let Some(path) = baseline {
         // A bad file is said on the status line; the explorer opens all the same.
-        app.baseline_loaded(report::compare::load(path));
+        app.baseline_loaded(report::compare::load(&export::expand_home(path)));
+    }
+    if let Some(directory) = export_dir {
+        let directory = export::expand_home(directory);
+        app.export_dir_chosen(export::check_directory(&directory).map(|()| directory));
     }
     let mut runner: Option<RunHandle> = None;
     let mut next_frame = Instant::now();
@@ -178,7 +191,7 @@ pub fn explore(settings: Plan, baseline: Option<&Path>, face: Face) -> color_eyr
     // Cancel the run and reap its children before the terminal is given back.
     drop(runner);
     drop(screen);
-    Ok(())
+    Ok(app.exit_status)
 }
 
 fn perform(effect: Effect, app: &mut App, runner: &mut Option<RunHandle>, sender: &Sender<Message>) {
@@ -199,7 +212,11 @@ fn perform(effect: Effect, app: &mut App, runner: &mut Option<RunHandle>, sender
                 Err(error) => app.start_failed(format!("starting the runner thread: {error}")),
             }
         }
-        Effect::LoadBaseline(path) => app.baseline_loaded(report::compare::load(&path)),
+        Effect::LoadBaseline(path) => app.baseline_loaded(report::compare::load(&export::expand_home(&path))),
+        Effect::ChooseExportDir(path) => {
+            let directory = export::expand_home(&path);
+            app.export_dir_chosen(export::check_directory(&directory).map(|()| directory));
+        }
         Effect::CancelRun => {
             if let Some(handle) = runner {
                 handle.cancel();
@@ -217,35 +234,21 @@ fn perform(effect: Effect, app: &mut App, runner: &mut Option<RunHandle>, sender
     }
 }
 
-/// Writes the latest results as JSON, CSV and Markdown in the current directory.
+/// Writes the latest results as JSON, CSV and Markdown in the chosen directory.
 fn export(app: &App) -> Result<String, String> {
-    let (run, output) = app.export_output().ok_or("nothing to export")?;
-    let directory =
-        std::env::current_dir().map_err(|error| format!("finding the current directory: {error}"))?;
-    let stamp = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_secs());
-    let stem = format!("ipcscope-run{run}-{stamp}");
-    for (format, extension) in [
-        (Format::Json, "json"),
-        (Format::Csv, "csv"),
-        (Format::Markdown, "md"),
-    ] {
-        let path = directory.join(format!("{stem}.{extension}"));
-        let text = report::render(format, &output).map_err(|error| error.to_string())?;
-        std::fs::write(&path, text).map_err(|error| format!("writing {}: {error}", path.display()))?;
-    }
-    Ok(format!("{}/{stem}.json, .csv and .md", directory.display()))
+    let (_, output) = app.export_output().ok_or("nothing to export")?;
+    export::write(app.export_dir.as_deref(), &output, &jiff::ZonedDateTime::now())
 }
 
-/// Writes teach mode's lesson as a Markdown handout in the current directory.
+/// Writes teach mode's lesson as a Markdown handout in the export directory (else the
+/// current one), named by local time as the exports are.
 fn write_handout(app: &App) -> Result<String, String> {
     let (run, output) = app.export_output().ok_or("nothing to export")?;
-    let directory =
-        std::env::current_dir().map_err(|error| format!("finding the current directory: {error}"))?;
-    let stamp = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_secs());
+    let directory = match app.export_dir.as_deref() {
+        Some(directory) => directory.to_path_buf(),
+        None => std::env::current_dir().map_err(|error| format!("finding the current directory: {error}"))?,
+    };
+    let stamp = jiff::ZonedDateTime::now().strftime("%Y-%m-%d-%H%M%S").to_string();
     let path = directory.join(format!("ipcscope-handout-run{run}-{stamp}.md"));
     std::fs::write(&path, report::handout::handout(&output))
         .map_err(|error| format!("writing {}: {error}", path.display()))?;
@@ -260,8 +263,8 @@ fn watch_signals(sender: Sender<Message>) -> color_eyre::Result<()> {
     std::thread::Builder::new()
         .name("ipcscope-signals".into())
         .spawn(move || {
-            if signals.forever().next().is_some() {
-                let _ = sender.send(Message::Stop);
+            if let Some(signal) = signals.forever().next() {
+                let _ = sender.send(Message::Signal(signal));
             }
         })
         .wrap_err("starting the signal thread")?;

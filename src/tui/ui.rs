@@ -7,7 +7,7 @@ use ratatui::Frame;
 
 use super::model::app::App;
 use super::model::view::{Notice, Overlay, Panel, ResultsView, Target, View};
-use super::panel::{chart, cow, help, live, results, settings, teach, teaching};
+use super::panel::{chart, cow, failures, help, live, results, settings, teach, teaching};
 use super::theme::{self, Theme};
 
 /// Below this the panels would not be usable; the screen says so instead.
@@ -92,6 +92,9 @@ fn draw_screen(frame: &mut Frame, app: &App, theme: Theme) {
         Some(Overlay::Teaching { method, scroll }) => {
             teaching::draw(frame, area, method, scroll, &app.view.drawn, theme)
         }
+        Some(Overlay::Failures { scroll, .. }) => {
+            failures::draw(frame, area, app.runs.run.as_ref(), scroll, theme)
+        }
         None => {}
     }
 }
@@ -128,11 +131,10 @@ fn status_line(app: &App, theme: Theme) -> Line<'static> {
         ]);
     }
     if let Some(path) = &app.view.prompt {
+        let (what, keys) = app.view.prompt_for.prompt();
         return Line::from(vec![
-            Span::styled("baseline file ", theme.key()),
-            Span::raw(format!(
-                "{path}▏ · Enter loads (empty drops the baseline), Esc cancels"
-            )),
+            Span::styled(format!("{what} "), theme.key()),
+            Span::raw(format!("{path}▏ · {keys}")),
         ]);
     }
     if let Some(edit) = &app.form.edit {
@@ -409,6 +411,7 @@ mod tests {
             environment: crate::bench::env::Environment::default(),
             results: vec![saved("pipe", 200_000), saved("inherit", 240_000)],
             partial: false,
+            in_progress: None,
         };
         let report = crate::report::json::JsonReport::of(&output);
         app.baseline_loaded(Ok(crate::report::compare::Saved {

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use ratatui::crossterm::event::KeyEvent;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::form::{Form, Row};
 use super::input::{self, Intent};
@@ -45,8 +45,15 @@ pub enum Effect {
     Handout,
     /// Read this saved result and report with `App::baseline_loaded`.
     LoadBaseline(PathBuf),
+    /// Check that exports can go into this directory and report with `App::export_dir_chosen`.
+    ChooseExportDir(PathBuf),
     /// Cancel and reap any run in progress, then leave.
     Quit,
+}
+
+/// The status a shell gives a process that `signal` ended.
+fn signalled(signal: i32) -> u8 {
+    u8::try_from(128 + signal).unwrap_or(u8::MAX)
 }
 
 /// The explorer's whole state.
@@ -59,6 +66,11 @@ pub struct App {
     /// Something visible changed since the last frame.
     pub dirty: bool,
     pub quitting: bool,
+    /// The status the explorer exits with: 0, or 128 + the number of the signal that ended
+    /// it (Ctrl-C counts as SIGINT), as a shell reports a process a signal ended.
+    pub exit_status: u8,
+    /// Where `x` writes; the current directory when `None`.
+    pub export_dir: Option<PathBuf>,
 }
 
 impl App {
@@ -70,6 +82,8 @@ impl App {
             now,
             dirty: true,
             quitting: false,
+            exit_status: 0,
+            export_dir: None,
         }
     }
 
@@ -101,6 +115,10 @@ impl App {
                 None
             }
             Message::Stop => Some(self.quit()),
+            Message::Signal(signal) => {
+                self.exit_status = signalled(signal);
+                Some(self.quit())
+            }
         }
     }
 
@@ -148,7 +166,12 @@ impl App {
     }
 
     fn key(&mut self, key: KeyEvent) -> Option<Effect> {
+        let control_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
         let intent = input::route(key, &mut self.view, &mut self.form);
+        if control_c && intent == Intent::Quit {
+            // As a shell has it: 128 + SIGINT.
+            self.exit_status = signalled(libc::SIGINT);
+        }
         self.intent(intent)
     }
 
@@ -178,6 +201,12 @@ impl App {
                 }
             }
             Intent::LoadBaseline(path) => Some(Effect::LoadBaseline(path)),
+            Intent::ChooseExportDir(path) => Some(Effect::ChooseExportDir(path)),
+            Intent::ExportHere => {
+                self.export_dir = None;
+                self.view.notice = Some(Notice::Info("x exports into the current directory".into()));
+                None
+            }
             Intent::DropBaseline => {
                 if self.runs.baseline.take().is_some() {
                     self.view.notice = Some(Notice::Info("baseline dropped".into()));
@@ -194,6 +223,14 @@ impl App {
             }
             Intent::ViewMethod(index) => {
                 self.view_method(index);
+                None
+            }
+            Intent::Failures => {
+                let lines = super::failures::text(self.runs.run.as_ref()).len();
+                self.view.overlay = Some(Overlay::Failures {
+                    scroll: 0,
+                    lines: u16::try_from(lines).unwrap_or(u16::MAX),
+                });
                 None
             }
             Intent::Teach => {
@@ -291,7 +328,34 @@ impl App {
                 self.runs.baseline = Some(saved);
                 Notice::Info(text)
             }
-            Err(problem) => Notice::Refused(format!("no baseline loaded: {problem}")),
+            Err(problem) => match &self.runs.baseline {
+                Some(kept) => Notice::Refused(format!(
+                    "loading the baseline failed: {problem}; the baseline stays {}",
+                    kept.name
+                )),
+                None => Notice::Refused(format!("no baseline loaded: {problem}")),
+            },
+        });
+    }
+
+    /// Takes the directory exports go to, or says why it cannot be one (the old one stays).
+    pub fn export_dir_chosen(&mut self, chosen: Result<PathBuf, String>) {
+        self.dirty = true;
+        self.view.notice = Some(match chosen {
+            Ok(directory) => {
+                let text = format!("x exports into {}", directory.display());
+                self.export_dir = Some(directory);
+                Notice::Info(text)
+            }
+            Err(problem) => {
+                let kept = self
+                    .export_dir
+                    .as_ref()
+                    .map_or("the current directory".into(), |kept| kept.display().to_string());
+                Notice::Refused(format!(
+                    "cannot export there: {problem}; exports still go to {kept}"
+                ))
+            }
         });
     }
 
@@ -339,5 +403,32 @@ mod tests {
         app.dirty = false;
         fake::tick(&mut app, fake::later(base, 12_900));
         assert!(!app.dirty, "past ten seconds the clock shows whole seconds");
+    }
+
+    #[test]
+    fn the_exit_status_follows_the_shell_for_ctrl_c_and_signals() {
+        let quit_by = |message: Message| {
+            let mut app = App::new(fake::plan(), Environment::default(), Instant::now());
+            assert_eq!(app.update(message), Some(Effect::Quit));
+            assert!(app.quitting);
+            app.exit_status
+        };
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(
+            quit_by(Message::Key(KeyEvent::new(
+                KeyCode::Char('q'),
+                KeyModifiers::NONE
+            ))),
+            0
+        );
+        assert_eq!(quit_by(Message::Key(ctrl_c)), 130);
+        assert_eq!(quit_by(Message::Signal(libc::SIGTERM)), 143);
+        assert_eq!(quit_by(Message::Signal(libc::SIGHUP)), 129);
+        assert_eq!(quit_by(Message::Signal(libc::SIGINT)), 130);
+        assert_eq!(
+            quit_by(Message::Stop),
+            0,
+            "the terminal went: no signal to report"
+        );
     }
 }

@@ -239,9 +239,20 @@ impl Form {
 pub struct Edit {
     pub row: Row,
     pub text: String,
+    /// A character just refused: until Backspace takes it back (or Esc drops the value),
+    /// nothing more is typed or applied, so `1e3` never quietly becomes `13`.
+    pub refused: Option<char>,
 }
 
 impl Edit {
+    pub fn new(row: Row, text: String) -> Edit {
+        Edit {
+            row,
+            text,
+            refused: None,
+        }
+    }
+
     /// What the text typed so far reads as, for the status line.
     pub fn reading(&self) -> String {
         self.row
@@ -348,9 +359,18 @@ impl Form {
                 self.edit = None;
                 None
             }
+            // Backspace first takes back the character refused, which the text never held.
+            KeyCode::Backspace if edit.refused.take().is_some() => None,
             KeyCode::Backspace => {
                 edit.text.pop();
                 None
+            }
+            _ if edit.refused.is_some() => {
+                let refused = edit.refused.unwrap_or_default();
+                refuse(format!(
+                    "'{}{refused}' cannot be a value: Backspace takes back the '{refused}', Esc drops it all",
+                    edit.text
+                ))
             }
             KeyCode::Enter => self.commit_edit(),
             KeyCode::Char(c) => {
@@ -361,6 +381,7 @@ impl Form {
                 }
                 let typed = edit.row.typed_as()?;
                 if !typed.plausible(&text) {
+                    edit.refused = Some(c);
                     let allowed = typed.allowed();
                     return refuse(format!("'{c}' does not belong there; allowed: {allowed}"));
                 }
@@ -380,10 +401,11 @@ fn refuse(why: impl Into<String>) -> Option<Notice> {
 mod tests {
     use std::time::Instant;
 
-    use ratatui::crossterm::event::KeyCode;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
     use crate::bench::plan::{Codec, PayloadKind};
+    use crate::tui::event::Message;
     use crate::tui::model::app::{App, Effect};
     use crate::tui::model::fake::{self, app_at, press, press_code, refused, row};
     use crate::tui::model::view::Panel;
@@ -447,6 +469,11 @@ mod tests {
         press(&mut app, "12Mx");
         assert!(refused(&app).contains("'x' does not belong there"));
         assert_eq!(app.form.edit.as_ref().map(|e| e.text.as_str()), Some("12M"));
+        // Until Backspace takes the refused 'x' back, nothing more is typed.
+        press(&mut app, "i");
+        assert!(refused(&app).contains("Backspace takes back the 'x'"));
+        press_code(&mut app, KeyCode::Backspace);
+        assert_eq!(app.form.edit.as_ref().map(|e| e.text.as_str()), Some("12M"));
         press(&mut app, "iB");
         assert_eq!(press_code(&mut app, KeyCode::Enter), None);
         assert_eq!(app.form.settings.size, 12 << 20);
@@ -456,6 +483,32 @@ mod tests {
         assert!(refused(&app).contains("'.'"));
         press_code(&mut app, KeyCode::Esc);
         assert_eq!((app.form.edit.clone(), app.form.settings.size), (None, 12 << 20));
+    }
+
+    #[test]
+    fn a_refused_character_is_never_silently_skipped() {
+        // 1e3 is not a size the command line takes either: it must not become 13 B.
+        let mut app = app_at(row("size"));
+        let before = app.form.settings.size;
+        press(&mut app, "1e3");
+        let said = refused(&app);
+        assert!(said.contains("'1e' cannot be a value"), "{said}");
+        assert_eq!(app.form.edit.as_ref().map(|e| e.text.as_str()), Some("1"));
+        assert_eq!(press_code(&mut app, KeyCode::Enter), None);
+        assert!(refused(&app).contains("cannot be a value"));
+        assert_eq!(app.form.settings.size, before, "nothing applied");
+
+        // - while typing is refused, never a step of the size.
+        press_code(&mut app, KeyCode::Esc);
+        press(&mut app, "4-");
+        assert!(refused(&app).contains("'-' does not belong there"));
+        assert_eq!(app.form.settings.size, before, "- did not step the size");
+        press_code(&mut app, KeyCode::Esc);
+
+        // A letter that cannot start a value says so.
+        press(&mut app, "a");
+        assert!(refused(&app).contains("'a' cannot start a value"));
+        assert_eq!(app.form.edit, None);
     }
 
     #[test]
@@ -471,12 +524,17 @@ mod tests {
         press_code(&mut app, KeyCode::Enter);
         assert_eq!(app.form.settings.repeats, 250);
 
-        // Other keys wait until the typing is done; quitting does not.
+        // Other keys wait until the typing is done; q is a character typed (here refused),
+        // and only Ctrl-C quits.
         press(&mut app, "7");
         press_code(&mut app, KeyCode::Tab);
         assert!(refused(&app).contains("finish typing"));
         assert_eq!(app.view.focus, Panel::Settings);
-        assert_eq!(press(&mut app, "q"), vec![Effect::Quit]);
+        assert_eq!(press(&mut app, "q"), vec![]);
+        assert!(refused(&app).contains("'q' does not belong there"));
+        assert_eq!(app.form.edit.as_ref().map(|e| e.text.as_str()), Some("7"));
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(app.update(Message::Key(ctrl_c)), Some(Effect::Quit));
     }
 
     #[test]

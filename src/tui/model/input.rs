@@ -1,5 +1,5 @@
-//! Input routing: which part of the model a key is for. A path being typed takes every key
-//! but Ctrl-C; then `q` quits; then a value being typed takes the key, then an open overlay;
+//! Input routing: which part of the model a key is for. A path or a value being typed takes
+//! every key but Ctrl-C; then `q` quits; then an open overlay;
 //! otherwise the key map's action means what the focused panel and the view make of it. What
 //! the view state and the settings form answer is done here; what needs the runs goes back
 //! to the app as an `Intent`.
@@ -10,7 +10,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::form::{Edit, Form, Row};
 use super::quiz::{Quiz, QuizKey, Stage};
-use super::view::{Notice, Overlay, Panel, View, ViewState};
+use super::view::{Notice, Overlay, Panel, PathFor, View, ViewState};
 use crate::tui::keymap::{self, Action};
 
 /// The longest path one may type.
@@ -38,8 +38,14 @@ pub enum Intent {
     ViewMethod(usize),
     /// `x` in teach mode: the lesson as a Markdown handout.
     Handout,
+    /// Exports go into this directory from now on.
+    ChooseExportDir(PathBuf),
+    /// An empty export directory was entered: the current directory.
+    ExportHere,
     /// Explain the method under the cursor, or the one on view.
     Teach,
+    /// List why the run's children failed.
+    Failures,
 }
 
 pub fn route(key: KeyEvent, view: &mut ViewState, form: &mut Form) -> Intent {
@@ -49,7 +55,9 @@ pub fn route(key: KeyEvent, view: &mut ViewState, form: &mut Form) -> Intent {
         return prompt_key(key, view);
     }
     let action = keymap::action_for(&key);
-    if action == Some(Action::Quit) {
+    // A value being typed takes its characters, q included: only Ctrl-C quits then.
+    let typing = form.edit.is_some() && !key.modifiers.contains(KeyModifiers::CONTROL);
+    if action == Some(Action::Quit) && !typing {
         return Intent::Quit;
     }
     view.notice = None;
@@ -133,16 +141,14 @@ pub fn route(key: KeyEvent, view: &mut ViewState, form: &mut Form) -> Intent {
         Action::Type => match row {
             Row::Method(index) if in_settings => say(view, form.toggle_method(index)),
             row if in_settings && row.typed() => {
-                form.edit = Some(Edit {
-                    row,
-                    text: String::new(),
-                });
+                form.edit = Some(Edit::new(row, String::new()));
                 Intent::Done
             }
             _ => Intent::Done,
         },
         Action::Teach => Intent::Teach,
         Action::Export if view.teach => Intent::Handout,
+        Action::Failures => Intent::Failures,
         Action::Export => Intent::Export,
         Action::Sweep => {
             view.mode = match view.mode {
@@ -172,8 +178,13 @@ pub fn route(key: KeyEvent, view: &mut ViewState, form: &mut Form) -> Intent {
             )));
             Intent::Done
         }
-        Action::Baseline => {
+        Action::Baseline | Action::ExportDir => {
             view.prompt = Some(String::new());
+            view.prompt_for = if action == Action::Baseline {
+                PathFor::Baseline
+            } else {
+                PathFor::ExportDir
+            };
             Intent::Done
         }
     }
@@ -192,7 +203,7 @@ fn refuse(view: &mut ViewState, why: impl Into<String>) -> Intent {
     Intent::Done
 }
 
-/// Typing a baseline file's path: any character, Enter loads, Esc drops.
+/// Typing a path (a baseline file, the export directory): any character, Enter takes it, Esc drops.
 fn prompt_key(key: KeyEvent, view: &mut ViewState) -> Intent {
     let Some(text) = view.prompt.as_mut() else {
         return Intent::Done;
@@ -206,21 +217,22 @@ fn prompt_key(key: KeyEvent, view: &mut ViewState) -> Intent {
             text.pop();
             Intent::Done
         }
-        KeyCode::Enter if text.trim().is_empty() => {
-            view.prompt = None;
-            Intent::DropBaseline
-        }
         KeyCode::Enter => {
             let path = PathBuf::from(text.trim());
             view.prompt = None;
-            Intent::LoadBaseline(path)
+            match (view.prompt_for, path.as_os_str().is_empty()) {
+                (PathFor::Baseline, true) => Intent::DropBaseline,
+                (PathFor::Baseline, false) => Intent::LoadBaseline(path),
+                (PathFor::ExportDir, true) => Intent::ExportHere,
+                (PathFor::ExportDir, false) => Intent::ChooseExportDir(path),
+            }
         }
         KeyCode::Char(c) if text.chars().count() < MAX_PATH => {
             text.push(c);
             Intent::Done
         }
         KeyCode::Char(_) => refuse(view, format!("a path of at most {MAX_PATH} characters")),
-        _ => refuse(view, "finish typing the path first: Enter loads it, Esc drops it"),
+        _ => refuse(view, "finish typing the path first: Enter takes it, Esc drops it"),
     }
 }
 
@@ -229,16 +241,19 @@ fn unbound_key(key: KeyEvent, view: &mut ViewState, form: &mut Form) -> Intent {
     let row = form.row(view.mode);
     match key.code {
         KeyCode::Char(c) if c.is_ascii_digit() && view.focus == Panel::Settings && row.typed() => {
-            form.edit = Some(Edit {
-                row,
-                text: c.to_string(),
-            });
+            form.edit = Some(Edit::new(row, c.to_string()));
             Intent::Done
         }
         KeyCode::Char(c) if c.is_ascii_digit() => refuse(
             view,
             "to type a value, move to size, repeats or warm-up in the settings panel",
         ),
+        // A key that does nothing says so, rather than being dropped without a word.
+        KeyCode::Char(c) if view.focus == Panel::Settings && row.typed() => refuse(
+            view,
+            format!("'{c}' cannot start a value: type digits, or Enter and then the value"),
+        ),
+        KeyCode::Char(c) => refuse(view, format!("'{c}' is not a key here; ? lists the keys")),
         _ => Intent::Done,
     }
 }
@@ -275,6 +290,7 @@ pub fn scroll_overlay(view: &mut ViewState, step: i32) {
         let lines = match overlay {
             Overlay::Help { .. } => keymap::BINDINGS.len(),
             Overlay::Teaching { method, .. } => method.teaching().lines().count(),
+            Overlay::Failures { lines, .. } => usize::from(lines),
         };
         u16::try_from(lines).unwrap_or(u16::MAX)
     });
@@ -350,6 +366,7 @@ fn overlay_key(view: &mut ViewState, overlay: Overlay, action: Option<Action>) {
     match (overlay, action) {
         (Overlay::Help { .. }, Some(Action::Help))
         | (Overlay::Teaching { .. }, Some(Action::Teach))
+        | (Overlay::Failures { .. }, Some(Action::Failures))
         | (_, Some(Action::Cancel)) => view.overlay = None,
         (_, Some(Action::Help)) => open(view, Overlay::Help { scroll: 0 }),
         (_, Some(action)) if step_of(action).is_some() => {
@@ -546,5 +563,79 @@ mod tests {
         press_code(&mut app, KeyCode::Esc);
         assert_eq!(app.view.prompt, None);
         assert_eq!(press(&mut app, "q"), vec![Effect::Quit], "keys work again");
+    }
+
+    #[test]
+    fn a_failed_load_says_the_old_baseline_stays() {
+        let directory = tempfile::tempdir().unwrap();
+        let good = directory.path().join("monday.json");
+        let output = crate::report::RunOutput {
+            environment: Default::default(),
+            results: vec![crate::bench::result::MethodResult::made_up(
+                "pipe",
+                4096,
+                &[1_000],
+            )],
+            partial: false,
+            in_progress: None,
+        };
+        std::fs::write(
+            &good,
+            crate::report::render(crate::report::Format::Json, &output).unwrap(),
+        )
+        .unwrap();
+        let mut app = app_at(row("size"));
+        app.baseline_loaded(crate::report::compare::load(&good));
+        assert!(app.runs.baseline.is_some());
+        app.baseline_loaded(crate::report::compare::load(
+            &directory.path().join("missing.json"),
+        ));
+        let said = refused(&app);
+        assert!(said.contains("loading the baseline failed"), "{said}");
+        assert!(
+            said.contains("; the baseline stays ") && said.ends_with("monday.json"),
+            "{said}"
+        );
+        assert!(!said.contains("no baseline loaded"), "{said}");
+        assert!(app.runs.baseline.is_some(), "the old baseline stays");
+    }
+
+    #[test]
+    fn plus_and_minus_keep_the_size_in_its_unit_family() {
+        let mut app = app_at(row("size"));
+        app.form.settings.size = 8_000_000;
+        press(&mut app, "+");
+        assert_eq!(app.form.settings.size, 10_000_000, "8 MB + is 10 MB, not 8 MiB");
+        app.form.settings.size = 8_000_000;
+        press(&mut app, "-");
+        assert_eq!(app.form.settings.size, 5_000_000, "8 MB - is 5 MB, not 4 MiB");
+        app.form.settings.size = 8 << 20;
+        press(&mut app, "+");
+        assert_eq!(app.form.settings.size, 16 << 20);
+    }
+
+    #[test]
+    fn capital_x_asks_for_the_export_directory() {
+        let mut app = app_at(row("size"));
+        press(&mut app, "X");
+        assert_eq!(app.view.prompt_for, PathFor::ExportDir);
+        press(&mut app, "~/out");
+        assert_eq!(
+            press_code(&mut app, KeyCode::Enter),
+            Some(Effect::ChooseExportDir(PathBuf::from("~/out")))
+        );
+        app.export_dir_chosen(Ok(PathBuf::from("/tmp/out")));
+        assert_eq!(app.export_dir, Some(PathBuf::from("/tmp/out")));
+        app.export_dir_chosen(Err("/nowhere: No such file or directory".into()));
+        assert!(refused(&app).contains("exports still go to /tmp/out"));
+        press(&mut app, "X");
+        assert_eq!(press_code(&mut app, KeyCode::Enter), None);
+        assert_eq!(app.export_dir, None, "an empty directory is the current one");
+        press(&mut app, "o");
+        assert_eq!(
+            app.view.prompt_for,
+            PathFor::Baseline,
+            "o asks for a baseline again"
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! the screen shows (`view`) and where keys go (`input`). No drawing and no threads.
 
 pub mod app;
+pub mod failures;
 pub mod form;
 pub mod input;
 pub mod mouse;

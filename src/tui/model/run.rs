@@ -7,11 +7,12 @@ use crate::bench::env::Environment;
 use crate::bench::event::{Event, RunId};
 use crate::bench::method::MethodRef;
 use crate::bench::plan::Plan;
-use crate::bench::result::{MethodResult, Phase, Sample, Usage};
+use crate::bench::result::{Failure, MethodResult, Phase, Sample, Usage};
 use crate::bench::stats::{LogHistogram, Summary};
 use crate::bench::tutorial::{self, Conclusion};
 use crate::report;
 use crate::report::facts::Fastest;
+use crate::report::InProgress;
 use crate::tui::median::RunningMedian;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,6 +76,8 @@ pub enum MethodState {
     Done,
     /// Ended early: the run was cancelled while it ran.
     Partial,
+    /// Ended with every child that ran failed: no time to show, only the reasons.
+    Failed,
     /// Never ran: the run ended first.
     Skipped,
 }
@@ -88,6 +91,7 @@ impl MethodState {
             MethodState::Measuring => ("▶", "running"),
             MethodState::Done => ("✓", "done"),
             MethodState::Partial => ("■", "partial"),
+            MethodState::Failed => ("✗", "all failed"),
             MethodState::Skipped => ("-", "skipped"),
         }
     }
@@ -124,6 +128,8 @@ pub struct MethodLive {
     pub warmup_done: u32,
     pub done: u32,
     pub failures: u32,
+    /// The children that failed and why, as they come; the result's list once it is done.
+    pub failed: Vec<Failure>,
     pub totals: RunningMedian,
     pub histogram: LogHistogram,
     /// Per phase, by `Phase::index`.
@@ -145,6 +151,7 @@ impl MethodLive {
             warmup_done: 0,
             done: 0,
             failures: 0,
+            failed: Vec::new(),
             totals: RunningMedian::default(),
             histogram: LogHistogram::default(),
             phase_times: vec![RunningMedian::default(); Phase::ALL.len()],
@@ -168,6 +175,9 @@ impl MethodLive {
 
     pub fn state(&self, run: &RunState) -> MethodState {
         match (&self.completed, self.started) {
+            (Some(completed), _) if completed.summary.is_none() && !completed.result.failures.is_empty() => {
+                MethodState::Failed
+            }
             (Some(completed), _) if completed.result.partial => MethodState::Partial,
             (Some(_), _) => MethodState::Done,
             (None, Some(_)) if !run.active() => MethodState::Partial,
@@ -238,6 +248,9 @@ pub struct LiveRun {
     pub methods: Vec<MethodLive>,
     /// The method the runner is on.
     pub current: Option<usize>,
+    /// The step of preparation under way (building the payload, the fork floor, a method's
+    /// setup), until the next method's children start.
+    pub preparing: Option<String>,
     /// The tutorial's conclusion from this run's results, once inherit and queue have some;
     /// worked out when a method's result arrives, not per frame.
     pub conclusion: Option<Conclusion>,
@@ -258,6 +271,7 @@ impl LiveRun {
             ended: None,
             environment: Environment::default(),
             current: None,
+            preparing: None,
             conclusion: None,
         }
     }
@@ -275,7 +289,9 @@ impl LiveRun {
                     self.state = RunState::Running;
                 }
             }
+            Event::Preparing { step, .. } => self.preparing = Some(step),
             Event::MethodStarted { method, .. } => {
+                self.preparing = None;
                 self.current = Some(method);
                 if let Some(live) = self.methods.get_mut(method) {
                     live.started = Some(now);
@@ -290,6 +306,7 @@ impl LiveRun {
                 if let Some(live) = self.methods.get_mut(method) {
                     samples.iter().for_each(|sample| live.push(sample));
                     live.failures = live.failures.saturating_add(failures.len() as u32);
+                    live.failed.extend(failures);
                 }
             }
             Event::Progress {
@@ -308,6 +325,7 @@ impl LiveRun {
                     live.started.get_or_insert(now);
                     live.ended = Some(now);
                     live.failures = result.failures.len() as u32;
+                    live.failed = result.failures.clone();
                     live.completed = Some(Completed::of(*result));
                 }
                 // From the summaries already kept: no copy or sort of anybody's samples.
@@ -322,12 +340,25 @@ impl LiveRun {
                 self.conclusion = tutorial::conclude_from(&points);
             }
             Event::Finished { cancelled, .. } => {
+                self.preparing = None;
                 self.ended = Some(now);
                 self.state.finish(cancelled);
             }
             Event::Failed { error, .. } => {
                 self.state = RunState::Failed(error);
             }
+        }
+    }
+
+    /// Children finished so far and in all, over every method.
+    pub fn progress(&self) -> InProgress {
+        let (done, total) = self.methods.iter().fold((0, 0), |(done, total), live| {
+            let (d, t) = live.children();
+            (done + u64::from(d), total + u64::from(t))
+        });
+        InProgress {
+            children_done: done,
+            children_total: total,
         }
     }
 
@@ -408,6 +439,53 @@ mod tests {
         assert_eq!(run.methods[1].totals.count(), 3);
         assert_eq!(run.methods[1].children(), (4, 6));
         assert_eq!(run.current, Some(1));
+    }
+
+    #[test]
+    fn a_method_whose_every_child_failed_is_failed_not_done() {
+        use crate::bench::result::{Failure, Reason};
+        let plan = fake::plan();
+        let base = Instant::now();
+        let mut run = LiveRun::new(1, plan.clone(), base);
+        let mut events = fake::events(1, &plan, &[3_000_000, 400_000], 2, 0);
+        for event in &mut events {
+            if let Event::MethodDone {
+                method: 0, result, ..
+            } = event
+            {
+                result.failures = (0..5)
+                    .map(|child| Failure {
+                        child,
+                        reason: Reason::Panicked,
+                    })
+                    .collect();
+                result.samples.clear();
+            }
+        }
+        for event in events {
+            run.fold(event, base);
+        }
+        assert_eq!(run.methods[0].state(&run.state), MethodState::Failed);
+        assert_eq!(MethodState::Failed.label(), ("✗", "all failed"));
+        assert_eq!(run.methods[0].failed.len(), 5, "the reasons are kept for f");
+        assert_eq!(run.methods[1].state(&run.state), MethodState::Done);
+    }
+
+    #[test]
+    fn preparation_is_a_step_of_its_own_until_the_children_start() {
+        let plan = fake::plan();
+        let base = Instant::now();
+        let mut run = LiveRun::new(1, plan, base);
+        run.fold(
+            Event::Preparing {
+                run: 1,
+                step: "building the 64 KiB payload".into(),
+            },
+            base,
+        );
+        assert_eq!(run.preparing.as_deref(), Some("building the 64 KiB payload"));
+        run.fold(Event::MethodStarted { run: 1, method: 0 }, base);
+        assert_eq!(run.preparing, None);
     }
 
     #[test]

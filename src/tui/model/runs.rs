@@ -13,7 +13,7 @@ use crate::bench::plan::Plan;
 use crate::bench::setting;
 use crate::bench::sweep::{Sweep, SweepEvent};
 use crate::report::compare::Saved;
-use crate::report::RunOutput;
+use crate::report::{InProgress, RunOutput};
 
 /// What an event did to the runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -170,7 +170,7 @@ impl Runs {
             text += &format!(": {headline}");
         }
         if failures > 0 {
-            text += &format!("; {failures} children failed");
+            text += &format!("; {failures} children failed (f: why)");
         }
         Folded::Ended(match run.state {
             RunState::Failed(_) => Notice::Refused(text),
@@ -199,7 +199,7 @@ impl Runs {
             None => text += ": the lines do not cross",
         }
         if sweep.crossings.len() > 1 {
-            text += &format!(" (and {} more crossings)", sweep.crossings.len() - 1);
+            text += &and_more_crossings(sweep.crossings.len() - 1);
         }
         Folded::Ended(Notice::Info(text))
     }
@@ -229,7 +229,8 @@ impl Runs {
                         RunOutput {
                             environment: sweep.environment.clone(),
                             results: sweep.results.clone(),
-                            partial: sweep.state != RunState::Finished,
+                            partial: interrupted(&sweep.state),
+                            in_progress: sweep.state.active().then(|| sweep_children(sweep)),
                         },
                     )
                 });
@@ -247,11 +248,39 @@ impl Runs {
                             .completed()
                             .map(|completed| completed.result.clone())
                             .collect(),
-                        partial: run.state != RunState::Finished,
+                        partial: interrupted(&run.state),
+                        in_progress: run.state.active().then(|| run.progress()),
                     },
                 )
             })
     }
+}
+
+/// A sweep's children finished and in all, over its sizes so far and to come.
+fn sweep_children(sweep: &SweepRun) -> InProgress {
+    let plan = &sweep.sweep.plan;
+    let per_size = plan.methods.len() as u64 * (u64::from(plan.warmup) + u64::from(plan.repeats));
+    let current = sweep
+        .live
+        .as_ref()
+        .map_or(0, |live| live.progress().children_done);
+    InProgress {
+        children_done: sweep.step.unwrap_or(0) as u64 * per_size + current,
+        children_total: sweep.sweep.sizes.len() as u64 * per_size,
+    }
+}
+
+/// ` (and 1 more crossing)`, ` (and 3 more crossings)`.
+fn and_more_crossings(more: usize) -> String {
+    format!(
+        " (and {more} more {})",
+        if more == 1 { "crossing" } else { "crossings" }
+    )
+}
+
+/// Whether a run that is over stopped before every child ran.
+fn interrupted(state: &RunState) -> bool {
+    matches!(state, RunState::Cancelled | RunState::Failed(_))
 }
 
 #[cfg(test)]
@@ -356,6 +385,12 @@ mod tests {
     }
 
     #[test]
+    fn one_more_crossing_is_singular() {
+        assert_eq!(and_more_crossings(1), " (and 1 more crossing)");
+        assert_eq!(and_more_crossings(2), " (and 2 more crossings)");
+    }
+
+    #[test]
     fn export_needs_results_and_then_exports_the_latest() {
         let mut app = app_at(row("size"));
         assert_eq!(press(&mut app, "x"), vec![]);
@@ -367,7 +402,15 @@ mod tests {
         assert_eq!(run, 1);
         assert_eq!(output.results.len(), 1);
         assert_eq!(output.results[0].samples.len(), 5);
-        assert!(output.partial, "the run is still going");
+        assert!(!output.partial, "the run is still going: nothing was interrupted");
+        assert_eq!(
+            output.in_progress,
+            Some(InProgress {
+                children_done: 9,
+                children_total: 12
+            }),
+            "pipe's 6 children and inherit's first 3, of 6 each"
+        );
     }
 
     #[test]

@@ -69,17 +69,55 @@ impl ResultsView {
     }
 }
 
-/// A box over the panels, scrolled: the keys, or a method's teaching text.
+/// A box over the panels, scrolled: the keys, a method's teaching text, or why the run's
+/// children failed.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Overlay {
-    Help { scroll: u16 },
-    Teaching { method: MethodRef, scroll: u16 },
+    Help {
+        scroll: u16,
+    },
+    Teaching {
+        method: MethodRef,
+        scroll: u16,
+    },
+    /// `lines`: how long the text is, so scrolling stops at its end.
+    Failures {
+        scroll: u16,
+        lines: u16,
+    },
+}
+
+/// What a path being typed is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathFor {
+    /// `o`: a saved result to compare with.
+    Baseline,
+    /// `X`: the directory `x` writes into.
+    ExportDir,
+}
+
+impl PathFor {
+    /// What the status line calls the path, and what Enter does with it.
+    pub fn prompt(self) -> (&'static str, &'static str) {
+        match self {
+            PathFor::Baseline => (
+                "baseline file",
+                "Enter loads (empty drops the baseline), Esc cancels",
+            ),
+            PathFor::ExportDir => (
+                "export directory",
+                "Enter chooses (empty: the current one), Esc cancels",
+            ),
+        }
+    }
 }
 
 impl Overlay {
     pub fn scroll(self) -> u16 {
         match self {
-            Overlay::Help { scroll } | Overlay::Teaching { scroll, .. } => scroll,
+            Overlay::Help { scroll }
+            | Overlay::Teaching { scroll, .. }
+            | Overlay::Failures { scroll, .. } => scroll,
         }
     }
 
@@ -87,6 +125,7 @@ impl Overlay {
         match self {
             Overlay::Help { .. } => Overlay::Help { scroll },
             Overlay::Teaching { method, .. } => Overlay::Teaching { method, scroll },
+            Overlay::Failures { lines, .. } => Overlay::Failures { scroll, lines },
         }
     }
 }
@@ -111,8 +150,9 @@ pub struct ViewState {
     /// runner.
     pub viewed: Option<usize>,
     pub overlay: Option<Overlay>,
-    /// A baseline file's path being typed.
+    /// A path being typed, and what for.
     pub prompt: Option<String>,
+    pub prompt_for: PathFor,
     pub notice: Option<Notice>,
     /// Teach mode: lines of the teaching text scrolled past (PgUp/PgDn, J/K).
     pub teach_scroll: u16,
@@ -201,6 +241,7 @@ impl Default for ViewState {
             viewed: None,
             overlay: None,
             prompt: None,
+            prompt_for: PathFor::Baseline,
             notice: None,
             teach_scroll: 0,
             chart_scroll: 0,

@@ -6,7 +6,7 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::{block, centred};
-use crate::tui::keymap::BINDINGS;
+use crate::tui::keymap::{Action, Binding, BINDINGS};
 use crate::tui::model::view::{Drawn, Target};
 use crate::tui::theme::Theme;
 
@@ -29,7 +29,7 @@ pub fn draw_overlay(frame: &mut Frame, area: Rect, scroll: u16, drawn: &Drawn, t
     lines.push(Line::raw(""));
     lines.push(Line::styled(
         theme
-            .text("States: ▶ running, ✓ done, ■ partial (cancelled), - skipped, · waiting")
+            .text("States: ▶ running, ✓ done, ✗ all failed (f: why), ■ partial (cancelled), - skipped, · waiting")
             .into_owned(),
         theme.dim(),
     ));
@@ -50,18 +50,65 @@ pub fn draw_overlay(frame: &mut Frame, area: Rect, scroll: u16, drawn: &Drawn, t
     frame.render_widget(paragraph.scroll((scroll.min(limit), 0)), inner);
 }
 
-/// The key bar: the `on_bar` bindings, or in teach mode its own, as many as fit.
+/// The key bar's bindings from the most to the least needed: where not all fit, the last
+/// ones here go first, and the rest keep the key map's order.
+const BAR_PRIORITY: [Action; 12] = [
+    Action::Help,
+    Action::Run,
+    Action::Cancel,
+    Action::Quit,
+    Action::Toggle,
+    Action::Baseline,
+    Action::Export,
+    Action::Sweep,
+    Action::ResultsView,
+    Action::Teach,
+    Action::NextPanel,
+    Action::Present,
+];
+
+/// The `on_bar` bindings that fit `width`, by priority, in the key map's order, each with
+/// its key as written on the bar.
+fn bar_bindings(width: usize) -> Vec<(&'static str, &'static Binding)> {
+    let on_bar: Vec<&Binding> = BINDINGS.iter().filter(|binding| binding.on_bar).collect();
+    let key_of = |binding: &'static Binding| binding.label.split(' ').next().unwrap_or(binding.label);
+    let cells =
+        |binding: &'static Binding| key_of(binding).chars().count() + 1 + binding.short.chars().count() + 2;
+    let rank = |binding: &Binding| {
+        BAR_PRIORITY
+            .iter()
+            .position(|&action| action == binding.action)
+            .unwrap_or(BAR_PRIORITY.len())
+    };
+    let mut by_priority = on_bar.clone();
+    by_priority.sort_by_key(|binding| rank(binding));
+    let mut used = 0;
+    let mut kept: Vec<Action> = Vec::new();
+    for binding in by_priority {
+        if used + cells(binding) > width {
+            break;
+        }
+        used += cells(binding);
+        kept.push(binding.action);
+    }
+    on_bar
+        .into_iter()
+        .filter(|binding| kept.contains(&binding.action))
+        .map(|binding| (key_of(binding), binding))
+        .collect()
+}
+
+/// The key bar: in teach mode its own bindings, else the `on_bar` ones by priority; as many
+/// as fit.
 pub fn draw_bar(frame: &mut Frame, area: Rect, teach: bool, theme: Theme) {
-    let keys = BINDINGS
-        .iter()
-        .filter_map(|binding| match (teach, binding.teach_bar) {
-            (true, teach_bar) => teach_bar,
-            (false, _) if binding.on_bar => Some((
-                binding.label.split(' ').next().unwrap_or(binding.label),
-                binding.short,
-            )),
-            (false, _) => None,
-        });
+    let keys: Vec<(&str, &str)> = if teach {
+        BINDINGS.iter().filter_map(|binding| binding.teach_bar).collect()
+    } else {
+        bar_bindings(area.width as usize)
+            .into_iter()
+            .map(|(key, binding)| (key, binding.short))
+            .collect()
+    };
     let mut spans = Vec::new();
     let mut used = 0;
     for (key, short) in keys {
@@ -74,4 +121,22 @@ pub fn draw_bar(frame: &mut Frame, area: Rect, teach: bool, theme: Theme) {
         spans.push(Span::raw(format!(" {short}  ")));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_80_columns_the_bar_keeps_baseline_and_export() {
+        let keys: Vec<&str> = bar_bindings(80).iter().map(|(key, _)| *key).collect();
+        for needed in ["?", "r", "Esc", "q", "o", "x"] {
+            assert!(keys.contains(&needed), "{needed} missing at 80 columns: {keys:?}");
+        }
+        let all = bar_bindings(500);
+        assert_eq!(all.len(), BINDINGS.iter().filter(|b| b.on_bar).count());
+        assert!(all
+            .iter()
+            .all(|(_, binding)| BAR_PRIORITY.contains(&binding.action)));
+    }
 }

@@ -33,7 +33,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
 
-    let methods_height = run.methods.len() as u16 + 1;
+    let methods_height = run.methods.len() as u16 + 1 + u16::from(run.preparing.is_some());
     let [methods_area, details_area] =
         Layout::vertical([Constraint::Length(methods_height), Constraint::Fill(1)])
             .spacing(1)
@@ -111,7 +111,16 @@ fn method_lines(run: &LiveRun, app: &App, width: usize, theme: Theme) -> Vec<Lin
         .unwrap_or(0);
     let viewed = app.view.viewed.or(run.current).unwrap_or(0);
 
-    let mut lines = vec![Line::styled(
+    // The preparation under way (payload, fork floor, a method's setup) is a line of its own:
+    // the methods are not waiting for nothing.
+    let preparing = run.preparing.as_ref().filter(|_| run.state.active()).map(|step| {
+        Line::styled(
+            format!("▶ preparing: {step} · {}", clock(run.elapsed(app.now))),
+            theme.running(),
+        )
+    });
+    let mut lines: Vec<Line<'static>> = preparing.into_iter().collect();
+    lines.push(Line::styled(
         format!(
             "{:<w1$}{:<w2$}{}",
             "  method",
@@ -121,7 +130,7 @@ fn method_lines(run: &LiveRun, app: &App, width: usize, theme: Theme) -> Vec<Lin
             w2 = gauge_width + 1 + count_width + 2
         ),
         theme.dim(),
-    )];
+    ));
     for (index, live) in run.methods.iter().enumerate() {
         let state = live.state(&run.state);
         let (symbol, _) = state.label();
@@ -129,6 +138,7 @@ fn method_lines(run: &LiveRun, app: &App, width: usize, theme: Theme) -> Vec<Lin
             MethodState::Done => theme.good(),
             MethodState::WarmingUp | MethodState::Measuring => theme.running(),
             MethodState::Partial => theme.warn(),
+            MethodState::Failed => theme.bad(),
             MethodState::Waiting | MethodState::Skipped => theme.dim(),
         };
         let (done, total) = live.children();
@@ -263,7 +273,96 @@ fn phase_lines(live: &MethodLive, width: usize, theme: Theme) -> Vec<Line<'stati
 
 #[cfg(test)]
 mod tests {
+    use std::time::{Duration, Instant};
+
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+
     use super::*;
+    use crate::bench::event::Event;
+    use crate::bench::result::{Failure, Reason};
+    use crate::tui::model::fake::{self, press};
+
+    fn render(app: &App) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        terminal
+            .draw(|frame| crate::tui::ui::draw(frame, app, Theme::plain()))
+            .unwrap();
+        terminal.backend().to_string()
+    }
+
+    #[test]
+    fn preparation_shows_as_its_own_line_while_it_lasts() {
+        let base = Instant::now();
+        let mut app = fake::app(base);
+        press(&mut app, "r");
+        let plan = fake::plan();
+        fake::feed(
+            &mut app,
+            Event::Started {
+                run: 1,
+                plan: Box::new(plan.clone()),
+                environment: Default::default(),
+            },
+        );
+        fake::feed(
+            &mut app,
+            Event::Preparing {
+                run: 1,
+                step: "building the 64 KiB payload".into(),
+            },
+        );
+        let screen = render(&app);
+        assert!(
+            screen.contains("▶ preparing: building the 64 KiB payload"),
+            "{screen}"
+        );
+        fake::feed(&mut app, Event::MethodStarted { run: 1, method: 0 });
+        assert!(!render(&app).contains("preparing"));
+    }
+
+    #[test]
+    fn a_method_whose_every_child_failed_shows_a_cross_and_f_lists_why() {
+        let base = Instant::now();
+        let mut app = fake::app(base);
+        press(&mut app, "r");
+        let plan = fake::plan();
+        let timeout = Reason::Timeout {
+            limit: Duration::from_millis(30),
+            send: None,
+        };
+        for mut event in fake::events(1, &plan, &[3_000_000, 400_000], 2, 0) {
+            if let Event::MethodDone {
+                method: 1, result, ..
+            } = &mut event
+            {
+                result.samples.clear();
+                result.failures = (0..5)
+                    .map(|child| Failure {
+                        child,
+                        reason: timeout.clone(),
+                    })
+                    .collect();
+            }
+            fake::feed(&mut app, event);
+        }
+        let screen = render(&app);
+        assert!(screen.contains("✗ inherit"), "{screen}");
+        assert!(screen.contains("all failed"), "{screen}");
+        assert!(!screen.contains("✓ inherit"), "{screen}");
+        press(&mut app, "f");
+        let screen = render(&app);
+        assert!(
+            screen.contains("inherit: 5 of 5 counted children failed"),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("5× timed out after 30ms and was killed [timeout]"),
+            "{screen}"
+        );
+        press(&mut app, "f");
+        assert_eq!(app.view.overlay, None, "f closes it again");
+    }
 
     #[test]
     fn spread_fills_the_width_or_merges_bins() {

@@ -2,6 +2,7 @@
 
 pub mod chart;
 pub mod cow;
+pub mod failures;
 pub mod help;
 pub mod latency;
 pub mod live;

@@ -48,6 +48,7 @@ pub struct Floors {
 #[derive(Clone, Copy)]
 struct Column {
     title: &'static str,
+    /// The narrowest the column is; it widens to its title and its widest value.
     width: u16,
     /// Columns with the lowest rank stay longest when the table is narrow.
     rank: u8,
@@ -67,7 +68,6 @@ const COLUMNS: [Column; 11] = [
         rank: 0,
         cell: |e| match (e.summary, e.state) {
             (Some(s), _) => report::duration(s.median),
-            (None, Some(MethodState::Done | MethodState::Partial)) if e.failures > 0 => "all failed".into(),
             (None, Some(state)) => state.label().1.to_string(),
             (None, None) => "—".into(),
         },
@@ -137,7 +137,7 @@ const COLUMNS: [Column; 11] = [
         cell: |e| match (e.summary, e.previous) {
             (Some(s), Some(previous)) if previous > 0 => {
                 let change = (s.median as f64 / previous as f64 - 1.0) * 100.0;
-                format!("{change:+.0}%")
+                percent_change(change)
             }
             _ => String::new(),
         },
@@ -192,47 +192,57 @@ const THROUGHPUT_COLUMNS: [Column; 5] = [
     },
 ];
 
-/// The kernel's accounting of the median child.
+/// The kernel's accounting of the median child; titles of two lines, what over its kind.
 const KERNEL_COLUMNS: [Column; 8] = [
     COLUMNS[0],
     COLUMNS[1],
     Column {
-        title: "minor faults",
-        width: 12,
+        title: "minor\nfaults",
+        width: 6,
         rank: 0,
         cell: |e| usage(e, |u| u.minor_faults.to_string()),
     },
     Column {
-        title: "major",
+        title: "major\nfaults",
         width: 5,
         rank: 3,
         cell: |e| usage(e, |u| u.major_faults.to_string()),
     },
     Column {
-        title: "switches",
+        title: "voluntary\nswitches",
         width: 8,
         rank: 1,
         cell: |e| usage(e, |u| u.voluntary_switches.to_string()),
     },
     Column {
-        title: "forced",
+        title: "forced\nswitches",
         width: 6,
         rank: 2,
         cell: |e| usage(e, |u| u.involuntary_switches.to_string()),
     },
     Column {
-        title: "user CPU",
+        title: "user\nCPU",
         width: 9,
         rank: 1,
         cell: |e| usage(e, |u| report::duration(u.user_ns)),
     },
     Column {
-        title: "system CPU",
+        title: "system\nCPU",
         width: 10,
         rank: 1,
         cell: |e| usage(e, |u| report::duration(u.system_ns)),
     },
 ];
+
+/// `+12%`, `-3%`, and `0%` for a change that rounds to nothing, on either side of it.
+fn percent_change(change: f64) -> String {
+    let rounded = change.round();
+    if rounded == 0.0 {
+        "0%".into()
+    } else {
+        format!("{rounded:+.0}%")
+    }
+}
 
 fn usage(entry: &Entry, show: impl Fn(&Usage) -> String) -> String {
     entry.usage.as_ref().map_or(String::new(), show)
@@ -343,7 +353,16 @@ pub fn floors(app: &App, run: &LiveRun) -> Floors {
 /// in the throughput view.
 pub fn height(app: &App) -> u16 {
     let floors_line = u16::from(app.view.results == ResultsView::Throughput);
-    entries(app).len().max(1) as u16 + 3 + floors_line
+    entries(app).len().max(1) as u16 + 2 + header_height(app.view.results) + floors_line
+}
+
+/// The header's lines: two where titles name a group and its member ("minor" over "faults"),
+/// so that no title runs into the next.
+fn header_height(view: ResultsView) -> u16 {
+    match view {
+        ResultsView::Kernel => 2,
+        ResultsView::Times | ResultsView::Throughput => 1,
+    }
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
@@ -387,22 +406,43 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     } else {
         inner
     };
-    let chosen = columns_that_fit(&columns, inner.width);
-    let header = Row::new(chosen.iter().map(|column| Cell::from(column.title))).style(theme.heading());
+    let cells: Vec<Vec<String>> = entries
+        .iter()
+        .map(|entry| columns.iter().map(|column| (column.cell)(entry)).collect())
+        .collect();
+    let sized: Vec<(&Column, u16)> = columns
+        .iter()
+        .enumerate()
+        .map(|(at, &column)| {
+            (
+                column,
+                fitted_width(column, cells.iter().map(|row| row[at].as_str())),
+            )
+        })
+        .collect();
+    let chosen = columns_that_fit(&sized, inner.width);
+    let header = Row::new(chosen.iter().map(|&(at, _)| Cell::from(columns[at].title)))
+        .height(header_height(app.view.results))
+        .style(theme.heading());
     let viewed = app
         .runs
         .run
         .as_ref()
         .map(|run| app.view.viewed.or(run.current).unwrap_or(0));
-    let rows = entries.iter().enumerate().map(|(index, entry)| {
-        let style = match entry.state {
-            Some(MethodState::Done) if Some(index) == viewed => theme.heading(),
-            Some(MethodState::Done) => Default::default(),
-            _ => theme.dim(),
-        };
-        Row::new(chosen.iter().map(|column| Cell::from((column.cell)(entry)))).style(style)
-    });
-    let widths = chosen.iter().map(|column| Constraint::Length(column.width));
+    let rows = entries
+        .iter()
+        .zip(&cells)
+        .enumerate()
+        .map(|(index, (entry, cells))| {
+            let style = match entry.state {
+                Some(MethodState::Done) if Some(index) == viewed => theme.heading(),
+                Some(MethodState::Done) => Default::default(),
+                Some(MethodState::Failed) => theme.bad(),
+                _ => theme.dim(),
+            };
+            Row::new(chosen.iter().map(|&(at, _)| Cell::from(cells[at].clone()))).style(style)
+        });
+    let widths = chosen.iter().map(|&(_, width)| Constraint::Length(width));
     frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
 }
 
@@ -426,25 +466,35 @@ fn limits_line(app: &App) -> String {
     format!("limits at {}: {memcpy} · {fork}{hint}", Size(run.plan.size))
 }
 
-/// The columns that fit `width`, dropping the highest ranks first, in their usual order.
-fn columns_that_fit<'a>(columns: &[&'a Column], width: u16) -> Vec<&'a Column> {
-    let mut by_rank: Vec<&Column> = columns.to_vec();
-    by_rank.sort_by_key(|column| column.rank);
+/// How wide `column` must be for its title and every one of its `values`, and no narrower
+/// than it is made: the one rule for every column of every view.
+fn fitted_width<'a>(column: &Column, values: impl Iterator<Item = &'a str>) -> u16 {
+    let cells = |text: &str| u16::try_from(text.chars().count()).unwrap_or(u16::MAX);
+    values
+        .map(cells)
+        .chain(column.title.lines().map(cells))
+        .chain([column.width])
+        .max()
+        .unwrap_or(column.width)
+}
+
+/// The columns (each with its width) that fit `width`, dropping the highest ranks first:
+/// their places in `columns` and widths, in their usual order.
+fn columns_that_fit(columns: &[(&Column, u16)], width: u16) -> Vec<(usize, u16)> {
+    let mut by_rank: Vec<usize> = (0..columns.len()).collect();
+    by_rank.sort_by_key(|&at| columns[at].0.rank);
     let mut used = 0u16;
     let mut keep = Vec::new();
-    for column in by_rank {
-        let needed = column.width + u16::from(!keep.is_empty());
-        if used + needed > width {
+    for at in by_rank {
+        let needed = columns[at].1.saturating_add(u16::from(!keep.is_empty()));
+        if used.saturating_add(needed) > width {
             break;
         }
         used += needed;
-        keep.push(column.title);
+        keep.push(at);
     }
-    columns
-        .iter()
-        .copied()
-        .filter(|column| keep.contains(&column.title))
-        .collect()
+    keep.sort_unstable();
+    keep.into_iter().map(|at| (at, columns[at].1)).collect()
 }
 
 fn title(app: &App) -> Line<'static> {
@@ -479,10 +529,11 @@ mod tests {
 
     #[test]
     fn narrow_tables_keep_the_essential_columns() {
+        let sized: Vec<(&Column, u16)> = COLUMNS.iter().map(|column| (column, column.width)).collect();
         let titles = |width| {
-            columns_that_fit(&COLUMNS.iter().collect::<Vec<_>>(), width)
+            columns_that_fit(&sized, width)
                 .iter()
-                .map(|c| c.title)
+                .map(|&(at, _)| COLUMNS[at].title)
                 .collect::<Vec<_>>()
         };
         assert_eq!(titles(21), ["method", "median"]);
@@ -502,5 +553,31 @@ mod tests {
             );
         }
         assert_eq!(titles(200).len(), COLUMNS.len());
+    }
+
+    #[test]
+    fn every_column_is_as_wide_as_its_widest_value() {
+        let vs_fastest = &COLUMNS[8];
+        assert_eq!(vs_fastest.title, "vs fastest");
+        let values = ["fastest", "460.9× slower", "2.0× slower"];
+        assert_eq!(fitted_width(vs_fastest, values.into_iter()), 13);
+        assert_eq!(
+            fitted_width(vs_fastest, ["fastest"].into_iter()),
+            vs_fastest.width
+        );
+        let median = &COLUMNS[1];
+        assert_eq!(fitted_width(median, ["all failed"].into_iter()), 10);
+        // A column that grows is kept or dropped whole, by rank, never cut.
+        let sized = [(&COLUMNS[0], 10), (&COLUMNS[1], 10), (vs_fastest, 13)];
+        assert_eq!(columns_that_fit(&sized, 35), [(0, 10), (1, 10), (2, 13)]);
+        assert_eq!(columns_that_fit(&sized, 32), [(0, 10), (1, 10)]);
+    }
+
+    #[test]
+    fn a_change_that_rounds_to_nothing_has_no_sign() {
+        assert_eq!(percent_change(-0.3), "0%");
+        assert_eq!(percent_change(0.4), "0%");
+        assert_eq!(percent_change(-2.6), "-3%");
+        assert_eq!(percent_change(12.0), "+12%");
     }
 }
