@@ -41,7 +41,7 @@ fn main() {
         let samples: Vec<Sample> = (0..CHILDREN)
             .map(|child| Sample {
                 total_ns: 1_000_000 * (index as u64 + 1) + u64::from(child % 97) * 1_000,
-                phases: [None; 7],
+                phases: Default::default(),
                 usage: Usage::default(),
             })
             .collect();

@@ -194,6 +194,7 @@ impl Settings {
             repeats: self.repeats.unwrap_or(base.repeats),
             warmup: self.warmup.unwrap_or(base.warmup),
             timeout: self.timeout.or(base.timeout),
+            ..base
         }
     }
 }

@@ -386,7 +386,7 @@ fn phases(present: &[Phase], start: u64, encoded: u64, report: &ChildReport, end
         report.verified,
         end,
     ];
-    let mut times = [None; 7];
+    let mut times = [None; Phase::ALL.len()];
     let mut from = start;
     for (phase, end) in Phase::ALL.into_iter().zip(ends) {
         if present.contains(&phase) {

@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::env::Environment;
 pub use super::kind::{Access, Codec, PayloadKind, Shape};
 use super::method::{self, MethodRef};
+use super::python::PyVerify;
 
 /// One experiment: every listed method, each with `warmup + repeats` children.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,6 +22,11 @@ pub struct Plan {
     /// A child that takes longer than this is killed and counted as a failure;
     /// `None` derives a limit from the payload size.
     pub timeout: Option<Duration>,
+    /// The interpreter for the py-* methods: a path, or a name looked up on `PATH`; `None`
+    /// is `python3` on `PATH`.
+    pub python: Option<std::path::PathBuf>,
+    /// What a py-* child checks of its payload.
+    pub py_verify: PyVerify,
 }
 
 impl Default for Plan {
@@ -39,6 +45,8 @@ impl Default for Plan {
             repeats: 100,
             warmup: 3,
             timeout: None,
+            python: None,
+            py_verify: PyVerify::Light,
         }
     }
 }
@@ -92,6 +100,9 @@ impl Plan {
                 Self::MAX_REPEATS,
                 self.repeats
             ));
+        }
+        if self.codec == Codec::Pickle {
+            return Err("codec pickle is Python's own: the py-* methods use it, whatever the codec; choose bincode, bincode-fixed or raw".into());
         }
         if self.payload == PayloadKind::Records && self.codec == Codec::Raw {
             return Err(

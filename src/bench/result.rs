@@ -77,6 +77,12 @@ pub enum Reason {
     Setup(String),
     /// A test's injected fault did not reach the child, which verified (see `fault`).
     FaultMissed,
+    /// A Python child did not verify, as the harness saw it: the exception it raised, the
+    /// signal that killed it, its timeout, or what its check found.
+    Python(String),
+    /// The Python harness itself failed (ended early, went silent, wrote nonsense), so this
+    /// child never ran.
+    Harness(String),
 }
 
 impl Reason {
@@ -95,6 +101,8 @@ impl Reason {
             Reason::Encode(_) => "encode_error",
             Reason::Setup(_) => "setup_error",
             Reason::FaultMissed => "fault_missed",
+            Reason::Python(_) => "python_error",
+            Reason::Harness(_) => "harness_error",
         }
     }
 }
@@ -136,6 +144,8 @@ impl fmt::Display for Reason {
             Reason::Encode(error) => write!(f, "{error}"),
             Reason::Setup(problem) => f.write_str(problem),
             Reason::FaultMissed => f.write_str("the injected fault did not reach the child, which verified"),
+            Reason::Python(error) => write!(f, "Python: {error}"),
+            Reason::Harness(error) => write!(f, "the child never ran: {error}"),
         }
     }
 }
@@ -187,7 +197,7 @@ impl MethodResult {
         MethodResult {
             method: method.id().to_string(),
             payload: plan.payload,
-            codec: method.uses_codec().then_some(plan.codec),
+            codec: method.codec(plan.codec),
             access: plan.access,
             payload_bytes,
             wire_bytes: None,
@@ -278,7 +288,7 @@ impl MethodResult {
                 .iter()
                 .map(|&total_ns| Sample {
                     total_ns,
-                    phases: [None; 7],
+                    phases: [None; Phase::ALL.len()],
                     usage: Usage::default(),
                 })
                 .collect(),
@@ -331,6 +341,16 @@ mod tests {
             ),
             (Reason::Wait(libc::ECHILD), "wait4 failed: No child processes", "wait_error"),
             (Reason::Panicked, "the child panicked", "panicked"),
+            (
+                Reason::Python("the child was killed by SIGKILL".into()),
+                "Python: the child was killed by SIGKILL",
+                "python_error",
+            ),
+            (
+                Reason::Harness("the Python harness ended early (signal 9)".into()),
+                "the child never ran: the Python harness ended early (signal 9)",
+                "harness_error",
+            ),
         ];
         for (reason, text, kind) in cases {
             assert_eq!((reason.to_string().as_str(), reason.kind()), (text, kind));

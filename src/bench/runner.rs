@@ -14,6 +14,7 @@ use super::kind::Access;
 use super::method::{self, Delivery, Method, Role, RunContext};
 use super::payload::Payload;
 use super::plan::Plan;
+use super::python;
 use super::receipt::now_ns;
 use super::result::{Failure, MethodResult, Reason, Sample};
 use super::watchdog::Watchdog;
@@ -222,6 +223,15 @@ struct MethodRun<'a> {
 
 impl MethodRun<'_> {
     fn run(&mut self, emit: &mut dyn FnMut(Event)) -> MethodResult {
+        if let Some(experiment) = self.method.python() {
+            // The py-* family runs in the Python harness, as a block of its own.
+            let sink = python::Sink {
+                run: self.run,
+                method: self.index,
+                emit,
+            };
+            return python::measure(self.method, experiment, self.plan, self.fault, self.cancel, sink);
+        }
         let plan = self.plan;
         let mut result = MethodResult::new(self.method, plan, self.payload.bytes);
         if let Err(error) = self.measure(&mut result, emit) {
