@@ -39,6 +39,7 @@ pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Resu
         environment: Environment::default(),
         results: Vec::new(),
         partial: false,
+        skipped: Vec::new(),
     };
     let mut failed = None;
     let mut finished = false;

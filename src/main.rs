@@ -9,6 +9,7 @@ use std::sync::Arc;
 use clap::{CommandFactory, Parser};
 use color_eyre::eyre::WrapErr;
 
+use ipcscope::bench::python::{self, Skipped};
 use ipcscope::bench::{self, env::Environment, plan::Plan, plan::Size};
 use ipcscope::report::compare;
 
@@ -50,7 +51,10 @@ fn main() -> color_eyre::Result<ExitCode> {
         Some(Command::Sweep(args)) => sweep(&args),
         Some(Command::Compare(args)) => compare(&args),
         Some(Command::Methods) => {
-            print!("{}", ipcscope::report::methods());
+            print!(
+                "{}",
+                ipcscope::report::methods(&bench::python::Availability::check(None))
+            );
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -140,19 +144,35 @@ fn exit_status(executed: &headless::Executed) -> ExitCode {
     }
 }
 
+/// The plan without the py-* methods that cannot run here, said on stderr; only py-* methods
+/// that cannot run are a usage error.
+fn runnable(subcommand: &str, plan: Plan) -> (Plan, Vec<Skipped>) {
+    let (plan, skipped) =
+        python::without_unavailable(plan).unwrap_or_else(|problem| usage_error(Some(subcommand), problem));
+    if let Some(first) = skipped.first() {
+        let ids: Vec<&str> = skipped.iter().map(|skipped| skipped.method.as_str()).collect();
+        eprintln!("notice: skipped {}: {}", ids.join(", "), first.reason);
+    }
+    (plan, skipped)
+}
+
 fn run(args: &RunArgs) -> color_eyre::Result<ExitCode> {
-    let plan = checked_plan(Some("run"), args.settings.plan());
+    let (plan, skipped) = runnable("run", args.settings.plan());
+    let plan = checked_plan(Some("run"), plan);
     check_output("run", args.output.output.as_deref());
     let cancel = interrupt_flag()?;
-    let executed = headless::execute(&plan, Arc::clone(&cancel))?;
+    let mut executed = headless::execute(&plan, Arc::clone(&cancel))?;
+    executed.output.skipped = skipped;
     headless::write(&executed.output, &args.output, args.settings.preset)?;
     Ok(exit_status(&executed))
 }
 
 fn sweep(args: &SweepArgs) -> color_eyre::Result<ExitCode> {
-    let sweep = args
+    let mut sweep = args
         .sweep()
         .unwrap_or_else(|problem| usage_error(Some("sweep"), problem));
+    let (plan, skipped) = runnable("sweep", sweep.plan.clone());
+    sweep.plan = plan;
     check_output("sweep", args.output.output.as_deref());
     let env = Environment::read();
     for plan in sweep.plans() {
@@ -161,7 +181,8 @@ fn sweep(args: &SweepArgs) -> color_eyre::Result<ExitCode> {
         }
     }
     let cancel = interrupt_flag()?;
-    let executed = headless::execute_sweep(&sweep, Arc::clone(&cancel))?;
+    let mut executed = headless::execute_sweep(&sweep, Arc::clone(&cancel))?;
+    executed.output.skipped = skipped;
     headless::write(&executed.output, &args.output, None)?;
     Ok(exit_status(&executed))
 }

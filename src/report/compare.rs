@@ -177,6 +177,7 @@ mod tests {
             environment: Environment::default(),
             results,
             partial: false,
+            skipped: Vec::new(),
         };
         Saved {
             name: name.into(),

@@ -26,6 +26,7 @@ impl JsonReport {
                 })
                 .collect(),
             crossings: crossing::crossings(&output.results),
+            skipped: output.skipped.clone(),
         }
     }
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::bench::crossing::Crossing;
 use crate::bench::env::Environment;
 use crate::bench::plan::{Access, Codec, PayloadKind};
+use crate::bench::python::Skipped;
 use crate::bench::result::Usage;
 use crate::bench::stats::Summary;
 
@@ -21,6 +22,9 @@ pub struct JsonReport {
     /// Where, in a sweep, one method overtakes another; empty for a single size.
     #[serde(default)]
     pub crossings: Vec<Crossing>,
+    /// Methods asked for that could not run here (py-* without a usable python3), and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<Skipped>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

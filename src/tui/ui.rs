@@ -383,6 +383,7 @@ mod tests {
             environment: crate::bench::env::Environment::default(),
             results: vec![saved("pipe", 200_000), saved("inherit", 240_000)],
             partial: false,
+            skipped: Vec::new(),
         };
         let report = crate::report::json::JsonReport::of(&output);
         app.baseline_loaded(Ok(crate::report::compare::Saved {

@@ -9,6 +9,7 @@ mod harness;
 mod interpreter;
 mod measure;
 mod protocol;
+mod skip;
 
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ pub use harness::{run, PyError, PyRunSummary};
 pub use interpreter::{Availability, Interpreter, Unavailable, MINIMUM_VERSION};
 pub use measure::{measure, Sink};
 pub use protocol::{PyChild, PyDone, PyHello, PyPayload};
+pub use skip::{without_unavailable, Skipped};
 
 use super::kind::PayloadKind;
 

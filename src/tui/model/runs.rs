@@ -229,6 +229,7 @@ impl Runs {
                             environment: sweep.environment.clone(),
                             results: sweep.results.clone(),
                             partial: sweep.state != RunState::Finished,
+                            skipped: Vec::new(),
                         },
                     )
                 });
@@ -247,6 +248,7 @@ impl Runs {
                             .map(|completed| completed.result.clone())
                             .collect(),
                         partial: run.state != RunState::Finished,
+                        skipped: Vec::new(),
                     },
                 )
             })
