@@ -100,7 +100,7 @@ pub struct Settings {
     /// What the child does with the data: read all of it, or also write to every page (so copy-on-write must copy) [default: read]
     #[arg(long, value_name = "read|write", value_parser = Access::parse)]
     pub access: Option<Access>,
-    /// seed: the tutorial's experiment (methods inherit,argument,queue,pipe; ints; 1,000,000 integers; 1000 children); explicit flags override it [default: none]
+    /// seed: the tutorial's experiment (methods inherit,argument,queue,pipe and, where python3 runs, py-inherit,py-argument,py-queue,py-pipe; ints; 1,000,000 integers; 1000 children); seed-rust: the same without Python; explicit flags override it [default: none]
     #[arg(long, value_enum)]
     pub preset: Option<Preset>,
     /// Kill and count as failed a child that takes longer than this, e.g. 500ms, 2s [default: 2s plus 1s per 64 MB]
@@ -110,8 +110,10 @@ pub struct Settings {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Preset {
-    /// The tutorial's experiment.
+    /// The tutorial's experiment, by ipcscope's methods and by the tutorial's own Python.
     Seed,
+    /// The tutorial's experiment by ipcscope's four methods only.
+    SeedRust,
 }
 
 #[derive(Debug, Args)]
@@ -179,6 +181,7 @@ impl Settings {
     pub fn plan(&self) -> Plan {
         let base = match self.preset {
             Some(Preset::Seed) => Plan::seed(),
+            Some(Preset::SeedRust) => Plan::seed_rust(),
             None => Plan::default(),
         };
         Plan {

@@ -88,7 +88,7 @@ pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Resu
 /// the tutorial's conclusion from this machine's numbers.
 pub fn write(output: &RunOutput, args: &OutputArgs, preset: Option<Preset>) -> color_eyre::Result<()> {
     let mut text = report::render(args.format, output)?;
-    if args.format == Format::Table && preset == Some(Preset::Seed) {
+    if args.format == Format::Table && matches!(preset, Some(Preset::Seed | Preset::SeedRust)) {
         text.push_str(&report::table::tutorial_conclusion(&output.results));
     }
     write_text(&text, args.output.as_deref())

@@ -64,8 +64,23 @@ impl Plan {
     /// The most counted children per method: every sample is kept in memory.
     pub const MAX_REPEATS: u32 = 1_000_000;
 
-    /// The tutorial's experiment: 1000 children, each handed 1,000,000 integers.
+    /// The tutorial's experiment: 1000 children, each handed 1,000,000 integers, by
+    /// ipcscope's four methods and then by the tutorial's own Python (the py-* four, left out
+    /// with a notice where no python3 can run them).
     pub fn seed() -> Self {
+        let rust = Plan::seed_rust();
+        let python = method::PYTHON
+            .iter()
+            .copied()
+            .filter(|method| method.tutorial().is_some());
+        Plan {
+            methods: rust.methods.iter().copied().chain(python).collect(),
+            ..rust
+        }
+    }
+
+    /// The tutorial's experiment by ipcscope's four methods alone.
+    pub fn seed_rust() -> Self {
         Plan {
             repeats: 1000,
             ..Plan::default()

@@ -251,6 +251,14 @@ pub fn in_tutorial(part: TutorialPart) -> Option<MethodRef> {
 }
 
 /// The method of either family with this id.
+/// The py-* method that plays `part` in the tutorial: its own code, run by python3.
+pub fn py_in_tutorial(part: TutorialPart) -> Option<MethodRef> {
+    PYTHON
+        .iter()
+        .copied()
+        .find(|method| method.tutorial() == Some(part))
+}
+
 pub fn find(id: &str) -> Option<MethodRef> {
     every().find(|method| method.id().eq_ignore_ascii_case(id.trim()))
 }
