@@ -3,23 +3,40 @@
 //! format's `Exporter` renders the comparison. Loading and matching are pure, so the explorer
 //! can load a saved result as its baseline too.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;
 
 use serde::Serialize;
 
 use super::saved::{JsonReport, JsonResult};
-use crate::bench::plan::{Codec, PayloadKind, Size};
+use crate::bench::plan::{Codec, PayloadKind, Plan, Size};
 use crate::bench::result::MethodResult;
+use crate::bench::setting;
 
-/// What makes two results the same experiment: method, payload, codec and size.
+/// What makes two results the same experiment: method, payload, codec, size, and the value
+/// of every setting that names an experiment (access, …; `setting::identifying`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Key {
     pub method: String,
     pub payload: PayloadKind,
     pub codec: Option<Codec>,
     pub payload_bytes: u64,
+    /// Each identifying setting's value, by setting id (a key of its own in JSON).
+    #[serde(flatten)]
+    pub conditions: BTreeMap<&'static str, String>,
+}
+
+impl Key {
+    /// The identifying settings' values as `value_of` gives them, or their defaults.
+    fn conditions_of(value_of: impl Fn(&str) -> Option<String>) -> BTreeMap<&'static str, String> {
+        setting::identifying()
+            .map(|setting| {
+                let value = value_of(setting.id()).unwrap_or_else(|| setting.show(&Plan::default()));
+                (setting.id(), value)
+            })
+            .collect()
+    }
 }
 
 impl From<&JsonResult> for Key {
@@ -29,18 +46,24 @@ impl From<&JsonResult> for Key {
             payload: result.payload,
             codec: result.codec,
             payload_bytes: result.payload_bytes,
+            conditions: Key::conditions_of(|id| {
+                result.conditions.get(id).map(|value| match value {
+                    serde_json::Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                })
+            }),
         }
     }
 }
 
 impl From<&MethodResult> for Key {
     fn from(result: &MethodResult) -> Key {
-        let (method, payload, codec, payload_bytes) = result.key();
         Key {
-            method,
-            payload,
-            codec,
-            payload_bytes,
+            method: result.method.clone(),
+            payload: result.payload,
+            codec: result.codec,
+            payload_bytes: result.payload_bytes,
+            conditions: Key::conditions_of(|id| result.conditions.get(id).cloned()),
         }
     }
 }
@@ -55,7 +78,15 @@ impl fmt::Display for Key {
             Size(self.payload_bytes),
             self.payload.name(),
             self.codec.map_or("no codec", Codec::name)
-        )
+        )?;
+        // Only what differs from the defaults: most comparisons are of default conditions.
+        let defaults = Key::conditions_of(|_| None);
+        for ((_, value), (_, default)) in self.conditions.iter().zip(&defaults) {
+            if value != default {
+                write!(f, " · {value}")?;
+            }
+        }
+        Ok(())
     }
 }
 

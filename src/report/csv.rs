@@ -6,6 +6,7 @@ use color_eyre::eyre::WrapErr;
 use super::compare::Comparison;
 use super::facts::{ratio_to_fastest, Fastest};
 use super::{size_groups, Exporter, RunOutput};
+use crate::bench::setting;
 
 pub struct CsvExporter;
 
@@ -19,7 +20,8 @@ impl Exporter for CsvExporter {
     }
 }
 
-const HEADER: [&str; 19] = [
+/// The contract's columns, in its order.
+const CONTRACT_COLUMNS: [&str; 13] = [
     "method",
     "payload",
     "codec",
@@ -33,7 +35,10 @@ const HEADER: [&str; 19] = [
     "p99_ns",
     "max_ns",
     "throughput_bytes_per_sec",
-    "access",
+];
+
+/// The columns after the identifying settings' own.
+const MORE_COLUMNS: [&str; 5] = [
     "warmup",
     "wire_bytes",
     "ratio_to_fastest",
@@ -41,9 +46,19 @@ const HEADER: [&str; 19] = [
     "ratio_to_fork_floor",
 ];
 
+/// The header: the contract's columns, one column per setting that names the experiment
+/// (`access`, …), then the rest.
+fn header() -> Vec<&'static str> {
+    CONTRACT_COLUMNS
+        .into_iter()
+        .chain(setting::identifying().map(|setting| setting.id()))
+        .chain(MORE_COLUMNS)
+        .collect()
+}
+
 fn run(output: &RunOutput) -> color_eyre::Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(HEADER).wrap_err("writing the CSV header")?;
+    writer.write_record(header()).wrap_err("writing the CSV header")?;
     let with_fastest = size_groups(&output.results).flat_map(|group| {
         let fastest = Fastest::of(group);
         group.iter().map(move |result| (result, fastest))
@@ -53,33 +68,36 @@ fn run(output: &RunOutput) -> color_eyre::Result<String> {
         let stat = |pick: fn(&crate::bench::stats::Summary) -> u64| {
             summary.as_ref().map_or(String::new(), |s| pick(s).to_string())
         };
-        writer
-            .write_record([
-                result.method.clone(),
-                result.payload.name().to_string(),
-                result
-                    .codec
-                    .map_or(String::new(), |codec| codec.name().to_string()),
-                result.payload_bytes.to_string(),
-                result.repeats.to_string(),
-                result.failures.len().to_string(),
-                stat(|s| s.min),
-                stat(|s| s.median),
-                stat(|s| s.mean),
-                stat(|s| s.stddev),
-                stat(|s| s.p99),
-                stat(|s| s.max),
-                result.throughput().to_string(),
-                result.access.name().to_string(),
-                result.warmup.to_string(),
-                result.wire_bytes.map_or(String::new(), |bytes| bytes.to_string()),
-                ratio_to_fastest(result, fastest).map_or(String::new(), |ratio| format!("{ratio:.3}")),
-                result.partial.to_string(),
-                result
-                    .ratio_to_fork_floor()
-                    .map_or(String::new(), |ratio| format!("{ratio:.3}")),
-            ])
-            .wrap_err("writing a CSV row")?;
+        let conditions = setting::identifying()
+            .map(|setting| setting::condition(&result.conditions, setting).into_owned());
+        let before = [
+            result.method.clone(),
+            result.payload.name().to_string(),
+            result
+                .codec
+                .map_or(String::new(), |codec| codec.name().to_string()),
+            result.payload_bytes.to_string(),
+            result.repeats.to_string(),
+            result.failures.len().to_string(),
+            stat(|s| s.min),
+            stat(|s| s.median),
+            stat(|s| s.mean),
+            stat(|s| s.stddev),
+            stat(|s| s.p99),
+            stat(|s| s.max),
+            result.throughput().to_string(),
+        ];
+        let after = [
+            result.warmup.to_string(),
+            result.wire_bytes.map_or(String::new(), |bytes| bytes.to_string()),
+            ratio_to_fastest(result, fastest).map_or(String::new(), |ratio| format!("{ratio:.3}")),
+            result.partial.to_string(),
+            result
+                .ratio_to_fork_floor()
+                .map_or(String::new(), |ratio| format!("{ratio:.3}")),
+        ];
+        let record: Vec<String> = before.into_iter().chain(conditions).chain(after).collect();
+        writer.write_record(record).wrap_err("writing a CSV row")?;
     }
     finish(writer)
 }
@@ -144,11 +162,11 @@ mod tests {
     fn a_run_is_a_header_and_one_line_per_method() {
         assert_eq!(
             CsvExporter.run(&fixtures::run()).unwrap(),
-            r#"method,payload,codec,payload_bytes,repeats,failures,min_ns,median_ns,mean_ns,stddev_ns,p99_ns,max_ns,throughput_bytes_per_sec,access,warmup,wire_bytes,ratio_to_fastest,partial,ratio_to_fork_floor
-pipe,ints,bincode,4096,3,0,1000,2000,2000,1000,3000,3000,2048000000,read,0,,1.818,false,4.000
-inherit,ints,,4096,3,0,1000,1100,1100,100,1200,1200,3723636363,read,0,,1.000,false,
-argument,ints,bincode,4096,1,0,1104,1104,1104,0,1104,1104,3710144927,read,0,,1.004,false,
-queue,ints,bincode,4096,3,0,,,,,,,0,read,0,,,false,
+            r#"method,payload,codec,payload_bytes,repeats,failures,min_ns,median_ns,mean_ns,stddev_ns,p99_ns,max_ns,throughput_bytes_per_sec,access,py-verify,warmup,wire_bytes,ratio_to_fastest,partial,ratio_to_fork_floor
+pipe,ints,bincode,4096,3,0,1000,2000,2000,1000,3000,3000,2048000000,read,light,0,,1.818,false,4.000
+inherit,ints,,4096,3,0,1000,1100,1100,100,1200,1200,3723636363,read,light,0,,1.000,false,
+argument,ints,bincode,4096,1,0,1104,1104,1104,0,1104,1104,3710144927,read,light,0,,1.004,false,
+queue,ints,bincode,4096,3,0,,,,,,,0,read,light,0,,,false,
 "#
         );
     }
