@@ -235,6 +235,11 @@ pub fn every() -> impl Iterator<Item = MethodRef> {
     ALL.iter().chain(PYTHON).copied()
 }
 
+/// The method at `index` of `every()` (ipcscope's, then Python's), as the explorer lists them.
+pub fn listed(index: usize) -> Option<MethodRef> {
+    every().nth(index)
+}
+
 /// The method that plays `role` (each floor is one method).
 pub fn with_role(role: Role) -> Option<MethodRef> {
     ALL.iter().copied().find(|method| method.role() == role)
