@@ -693,7 +693,7 @@ mod through_the_cli {
     #[test]
     fn sigterm_ends_the_harness_and_its_hanging_child_and_leaves_nothing() {
         let tmp = private_tmp();
-        let mut child = ipcscope(
+        let child = ipcscope(
             tmp.path(),
             &[
                 "run", "-m", "py-shm", "-s", "8KB", "-n", "5", "-w", "0", "-f", "json",
