@@ -146,6 +146,9 @@ fn method_block(text: &mut String, result: &MethodResult) {
         result.warmup,
         if result.partial { " (partial)" } else { "" }
     );
+    if let Some(note) = facts::python_note(result) {
+        let _ = writeln!(text, "  Python:                    {note}");
+    }
     failures_lines(text, result);
     text.push('\n');
 }
