@@ -66,7 +66,7 @@ pub fn keep_forks_lean() {
 }
 
 /// Points stdin, stdout and stderr of this (child) process at `devnull`.
-fn silence(devnull: &OwnedFd) {
+pub(crate) fn silence(devnull: &OwnedFd) {
     // A failure leaves that descriptor as it was; the child prints nothing anyway.
     let _ = nix::unistd::dup2_stdin(devnull);
     let _ = nix::unistd::dup2_stdout(devnull);

@@ -4,8 +4,9 @@ use std::fmt;
 use std::time::Duration;
 
 use super::env::Environment;
-pub use super::kind::{Access, Codec, PayloadKind, Shape};
+pub use super::kind::{Access, Codec, Mode, PayloadKind, Shape, Wake};
 use super::method::{self, MethodRef};
+use super::mode::support;
 use super::python::PyVerify;
 
 /// One experiment: every listed method, each with `warmup + repeats` children.
@@ -23,10 +24,18 @@ pub struct Plan {
     /// `None` derives a limit from the payload size.
     pub timeout: Option<Duration>,
     /// The interpreter for the py-* methods: a path, or a name looked up on `PATH`; `None`
-    /// is `python3` on `PATH`.
-    pub python: Option<std::path::PathBuf>,
+    /// is `python3` on `PATH`. Boxed: a plan rides in every run's first event, kept small.
+    pub python: Option<Box<std::path::PathBuf>>,
     /// What a py-* child checks of its payload.
     pub py_verify: PyVerify,
+    /// Fresh children, one living worker, or round trips (see `mode`).
+    pub mode: Mode,
+    /// How many children work at once, each with its own payload (see `mode::pool`).
+    pub parallel: u32,
+    /// The bytes of one round-trip message (`--mode roundtrip` only).
+    pub message: u64,
+    /// How a side waiting on shared memory learns its turn (`shm` in worker and roundtrip).
+    pub wake: Wake,
 }
 
 impl Default for Plan {
@@ -47,6 +56,10 @@ impl Default for Plan {
             timeout: None,
             python: None,
             py_verify: PyVerify::Light,
+            mode: Mode::Fresh,
+            parallel: 1,
+            message: support::DEFAULT_MESSAGE,
+            wake: Wake::Futex,
         }
     }
 }
@@ -134,10 +147,74 @@ impl Plan {
     /// method's own `check`, as one message naming the problem.
     pub fn check(&self, env: &Environment) -> Result<(), String> {
         self.validate().and_then(|()| self.check_memory(env))?;
+        self.check_mode(env)?;
         for method in &self.methods {
             method
                 .check(&self.shape(), env)
                 .map_err(|problem| format!("method {} cannot run here: {problem}", method.id()))?;
+        }
+        Ok(())
+    }
+
+    /// Everything the mode settings make impossible, as one message naming the problem.
+    fn check_mode(&self, env: &Environment) -> Result<(), String> {
+        let plan = self;
+        for method in &plan.methods {
+            if let Some(why) = support::refusal(*method, plan.mode) {
+                return Err(format!(
+                    "method {} cannot run in --mode {}: {why}",
+                    method.id(),
+                    plan.mode.name()
+                ));
+            }
+        }
+        let most = support::max_parallel();
+        if plan.parallel == 0 || plan.parallel > most {
+            return Err(format!(
+                "parallel must be from 1 to {most} ({} per CPU this process may use), got {}",
+                support::PARALLEL_PER_CPU,
+                plan.parallel
+            ));
+        }
+        if plan.mode == Mode::Fresh && plan.parallel > 1 {
+            return Err(
+                "--parallel with --mode fresh is not built yet: fresh children run one at a time; use --mode worker or roundtrip for several at once"
+                    .into(),
+            );
+        }
+        match plan.mode {
+            Mode::Roundtrip if plan.message == 0 || plan.message > support::MAX_MESSAGE => {
+                return Err(format!(
+                    "a round-trip message must be from 1 B to {}, got {}",
+                    Size(support::MAX_MESSAGE),
+                    Size(plan.message)
+                ))
+            }
+            Mode::Worker if plan.size == 0 => {
+                return Err("a worker must be handed at least 1 byte; choose a larger --size".into())
+            }
+            Mode::Worker if plan.access == Access::Write && plan.methods.iter().any(|m| m.id() == "shm") => {
+                return Err(
+                    "method shm cannot run in --mode worker with --access write: the worker reads the shared slot in place, and the parent writes the next payload there"
+                        .into(),
+                )
+            }
+            _ => {}
+        }
+        // Every child at once holds its own copies (see `Plan::check_memory`).
+        let bytes = match plan.mode {
+            Mode::Roundtrip => plan.message,
+            Mode::Fresh | Mode::Worker => plan.size,
+        };
+        let needed = bytes.saturating_mul(4).saturating_mul(u64::from(plan.parallel));
+        if plan.parallel > 1 && env.memory_available > 0 && needed > env.memory_available {
+            return Err(format!(
+                "{} children at once with {} each need about {} of memory, but only {} is available; choose a smaller --parallel",
+                plan.parallel,
+                Size(bytes),
+                Size(needed),
+                Size(env.memory_available)
+            ));
         }
         Ok(())
     }

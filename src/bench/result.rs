@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::kind::{Access, Codec, PayloadKind};
 pub use super::kind::{Phase, PhaseTimes};
+use super::live::LiveRecord;
 use super::method::Method;
 use super::payload::CodecError;
 use super::plan::Plan;
@@ -83,6 +84,8 @@ pub enum Reason {
     /// The Python harness itself failed (ended early, went silent, wrote nonsense), so this
     /// child never ran.
     Harness(String),
+    /// The round trip's echo differed from the message sent (see `mode::roundtrip`).
+    Echo,
 }
 
 impl Reason {
@@ -103,6 +106,7 @@ impl Reason {
             Reason::FaultMissed => "fault_missed",
             Reason::Python(_) => "python_error",
             Reason::Harness(_) => "harness_error",
+            Reason::Echo => "echo_mismatch",
         }
     }
 }
@@ -146,6 +150,7 @@ impl fmt::Display for Reason {
             Reason::FaultMissed => f.write_str("the injected fault did not reach the child, which verified"),
             Reason::Python(error) => write!(f, "Python: {error}"),
             Reason::Harness(error) => write!(f, "the child never ran: {error}"),
+            Reason::Echo => f.write_str("the message that came back differs from the one sent"),
         }
     }
 }
@@ -175,6 +180,10 @@ pub struct MethodResult {
     /// The `fork` baseline's median per child at this payload, measured in the same run.
     #[serde(default)]
     pub fork_floor_ns: Option<u64>,
+    /// What living children add (`--mode worker|roundtrip`, `--parallel`); `None` for fresh
+    /// children one at a time.
+    #[serde(default)]
+    pub live: Option<Box<LiveRecord>>,
     /// The values of the settings that name the experiment (access, …), by setting id.
     #[serde(default)]
     pub conditions: crate::bench::setting::Conditions,
@@ -212,6 +221,7 @@ impl MethodResult {
             setup_ns: 0,
             partial: false,
             fork_floor_ns: None,
+            live: None,
             conditions: crate::bench::setting::conditions(plan),
             summary: SummaryCache::default(),
         }
@@ -295,6 +305,7 @@ impl MethodResult {
             setup_ns: 0,
             partial: false,
             fork_floor_ns: None,
+            live: None,
             conditions: crate::bench::setting::conditions(&Plan::default()),
             summary: SummaryCache::default(),
         }

@@ -300,6 +300,29 @@ mod tests {
     }
 
     #[test]
+    fn a_read_run_never_matches_a_write_run_and_an_older_file_counts_as_the_defaults() {
+        let mut written = MethodResult::made_up("pipe", 8, &[30]);
+        written.conditions.insert("access".into(), "write".into());
+        let read = saved("read", vec![MethodResult::made_up("pipe", 8, &[10])]);
+        let write = saved("write", vec![written]);
+        let comparison = Comparison::of(vec![read.clone(), write]);
+        assert_eq!(
+            comparison.matched().count(),
+            0,
+            "read and write are two experiments"
+        );
+        assert_eq!(comparison.unmatched().count(), 2);
+        let shown: Vec<String> = comparison.unmatched().map(|row| row.key.to_string()).collect();
+        assert!(shown.iter().any(|key| key.ends_with("· write")), "{shown:?}");
+
+        // A file saved before `access` was a key of its own was measured reading.
+        let mut older = read.clone();
+        older.report.results[0].conditions.clear();
+        let comparison = Comparison::of(vec![read, older]);
+        assert_eq!(comparison.matched().count(), 1);
+    }
+
+    #[test]
     fn the_baseline_for_a_live_result_is_its_saved_twin() {
         let live = MethodResult::made_up("pipe", 4096, &[1]);
         let file = saved(

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::compare::{Comparison, Key, Row};
 use super::facts::{self, Fastest};
-pub use super::saved::{JsonFailure, JsonReport, JsonResult, JsonSummary};
+pub use super::saved::{JsonFailure, JsonLive, JsonReport, JsonResult, JsonSummary};
 use super::{size_groups, Exporter, RunOutput};
 use crate::bench::crossing;
 use crate::bench::env::Environment;
@@ -70,6 +70,7 @@ impl JsonResult {
             setup_ns: result.setup_ns,
             partial: result.partial,
             samples_ns: result.totals(),
+            live: result.live.as_deref().map(JsonLive::from),
         }
     }
 }
@@ -242,11 +243,11 @@ mod tests {
             json["matched"],
             json!([
                 {
-                    "method": "pipe", "payload": "ints", "codec": "bincode", "payload_bytes": 4096, "access": "read", "py-verify": "light",
+                    "method": "pipe", "payload": "ints", "codec": "bincode", "payload_bytes": 4096, "access": "read", "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex", "py-verify": "light",
                     "runs": [run(100_000, 1.0, 40_960_000), run(250_000, 2.5, 16_384_000)],
                 },
                 {
-                    "method": "inherit", "payload": "ints", "codec": null, "payload_bytes": 4096, "access": "read", "py-verify": "light",
+                    "method": "inherit", "payload": "ints", "codec": null, "payload_bytes": 4096, "access": "read", "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex", "py-verify": "light",
                     "runs": [run(50_000, 1.0, 81_920_000), run(75_000, 1.5, 54_613_333)],
                 },
             ])
@@ -255,9 +256,9 @@ mod tests {
             json["unmatched"],
             json!([
                 { "file": "a.json", "method": "queue", "payload": "ints", "codec": "bincode",
-                  "payload_bytes": 4096, "access": "read", "py-verify": "light", "median_ns": 300_000 },
+                  "payload_bytes": 4096, "access": "read", "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex", "py-verify": "light", "median_ns": 300_000 },
                 { "file": "b.json", "method": "pipe", "payload": "ints", "codec": "bincode",
-                  "payload_bytes": 8192, "access": "read", "py-verify": "light", "median_ns": 400_000 },
+                  "payload_bytes": 8192, "access": "read", "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex", "py-verify": "light", "median_ns": 400_000 },
             ])
         );
     }

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::compare::{Comparison, Row};
 use super::facts::{self, Fastest};
-use super::{crossing, duration, is_sweep, rate, ratio, size_groups, Exporter, RunOutput};
+use super::{crossing, duration, is_sweep, live, rate, ratio, size_groups, Exporter, RunOutput};
 use crate::bench::crossing::crossings;
 use crate::bench::plan::Size;
 use crate::bench::result::MethodResult;
@@ -46,6 +46,7 @@ fn run(output: &RunOutput) -> String {
     } else {
         table(&mut text, &output.results);
     }
+    live::markdown_latency(&mut text, &output.results);
     if output.partial {
         text.push_str("\n*Partial: the run was interrupted before every child ran.*\n");
     }

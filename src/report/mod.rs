@@ -11,6 +11,7 @@ pub mod compare;
 pub mod csv;
 pub mod facts;
 pub mod json;
+pub mod live;
 pub mod markdown;
 pub mod saved;
 pub mod table;

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::compare::{Comparison, Row};
 use super::facts::{self, Fastest, Lesson};
-use super::{crossing, describe, duration, is_sweep, rate, ratio, size_groups, Exporter, RunOutput};
+use super::{crossing, describe, duration, is_sweep, live, rate, ratio, size_groups, Exporter, RunOutput};
 use crate::bench::crossing::crossings;
 use crate::bench::env::Environment;
 use crate::bench::plan::Size;
@@ -124,15 +124,18 @@ fn method_block(text: &mut String, result: &MethodResult) {
         .collect();
     let _ = writeln!(text, "  Phases (median):           {}", phases.join(" · "));
     let usage = result.usage_median();
-    let _ = writeln!(
-        text,
-        "  Kernel (median per child): {} minor faults · {} voluntary / {} involuntary switches · CPU {} user, {} system",
-        usage.minor_faults,
-        usage.voluntary_switches,
-        usage.involuntary_switches,
-        duration(usage.user_ns),
-        duration(usage.system_ns),
-    );
+    // A living child's accounting is per process, not per item: it has no median per item.
+    if result.live.is_none() {
+        let _ = writeln!(
+            text,
+            "  Kernel (median per child): {} minor faults · {} voluntary / {} involuntary switches · CPU {} user, {} system",
+            usage.minor_faults,
+            usage.voluntary_switches,
+            usage.involuntary_switches,
+            duration(usage.user_ns),
+            duration(usage.system_ns),
+        );
+    }
     let _ = writeln!(
         text,
         "  Throughput (at median):    {:>10}",
@@ -146,6 +149,7 @@ fn method_block(text: &mut String, result: &MethodResult) {
         result.warmup,
         if result.partial { " (partial)" } else { "" }
     );
+    live::table_lines(text, result);
     if let Some(note) = facts::python_note(result) {
         let _ = writeln!(text, "  Python:                    {note}");
     }

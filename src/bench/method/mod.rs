@@ -19,7 +19,7 @@ mod inherit;
 mod memcpy;
 mod pipe;
 mod python;
-mod queue;
+pub mod queue;
 mod shm;
 mod socket;
 pub mod spawn;
@@ -142,6 +142,7 @@ pub trait Method: Sync {
                 Phase::Access => shape.access == Access::Write,
                 Phase::Verify => true,
                 Phase::Pickle | Phase::Unpickle => false,
+                Phase::Ack => false,
             })
             .collect()
     }

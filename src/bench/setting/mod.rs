@@ -8,7 +8,10 @@ use super::plan::Plan;
 
 mod access;
 mod codec;
+mod message;
 mod methods;
+mod mode;
+mod parallel;
 mod payload;
 mod py_verify;
 mod python;
@@ -16,6 +19,7 @@ mod repeats;
 mod size;
 mod timeout;
 mod typing;
+mod wake;
 mod warmup;
 
 pub use size::step_size;
@@ -93,6 +97,10 @@ pub static ALL: &[&dyn Setting] = &[
     &codec::Codec,
     &access::Access,
     &timeout::Timeout,
+    &mode::Mode,
+    &parallel::Parallel,
+    &message::Message,
+    &wake::Wake,
     &py_verify::PyVerify,
     &python::Python,
 ];

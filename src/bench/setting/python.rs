@@ -26,7 +26,7 @@ impl Setting for Python {
         if text.is_empty() {
             return Err("name an interpreter, e.g. python3 or /usr/bin/python3".into());
         }
-        plan.python = (text != DEFAULT).then(|| text.into());
+        plan.python = (text != DEFAULT).then(|| Box::new(text.into()));
         Ok(())
     }
     fn show(&self, plan: &Plan) -> String {

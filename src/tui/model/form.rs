@@ -399,8 +399,8 @@ mod tests {
         for (index, method) in method::every().enumerate() {
             assert_eq!(rows[index], Row::Method(index), "{}", method.id());
         }
-        // ipcscope's methods, the Python family's, then the six settings.
-        assert_eq!(rows.len(), method::ALL.len() + method::PYTHON.len() + 6);
+        // ipcscope's methods, the Python family's, then the ten settings.
+        assert_eq!(rows.len(), method::ALL.len() + method::PYTHON.len() + 10);
     }
 
     #[test]
