@@ -100,15 +100,17 @@ impl ChildArgs {
 pub struct Settings<F: Face + Clone + Send + Sync + 'static> {
     #[command(flatten)]
     pub values: SettingArgs<F>,
-    /// seed: the tutorial's experiment (methods inherit,argument,queue,pipe; ints; 1,000,000 integers; 1000 children); explicit flags override it [default: none]
+    /// seed: the tutorial's experiment (methods inherit,argument,queue,pipe and, where python3 runs, py-inherit,py-argument,py-queue,py-pipe; ints; 1,000,000 integers; 1000 children); seed-rust: the same without Python; explicit flags override it [default: none]
     #[arg(long, value_enum)]
     pub preset: Option<Preset>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Preset {
-    /// The tutorial's experiment.
+    /// The tutorial's experiment, by ipcscope's methods and by the tutorial's own Python.
     Seed,
+    /// The tutorial's experiment by ipcscope's four methods only.
+    SeedRust,
 }
 
 #[derive(Debug, Args)]
@@ -186,6 +188,7 @@ impl<F: Face + Clone + Send + Sync + 'static> Settings<F> {
     pub fn plan(&self) -> Result<Plan, String> {
         let base = match self.preset {
             Some(Preset::Seed) => Plan::seed(),
+            Some(Preset::SeedRust) => Plan::seed_rust(),
             None => Plan::default(),
         };
         self.values.plan(base)

@@ -54,6 +54,7 @@ pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>, stream: bool) -> co
         results: Vec::new(),
         partial: false,
         in_progress: None,
+        skipped: Vec::new(),
     };
     let mut failed = None;
     let mut finished = false;
@@ -148,6 +149,7 @@ pub fn placement_matrix(
             results: Vec::new(),
             partial: false,
             in_progress: None,
+            skipped: Vec::new(),
         },
         stopped_by: None,
         streamed: false,
@@ -179,7 +181,7 @@ pub fn write(executed: &Executed, args: &OutputArgs, preset: Option<Preset>) -> 
     } else {
         report::render(args.format, output)?
     };
-    if args.format == Format::Table && preset == Some(Preset::Seed) {
+    if args.format == Format::Table && matches!(preset, Some(Preset::Seed | Preset::SeedRust)) {
         text.push_str(&report::table::tutorial_conclusion(&output.results));
     }
     if args.format == Format::Markdown && preset == Some(Preset::Seed) {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use clap::{CommandFactory, Parser};
 use color_eyre::eyre::WrapErr;
 
+use ipcscope::bench::python::{self, Skipped};
 use ipcscope::bench::{self, env::Environment, plan::Plan, plan::Size};
 use ipcscope::report::compare;
 
@@ -54,7 +55,10 @@ fn main() -> color_eyre::Result<ExitCode> {
         Some(Command::Compare(args)) => compare(&args),
         Some(Command::Placement(args)) => placement(&args),
         Some(Command::Methods) => {
-            print!("{}", ipcscope::report::methods());
+            print!(
+                "{}",
+                ipcscope::report::methods(&bench::python::Availability::check(None))
+            );
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Completions { shell }) => {
@@ -162,12 +166,30 @@ fn exit_status(executed: &headless::Executed) -> ExitCode {
     }
 }
 
+/// The plan without the py-* methods that cannot run here, said on stderr; only py-* methods
+/// that cannot run are a usage error.
+fn runnable(subcommand: &str, plan: Plan) -> (Plan, Vec<Skipped>) {
+    let (plan, skipped) =
+        python::without_unavailable(plan).unwrap_or_else(|problem| usage_error(Some(subcommand), problem));
+    if let Some(first) = skipped.first() {
+        let ids: Vec<&str> = skipped.iter().map(|skipped| skipped.method.as_str()).collect();
+        eprintln!("notice: skipped {}: {}", ids.join(", "), first.reason);
+    }
+    (plan, skipped)
+}
+
 fn run(args: &RunArgs) -> color_eyre::Result<ExitCode> {
-    let plan = checked_plan(Some("run"), args.settings.plan());
+    let plan = args
+        .settings
+        .plan()
+        .unwrap_or_else(|problem| usage_error(Some("run"), problem));
+    let (plan, skipped) = runnable("run", plan);
+    let plan = checked_plan(Some("run"), Ok(plan));
     check_output("run", args.output.output.as_deref());
     let cancel = interrupt_flag()?;
     let stream = headless::streams(&args.output, &ipcscope::bench::sweep::Sweep::single(plan.clone()));
-    let executed = headless::execute(&plan, Arc::clone(&cancel), stream)?;
+    let mut executed = headless::execute(&plan, Arc::clone(&cancel), stream)?;
+    executed.output.skipped = skipped;
     headless::write(&executed, &args.output, args.settings.preset)?;
     Ok(exit_status(&executed))
 }
@@ -187,9 +209,11 @@ fn placement(args: &PlacementArgs) -> color_eyre::Result<ExitCode> {
 }
 
 fn sweep(args: &SweepArgs) -> color_eyre::Result<ExitCode> {
-    let sweep = args
+    let mut sweep = args
         .sweep()
         .unwrap_or_else(|problem| usage_error(Some("sweep"), problem));
+    let (plan, skipped) = runnable("sweep", sweep.plan.clone());
+    sweep.plan = plan;
     check_output("sweep", args.output.output.as_deref());
     let env = Environment::read();
     for plan in sweep.plans() {
@@ -207,11 +231,12 @@ fn sweep(args: &SweepArgs) -> color_eyre::Result<ExitCode> {
         }
     }
     let cancel = interrupt_flag()?;
-    let executed = headless::execute_sweep(
+    let mut executed = headless::execute_sweep(
         &sweep,
         Arc::clone(&cancel),
         headless::streams(&args.output, &sweep),
     )?;
+    executed.output.skipped = skipped;
     headless::write(&executed, &args.output, None)?;
     Ok(exit_status(&executed))
 }

@@ -343,3 +343,444 @@ fn own_harness_pid() -> Option<i32> {
             })
         })
 }
+
+// Through the command line: the py-* methods as methods of a run.
+
+mod through_the_cli {
+    use std::path::{Path, PathBuf};
+    use std::process::{Command, Output};
+
+    /// `ipcscope` with a private temporary directory, so that what the harness writes there
+    /// can be checked gone.
+    fn ipcscope(tmp: &Path, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ipcscope"));
+        command
+            .args(args)
+            .env("TMPDIR", tmp)
+            .env_remove("IPCSCOPE_TEST_FAULT");
+        command
+    }
+
+    fn private_tmp() -> tempfile::TempDir {
+        tempfile::tempdir().expect("a temporary directory")
+    }
+
+    fn json(output: &Output) -> serde_json::Value {
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+            panic!(
+                "not JSON ({error}): {}\n{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            )
+        })
+    }
+
+    /// Nothing of the harness is left: no file in its temporary directory, no process running
+    /// a harness from there, no shared-memory segment of a process that is gone.
+    fn assert_nothing_left(tmp: &Path) {
+        let files: Vec<PathBuf> = std::fs::read_dir(tmp)
+            .unwrap()
+            .filter_map(|entry| Some(entry.ok()?.path()))
+            .collect();
+        assert_eq!(files, Vec::<PathBuf>::new(), "temporary files left behind");
+        let tmp = tmp.to_string_lossy().into_owned();
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+                continue;
+            };
+            assert!(
+                !String::from_utf8_lossy(&cmdline).contains(&tmp),
+                "a harness process is left: {:?}",
+                entry.path()
+            );
+        }
+        // Another test's harness may be ending this very moment (its segment unlinked just
+        // after it exits): a segment counts as left behind if it outlives its process by 3 s.
+        let orphans = || -> Vec<String> {
+            std::fs::read_dir("/dev/shm")
+                .unwrap()
+                .flatten()
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                .filter(|name| {
+                    name.strip_prefix("ipcscope-")
+                        .and_then(|pid| pid.parse::<u32>().ok())
+                        .is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists())
+                })
+                .collect()
+        };
+        let first = orphans();
+        if !first.is_empty() {
+            std::thread::sleep(std::time::Duration::from_secs(3));
+            let still: Vec<String> = orphans()
+                .into_iter()
+                .filter(|name| first.contains(name))
+                .collect();
+            assert_eq!(still, Vec::<String>::new(), "shared memory outlived its process");
+        }
+    }
+
+    #[test]
+    fn every_py_method_runs_as_a_method_and_says_pickle_where_it_pickles() {
+        let tmp = private_tmp();
+        for (id, codec, unpickles) in [
+            ("py-inherit", None, false),
+            ("py-argument", None, false),
+            ("py-queue", Some("pickle"), true),
+            ("py-pipe", Some("pickle"), true),
+            ("py-shm", None, false),
+            ("py-spawn", Some("pickle"), false),
+        ] {
+            let output = ipcscope(
+                tmp.path(),
+                &["run", "-m", id, "-s", "8KB", "-n", "3", "-w", "1", "-f", "json"],
+            )
+            .output()
+            .unwrap();
+            assert_eq!(
+                output.status.code(),
+                Some(0),
+                "{id}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let report = json(&output);
+            let result = &report["results"][0];
+            assert_eq!(result["method"], id);
+            assert_eq!(result["failures"], 0, "{result}");
+            assert_eq!(result["samples_ns"].as_array().map(Vec::len), Some(3), "{result}");
+            assert_eq!(result["payload_bytes"], 8000);
+            assert_eq!(result["codec"].as_str(), codec, "{id}");
+            assert_eq!(result["py-verify"], "light", "{id}");
+            let phases = result["phases_ns"].as_object().unwrap();
+            for phase in ["spawn", "transfer", "verify", "reap"] {
+                assert!(phases.contains_key(phase), "{id}: no {phase} in {phases:?}");
+            }
+            assert_eq!(phases.contains_key("unpickle"), unpickles, "{id}");
+            assert_eq!(phases.contains_key("pickle"), codec.is_some(), "{id}");
+            // The phases that add up do add up to the total (pickling stands beside them).
+            let per_child: u64 = result["per_child_ns"]["median"].as_u64().unwrap();
+            assert!(per_child > 0);
+            assert!(
+                result["usage_median"]["minor_faults"].as_u64().unwrap() > 0,
+                "{id}: the kernel view"
+            );
+        }
+        assert_nothing_left(tmp.path());
+    }
+
+    #[test]
+    fn full_verification_is_said_and_its_reads_copy_the_inherited_list_page_by_page() {
+        let tmp = private_tmp();
+        let faults = |verify: &str| {
+            let args = [
+                "run",
+                "-m",
+                "py-inherit",
+                "-s",
+                "800KB",
+                "-n",
+                "3",
+                "-w",
+                "1",
+                "--py-verify",
+                verify,
+                "-f",
+                "json",
+            ];
+            let output = ipcscope(tmp.path(), &args).output().unwrap();
+            assert_eq!(
+                output.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let report = json(&output);
+            assert_eq!(report["results"][0]["py-verify"], verify);
+            assert_eq!(report["results"][0]["failures"], 0);
+            report["results"][0]["usage_median"]["minor_faults"]
+                .as_u64()
+                .unwrap()
+        };
+        let (light, full) = (faults("light"), faults("full"));
+        // 100,000 ints read one by one: each read writes the int object's reference count, so
+        // the pages that hold them (32 bytes each, about 780 pages) are copied on write.
+        assert!(full > light + 500, "light {light}, full {full} minor faults");
+        assert_nothing_left(tmp.path());
+    }
+
+    #[test]
+    fn a_python_child_killed_mid_run_is_a_counted_failure_and_nothing_is_left() {
+        let tmp = private_tmp();
+        for id in ["py-pipe", "py-shm"] {
+            let output = ipcscope(
+                tmp.path(),
+                &["run", "-m", id, "-s", "8KB", "-n", "3", "-w", "0", "-f", "json"],
+            )
+            .env("IPCSCOPE_TEST_FAULT", "child:1:kill")
+            .output()
+            .unwrap();
+            assert_eq!(output.status.code(), Some(1), "{id}: failures exit 1");
+            let result = &json(&output)["results"][0];
+            assert_eq!(result["failures"], 1, "{result}");
+            assert_eq!(result["samples_ns"].as_array().map(Vec::len), Some(2));
+            let reason = &result["failure_reasons"][0];
+            assert_eq!(
+                (reason["child"].as_u64(), reason["kind"].as_str()),
+                (Some(1), Some("python_error"))
+            );
+            assert!(reason["reason"].as_str().unwrap().contains("SIGKILL"), "{reason}");
+        }
+        assert_nothing_left(tmp.path());
+    }
+
+    /// A `PATH` that holds no python3 (only a directory with nothing in it).
+    fn without_python(command: &mut Command, empty: &Path) {
+        command.env("PATH", empty);
+    }
+
+    #[test]
+    fn without_python_only_python_methods_are_a_usage_error_and_rust_ones_still_run() {
+        let tmp = private_tmp();
+        let empty = private_tmp();
+        for how in ["PATH", "--python"] {
+            let setup = |args: &[&str]| {
+                let mut args: Vec<&str> = args.to_vec();
+                if how == "--python" {
+                    args.extend(["--python", "/bin/false"]);
+                }
+                let mut command = ipcscope(tmp.path(), &args);
+                if how == "PATH" {
+                    without_python(&mut command, empty.path());
+                }
+                command.output().unwrap()
+            };
+            let only = setup(&["run", "-m", "py-queue,py-pipe", "-s", "8KB", "-n", "2"]);
+            assert_eq!(only.status.code(), Some(2), "{how}");
+            let stderr = String::from_utf8_lossy(&only.stderr);
+            assert!(stderr.contains("the py-* methods cannot run"), "{how}: {stderr}");
+            assert!(
+                stderr.contains("--python PATH"),
+                "{how}: how to get one: {stderr}"
+            );
+
+            let both = setup(&[
+                "run",
+                "-m",
+                "pipe,py-pipe",
+                "-s",
+                "8KB",
+                "-n",
+                "2",
+                "-w",
+                "0",
+                "-f",
+                "json",
+            ]);
+            assert_eq!(
+                both.status.code(),
+                Some(0),
+                "{how}: {}",
+                String::from_utf8_lossy(&both.stderr)
+            );
+            let stderr = String::from_utf8_lossy(&both.stderr);
+            assert!(stderr.contains("notice: skipped py-pipe"), "{how}: {stderr}");
+            let report = json(&both);
+            let ran: Vec<&str> = report["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|result| result["method"].as_str().unwrap())
+                .collect();
+            assert_eq!(ran, ["pipe"], "{how}");
+            assert_eq!(report["skipped"][0]["method"], "py-pipe", "{how}");
+            assert!(report["skipped"][0]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("install python3"));
+        }
+    }
+
+    #[test]
+    fn methods_lists_the_python_group_available_or_not_with_the_reason() {
+        let tmp = private_tmp();
+        let listing = |path: Option<&Path>| {
+            let mut command = ipcscope(tmp.path(), &["methods"]);
+            if let Some(path) = path {
+                command.env("PATH", path);
+            }
+            let output = command.output().unwrap();
+            assert!(output.status.success());
+            String::from_utf8(output.stdout).unwrap()
+        };
+        let here = listing(None);
+        assert!(here.contains("\nPython (python3 3."), "{here}");
+        let empty = private_tmp();
+        let missing = listing(Some(empty.path()));
+        assert!(
+            missing.contains("Python (unavailable: no python3 found on PATH"),
+            "{missing}"
+        );
+        for id in [
+            "py-inherit",
+            "py-argument",
+            "py-queue",
+            "py-pipe",
+            "py-shm",
+            "py-spawn",
+        ] {
+            for listing in [&here, &missing] {
+                assert!(
+                    listing
+                        .lines()
+                        .any(|line| line.split_whitespace().next() == Some(id)),
+                    "{id}: {listing}"
+                );
+            }
+            assert!(missing
+                .lines()
+                .any(|line| line.starts_with(id) && line.contains("(unavailable)")));
+        }
+    }
+
+    #[test]
+    fn saved_json_with_python_results_reads_back_for_compare() {
+        let tmp = private_tmp();
+        let saved = tmp
+            .path()
+            .join("..")
+            .join(format!("ipcscope-py-{}.json", std::process::id()));
+        let output = ipcscope(
+            tmp.path(),
+            &[
+                "run",
+                "-m",
+                "py-pipe,pipe",
+                "-s",
+                "8KB",
+                "-n",
+                "2",
+                "-w",
+                "0",
+                "-f",
+                "json",
+                "-o",
+                saved.to_str().unwrap(),
+            ],
+        )
+        .output()
+        .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let compared = ipcscope(
+            tmp.path(),
+            &["compare", saved.to_str().unwrap(), saved.to_str().unwrap()],
+        )
+        .output()
+        .unwrap();
+        assert_eq!(
+            compared.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&compared.stderr)
+        );
+        let text = String::from_utf8_lossy(&compared.stdout);
+        assert!(text.contains("py-pipe · 8 KB ints · pickle"), "{text}");
+    }
+
+    #[test]
+    fn sigterm_ends_the_harness_and_its_hanging_child_and_leaves_nothing() {
+        let tmp = private_tmp();
+        let child = ipcscope(
+            tmp.path(),
+            &[
+                "run", "-m", "py-shm", "-s", "8KB", "-n", "5", "-w", "0", "-f", "json",
+            ],
+        )
+        .env("IPCSCOPE_TEST_FAULT", "child:1:hang")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+        // Long enough for the harness to start and its first child to finish; the second hangs.
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(130));
+        let report = json(&output);
+        assert_eq!(report["partial"], true);
+        assert_eq!(
+            report["results"][0]["failures"], 0,
+            "a cancelled child is no failure"
+        );
+        assert_nothing_left(tmp.path());
+    }
+
+    #[test]
+    fn the_seed_lesson_shows_the_published_figure_python_here_and_ipcscope_here() {
+        let tmp = private_tmp();
+        let output = ipcscope(
+            tmp.path(),
+            &["run", "--preset", "seed", "-s", "64KiB", "-n", "3", "-w", "0"],
+        )
+        .output()
+        .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let table = String::from_utf8_lossy(&output.stdout);
+        let (_, lesson) = table
+            .split_once("The tutorial's lesson, from this machine's numbers")
+            .unwrap_or_else(|| panic!("{table}"));
+        assert!(
+            lesson.contains("faster than a Queue in Python here (the tutorial found ~34×)"),
+            "{lesson}"
+        );
+        assert!(lesson.contains("in Rust."), "{lesson}");
+        let header = lesson.lines().find(|line| line.contains("method")).unwrap();
+        assert!(
+            header.contains("tutorial (8 MB, 1000 children)")
+                && header.contains("Python here (64 KiB)")
+                && header.contains("ipcscope here (64 KiB)"),
+            "{header}"
+        );
+        let queue = lesson
+            .lines()
+            .find(|line| line.trim_start().starts_with("queue"))
+            .unwrap();
+        assert_eq!(
+            queue
+                .split_whitespace()
+                .filter(|word| *word == "ms" || *word == "µs")
+                .count(),
+            3,
+            "{queue}"
+        );
+        // seed-rust leaves Python out, and the lesson is the two-column one.
+        let rust = ipcscope(
+            tmp.path(),
+            &[
+                "run",
+                "--preset",
+                "seed-rust",
+                "-s",
+                "64KiB",
+                "-n",
+                "2",
+                "-w",
+                "0",
+            ],
+        )
+        .output()
+        .unwrap();
+        let rust = String::from_utf8_lossy(&rust.stdout);
+        assert!(!rust.contains("py-") && !rust.contains("Python here"), "{rust}");
+        assert_nothing_left(tmp.path());
+    }
+}

@@ -57,6 +57,9 @@ pub enum Codec {
     BincodeFixed,
     /// No serialization: the payload's bytes as they lie in memory.
     Raw,
+    /// Python's own: what the py-* methods that pickle say they used. Not a choice of the
+    /// codec setting (not in `ALL`): the plan's codec does not apply to Python.
+    Pickle,
 }
 
 impl Codec {
@@ -67,6 +70,7 @@ impl Codec {
             Codec::Bincode => "bincode",
             Codec::BincodeFixed => "bincode-fixed",
             Codec::Raw => "raw",
+            Codec::Pickle => "pickle",
         }
     }
 
@@ -178,7 +182,8 @@ pub struct Shape {
     pub access: Access,
 }
 
-/// Where a child's time goes. They follow each other, so a child's phases add up to its total.
+/// Where a child's time goes. They follow each other, so a child's phases add up to its total;
+/// the one exception is `Pickle` (see `Phase::is_beside`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Phase {
@@ -199,10 +204,17 @@ pub enum Phase {
     Reap,
     /// From a living worker's verification until its acknowledgement reached the parent.
     Ack,
+    /// A Python parent pickles the payload (py-queue's feeder thread, py-pipe's send,
+    /// py-spawn's start): the parent's time, overlapping the child's spawn and transfer, so it
+    /// is shown beside the phases that add up, not among them.
+    Pickle,
+    /// A Python child unpickles the bytes it got (py-queue, py-pipe).
+    Unpickle,
 }
 
 impl Phase {
-    pub const ALL: [Phase; 8] = [
+    /// Every phase; the Rust methods' in the order they happen, then the Python ones.
+    pub const ALL: [Phase; 10] = [
         Phase::Encode,
         Phase::Spawn,
         Phase::Transfer,
@@ -211,6 +223,8 @@ impl Phase {
         Phase::Verify,
         Phase::Reap,
         Phase::Ack,
+        Phase::Pickle,
+        Phase::Unpickle,
     ];
 
     pub fn name(self) -> &'static str {
@@ -223,7 +237,15 @@ impl Phase {
             Phase::Verify => "verify",
             Phase::Reap => "reap",
             Phase::Ack => "ack",
+            Phase::Pickle => "pickle",
+            Phase::Unpickle => "unpickle",
         }
+    }
+
+    /// A phase timed beside the child's timeline rather than as a part of it: not one of
+    /// the phases that add up to the total.
+    pub fn is_beside(self) -> bool {
+        self == Phase::Pickle
     }
 
     pub fn index(self) -> usize {

@@ -123,6 +123,7 @@ impl Payload {
         match (codec, self.data.get()) {
             (Codec::Raw, PayloadData::Flat(region)) => Ok(region.as_bytes()),
             (Codec::Raw, PayloadData::Records(_)) => Err(CodecError::RawRecords),
+            (Codec::Pickle, _) => Err(CodecError::Pickle),
             (Codec::Bincode, _) => encode_with(self, buffer, bincode::config::standard()),
             (Codec::BincodeFixed, _) => encode_with(
                 self,
@@ -138,6 +139,7 @@ impl Payload {
         match (codec, self.data.get()) {
             (Codec::Raw, PayloadData::Flat(region)) => return Ok(region.len()),
             (Codec::Raw, PayloadData::Records(_)) => return Err(CodecError::RawRecords),
+            (Codec::Pickle, _) => return Err(CodecError::Pickle),
             (Codec::Bincode, _) => self.encode_into(&mut counter, bincode::config::standard())?,
             (Codec::BincodeFixed, _) => self.encode_into(
                 &mut counter,
@@ -328,6 +330,7 @@ pub fn decode(kind: PayloadKind, codec: Codec, wire: &[u8]) -> Result<Decoded<'_
     match codec {
         Codec::Raw if kind == PayloadKind::Records => Err(CodecError::RawRecords),
         Codec::Raw => Ok(Decoded::Flat(wire)),
+        Codec::Pickle => Err(CodecError::Pickle),
         Codec::Bincode => decode_with(kind, wire, bincode::config::standard()),
         Codec::BincodeFixed => decode_with(kind, wire, bincode::config::standard().with_fixed_int_encoding()),
     }
@@ -386,6 +389,8 @@ pub enum CodecError {
     Decode,
     Trailing,
     RawRecords,
+    /// Pickle is Python's: only the py-* methods, run by python3, use it.
+    Pickle,
 }
 
 impl std::fmt::Display for CodecError {
@@ -395,6 +400,7 @@ impl std::fmt::Display for CodecError {
             CodecError::Decode => "the received bytes could not be decoded",
             CodecError::Trailing => "bytes were left over after decoding",
             CodecError::RawRecords => "codec raw cannot carry records",
+            CodecError::Pickle => "codec pickle is Python's own: only the py-* methods use it",
         })
     }
 }

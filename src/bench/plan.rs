@@ -8,6 +8,7 @@ pub use super::kind::{Access, Codec, Mode, PayloadKind, Shape, Wake};
 use super::method::{self, MethodRef};
 use super::mode::support;
 use super::placement::{CpuPair, Placement};
+use super::python::PyVerify;
 pub use super::schedule::{Precision, Schedule};
 use super::topology::{allowed_cpus, Topology};
 
@@ -25,6 +26,11 @@ pub struct Plan {
     /// A child that takes longer than this is killed and counted as a failure;
     /// `None` derives a limit from the payload size.
     pub timeout: Option<Duration>,
+    /// The interpreter for the py-* methods: a path, or a name looked up on `PATH`; `None`
+    /// is `python3` on `PATH`. Boxed: a plan rides in every run's first event, kept small.
+    pub python: Option<Box<std::path::PathBuf>>,
+    /// What a py-* child checks of its payload.
+    pub py_verify: PyVerify,
     /// Fresh children, one living worker, or round trips (see `mode`).
     pub mode: Mode,
     /// How many children work at once, each with its own payload (see `mode::pool`).
@@ -60,6 +66,8 @@ impl Default for Plan {
             repeats: 100,
             warmup: 3,
             timeout: None,
+            python: None,
+            py_verify: PyVerify::Light,
             mode: Mode::Fresh,
             parallel: 1,
             message: support::DEFAULT_MESSAGE,
@@ -85,8 +93,23 @@ impl Plan {
     /// The most counted children per method: every sample is kept in memory.
     pub const MAX_REPEATS: u32 = 1_000_000;
 
-    /// The tutorial's experiment: 1000 children, each handed 1,000,000 integers.
+    /// The tutorial's experiment: 1000 children, each handed 1,000,000 integers, by
+    /// ipcscope's four methods and then by the tutorial's own Python (the py-* four, left out
+    /// with a notice where no python3 can run them).
     pub fn seed() -> Self {
+        let rust = Plan::seed_rust();
+        let python = method::PYTHON
+            .iter()
+            .copied()
+            .filter(|method| method.tutorial().is_some());
+        Plan {
+            methods: rust.methods.iter().copied().chain(python).collect(),
+            ..rust
+        }
+    }
+
+    /// The tutorial's experiment by ipcscope's four methods alone.
+    pub fn seed_rust() -> Self {
         Plan {
             repeats: 1000,
             ..Plan::default()
@@ -141,6 +164,9 @@ impl Plan {
                 Self::MAX_REPEATS,
                 self.repeats
             ));
+        }
+        if self.codec == Codec::Pickle {
+            return Err("codec pickle is Python's own: the py-* methods use it, whatever the codec; choose bincode, bincode-fixed or raw".into());
         }
         if self.payload == PayloadKind::Records && self.codec == Codec::Raw {
             return Err(
@@ -258,7 +284,13 @@ impl Plan {
         let mut groups: Vec<Vec<usize>> = Vec::new();
         let base = self.size.saturating_mul(3);
         let mut held = 0u64;
-        for (index, method) in self.methods.iter().enumerate() {
+        // The py-* methods run in the Python harness after the rounds, not in them.
+        for (index, method) in self
+            .methods
+            .iter()
+            .enumerate()
+            .filter(|(_, method)| method.python().is_none())
+        {
             let holds = if method.uses_codec() { self.size } else { 0 };
             let fits = env.memory_available == 0
                 || base.saturating_add(held).saturating_add(holds) <= env.memory_available;

@@ -93,6 +93,12 @@ pub enum Reason {
     Setup(String),
     /// A test's injected fault did not reach the child, which verified (see `fault`).
     FaultMissed,
+    /// A Python child did not verify, as the harness saw it: the exception it raised, the
+    /// signal that killed it, its timeout, or what its check found.
+    Python(String),
+    /// The Python harness itself failed (ended early, went silent, wrote nonsense), so this
+    /// child never ran.
+    Harness(String),
     /// The round trip's echo differed from the message sent (see `mode::roundtrip`).
     Echo,
 }
@@ -113,6 +119,8 @@ impl Reason {
             Reason::Encode(_) => "encode_error",
             Reason::Setup(_) => "setup_error",
             Reason::FaultMissed => "fault_missed",
+            Reason::Python(_) => "python_error",
+            Reason::Harness(_) => "harness_error",
             Reason::Echo => "echo_mismatch",
         }
     }
@@ -155,6 +163,8 @@ impl fmt::Display for Reason {
             Reason::Encode(error) => write!(f, "{error}"),
             Reason::Setup(problem) => f.write_str(problem),
             Reason::FaultMissed => f.write_str("the injected fault did not reach the child, which verified"),
+            Reason::Python(error) => write!(f, "Python: {error}"),
+            Reason::Harness(error) => write!(f, "the child never ran: {error}"),
             Reason::Echo => f.write_str("the message that came back differs from the one sent"),
         }
     }
@@ -222,7 +232,7 @@ impl MethodResult {
         MethodResult {
             method: method.id().to_string(),
             payload: plan.payload,
-            codec: method.uses_codec().then_some(plan.codec),
+            codec: method.codec(plan.codec),
             access: plan.access,
             payload_bytes,
             wire_bytes: None,
@@ -395,6 +405,16 @@ mod tests {
             ),
             (Reason::Wait(libc::ECHILD), "wait4 failed: No child processes", "wait_error"),
             (Reason::Panicked, "the child panicked", "panicked"),
+            (
+                Reason::Python("the child was killed by SIGKILL".into()),
+                "Python: the child was killed by SIGKILL",
+                "python_error",
+            ),
+            (
+                Reason::Harness("the Python harness ended early (signal 9)".into()),
+                "the child never ran: the Python harness ended early (signal 9)",
+                "harness_error",
+            ),
         ];
         for (reason, text, kind) in cases {
             assert_eq!((reason.to_string().as_str(), reason.kind()), (text, kind));

@@ -97,6 +97,10 @@ pub fn blocks(plan: &Plan, shared: &Shared<'_>, emit: &mut dyn FnMut(Event)) -> 
     });
     let mut results = Vec::with_capacity(plan.methods.len());
     for (index, &method) in plan.methods.iter().enumerate() {
+        if method.python().is_some() {
+            // The Python harness runs these after the rounds (`runner::python_block`).
+            continue;
+        }
         if shared.cancelled() {
             break;
         }

@@ -14,6 +14,7 @@ use super::noise::{MachineLoad, MachineSample};
 use super::payload::Payload;
 use super::placement::PinnedThread;
 use super::plan::{Plan, Schedule, Size};
+use super::python;
 use super::result::MethodResult;
 use super::rounds;
 pub use super::rounds::FLOOR_FORKS;
@@ -160,7 +161,7 @@ pub fn run_plan(
         fault,
         cpus,
     };
-    let results = if mode::takes_over(plan) {
+    let mut results = if mode::takes_over(plan) {
         living_children(plan, &shared, emit)
     } else {
         match plan.schedule {
@@ -168,6 +169,7 @@ pub fn run_plan(
             Schedule::Blocks => rounds::blocks(plan, &shared, emit),
         }
     };
+    results.extend(python_block(plan, &shared, emit));
     drop(pinned);
     let load = before
         .zip(MachineSample::read().ok())
@@ -185,6 +187,9 @@ pub fn run_plan(
 fn living_children(plan: &Plan, shared: &Shared<'_>, emit: &mut dyn FnMut(Event)) -> Vec<MethodResult> {
     let mut results = Vec::with_capacity(plan.methods.len());
     for (index, &method) in plan.methods.iter().enumerate() {
+        if method.python().is_some() {
+            continue;
+        }
         if shared.cancel.load(Ordering::Relaxed) {
             break;
         }
@@ -200,6 +205,33 @@ fn living_children(plan: &Plan, shared: &Shared<'_>, emit: &mut dyn FnMut(Event)
             fault: shared.fault,
         };
         let result = mode::run(&context, emit);
+        emit(Event::MethodDone {
+            run: shared.run,
+            method: index,
+            result: Box::new(result.clone()),
+        });
+        results.push(result);
+    }
+    results
+}
+
+/// The py-* methods, each in the Python harness, one after another after the Rust methods
+/// (the rounds and the living children leave them out): the harness runs its own children.
+fn python_block(plan: &Plan, shared: &Shared<'_>, emit: &mut dyn FnMut(Event)) -> Vec<MethodResult> {
+    let mut results = Vec::new();
+    for (index, &method) in plan.methods.iter().enumerate() {
+        let Some(experiment) = method.python() else {
+            continue;
+        };
+        if shared.cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        let sink = python::Sink {
+            run: shared.run,
+            method: index,
+            emit: &mut *emit,
+        };
+        let result = python::measure(method, experiment, plan, shared.fault, shared.cancel, sink);
         emit(Event::MethodDone {
             run: shared.run,
             method: index,

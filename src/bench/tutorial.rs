@@ -65,6 +65,9 @@ pub struct Conclusion {
     /// Each published figure beside this machine's median time per child for the same method
     /// and size, where it ran and a child verified.
     pub figures: Vec<(Published, Option<u64>)>,
+    /// The same for the py-* method playing each part (the tutorial's own Python code, run
+    /// here), where it ran and a child verified.
+    pub python: Vec<(Published, Option<u64>)>,
     pub inherit_ns: u64,
     pub queue_ns: u64,
 }
@@ -81,6 +84,22 @@ impl Conclusion {
     pub fn pipe_over_inherit(&self) -> Option<f64> {
         let pipe = self.measured(TutorialPart::Pipe)?;
         Some(pipe as f64 / self.inherit_ns as f64)
+    }
+
+    /// The lesson's N measured in Python here (py-queue over py-inherit), where both ran.
+    pub fn python_queue_over_inherit(&self) -> Option<f64> {
+        let python = |part| {
+            self.python
+                .iter()
+                .find(|(published, _)| published.part == part)
+                .and_then(|&(_, measured)| measured)
+        };
+        Some(python(TutorialPart::Queue)? as f64 / python(TutorialPart::Inherit)? as f64)
+    }
+
+    /// Whether any py-* method playing a part has a figure.
+    pub fn has_python(&self) -> bool {
+        self.python.iter().any(|(_, measured)| measured.is_some())
     }
 
     /// This machine's median for the method playing `part`.
@@ -118,6 +137,14 @@ pub fn conclude_from(points: &[Point<'_>]) -> Option<Conclusion> {
     let id = |part| method::in_tutorial(part).map(|method| method.id());
     let inherit = id(TutorialPart::Inherit)?;
     let payload_bytes = points.iter().find(|point| point.method == inherit)?.payload_bytes;
+    let median_of = |method: &str| {
+        points
+            .iter()
+            .find(|point| point.method == method && point.payload_bytes == payload_bytes)
+            .and_then(|point| point.median)
+            .filter(|&median| median > 0)
+    };
+    let python = |part| median_of(method::py_in_tutorial(part)?.id());
     let median = |part| {
         let method = id(part)?;
         points
@@ -133,6 +160,10 @@ pub fn conclude_from(points: &[Point<'_>]) -> Option<Conclusion> {
         figures: PUBLISHED
             .iter()
             .map(|&published| (published, median(published.part)))
+            .collect(),
+        python: PUBLISHED
+            .iter()
+            .map(|&published| (published, python(published.part)))
             .collect(),
     })
 }
@@ -168,6 +199,27 @@ mod tests {
         assert_eq!(conclusion.measured(TutorialPart::Argument), None);
         let published: Vec<&str> = conclusion.figures.iter().map(|(p, _)| p.method()).collect();
         assert_eq!(published, ["inherit", "argument", "queue", "pipe"]);
+        assert!(!conclusion.has_python());
+        assert_eq!(conclusion.python_queue_over_inherit(), None);
+    }
+
+    #[test]
+    fn the_python_figures_are_the_py_methods_at_the_same_size() {
+        let results = [
+            MethodResult::made_up("inherit", 8_000_000, &[2_000_000]),
+            MethodResult::made_up("queue", 8_000_000, &[60_000_000]),
+            MethodResult::made_up("py-inherit", 8_000_000, &[4_000_000]),
+            MethodResult::made_up("py-queue", 8_000_000, &[100_000_000]),
+            MethodResult::made_up("py-pipe", 1_000, &[1]),
+        ];
+        let conclusion = conclude(&results).unwrap();
+        assert!(conclusion.has_python());
+        assert_eq!(conclusion.python_queue_over_inherit(), Some(25.0));
+        let pipe = conclusion
+            .python
+            .iter()
+            .find(|(p, _)| p.part == TutorialPart::Pipe);
+        assert_eq!(pipe.map(|&(_, measured)| measured), Some(None));
     }
 
     #[test]

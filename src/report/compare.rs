@@ -209,6 +209,7 @@ mod tests {
             results,
             partial: false,
             in_progress: None,
+            skipped: Vec::new(),
         };
         Saved {
             name: name.into(),

@@ -174,11 +174,11 @@ mod tests {
     fn a_run_is_a_header_and_one_line_per_method() {
         assert_eq!(
             CsvExporter.run(&fixtures::run()).unwrap(),
-            r#"method,payload,codec,payload_bytes,repeats,failures,min_ns,median_ns,mean_ns,stddev_ns,p99_ns,max_ns,throughput_bytes_per_sec,access,mode,parallel,message,wake,placement,schedule,warmup,wire_bytes,ratio_to_fastest,partial,ratio_to_fork_floor
-pipe,ints,bincode,4096,3,0,1000,2000,2000,1000,3000,3000,2048000000,read,fresh,1,64 B,futex,same,interleaved,0,,1.818,false,4.000
-inherit,ints,,4096,3,0,1000,1100,1100,100,1200,1200,3723636363,read,fresh,1,64 B,futex,same,interleaved,0,,1.000,false,
-argument,ints,bincode,4096,1,0,1104,1104,1104,0,1104,1104,3710144927,read,fresh,1,64 B,futex,same,interleaved,0,,1.004,false,
-queue,ints,bincode,4096,3,0,,,,,,,0,read,fresh,1,64 B,futex,same,interleaved,0,,,false,
+            r#"method,payload,codec,payload_bytes,repeats,failures,min_ns,median_ns,mean_ns,stddev_ns,p99_ns,max_ns,throughput_bytes_per_sec,access,mode,parallel,message,wake,placement,schedule,py-verify,warmup,wire_bytes,ratio_to_fastest,partial,ratio_to_fork_floor
+pipe,ints,bincode,4096,3,0,1000,2000,2000,1000,3000,3000,2048000000,read,fresh,1,64 B,futex,same,interleaved,light,0,,1.818,false,4.000
+inherit,ints,,4096,3,0,1000,1100,1100,100,1200,1200,3723636363,read,fresh,1,64 B,futex,same,interleaved,light,0,,1.000,false,
+argument,ints,bincode,4096,1,0,1104,1104,1104,0,1104,1104,3710144927,read,fresh,1,64 B,futex,same,interleaved,light,0,,1.004,false,
+queue,ints,bincode,4096,3,0,,,,,,,0,read,fresh,1,64 B,futex,same,interleaved,light,0,,,false,
 "#
         );
     }

@@ -232,7 +232,7 @@ mod tests {
         let plan = Plan {
             repeats: 5,
             warmup: 0,
-            ..Plan::seed()
+            ..Plan::seed_rust()
         };
         let medians = [2_100_000, 1_900_000, 61_000_000, 70_500_000];
         let results: Vec<MethodResult> = plan
@@ -252,6 +252,7 @@ mod tests {
             results,
             partial: false,
             in_progress: None,
+            skipped: Vec::new(),
         });
         for expected in [
             "## The setup",
@@ -292,7 +293,7 @@ mod tests {
     fn a_run_at_another_size_says_its_figures_are_not_the_tutorials() {
         let plan = Plan {
             size: 256 << 20,
-            ..Plan::seed()
+            ..Plan::seed_rust()
         };
         let results = vec![
             result("inherit", &plan, 2_000_000),
@@ -303,6 +304,7 @@ mod tests {
             results,
             partial: false,
             in_progress: None,
+            skipped: Vec::new(),
         });
         assert!(
             handout

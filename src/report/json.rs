@@ -36,6 +36,7 @@ impl JsonReport {
                 .results
                 .iter()
                 .any(|result| result.precision_target.is_some()),
+            skipped: output.skipped.clone(),
         }
     }
 }
@@ -259,12 +260,12 @@ mod tests {
             json!([
                 {
                     "method": "pipe", "payload": "ints", "codec": "bincode", "payload_bytes": 4096, "access": "read",
-                    "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex", "placement": "same", "schedule": "interleaved",
+                    "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex", "placement": "same", "schedule": "interleaved", "py-verify": "light",
                     "runs": [run(100_000, 1.0, 40_960_000), run(250_000, 2.5, 16_384_000)],
                 },
                 {
                     "method": "inherit", "payload": "ints", "codec": null, "payload_bytes": 4096, "access": "read",
-                    "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex", "placement": "same", "schedule": "interleaved",
+                    "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex", "placement": "same", "schedule": "interleaved", "py-verify": "light",
                     "runs": [run(50_000, 1.0, 81_920_000), run(75_000, 1.5, 54_613_333)],
                 },
             ])
@@ -273,10 +274,10 @@ mod tests {
             json["unmatched"],
             json!([
                 { "file": "a.json", "method": "queue", "payload": "ints", "codec": "bincode",
-                  "payload_bytes": 4096, "access": "read", "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex", "placement": "same", "schedule": "interleaved",
+                  "payload_bytes": 4096, "access": "read", "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex", "placement": "same", "schedule": "interleaved", "py-verify": "light",
                   "median_ns": 300_000 },
                 { "file": "b.json", "method": "pipe", "payload": "ints", "codec": "bincode",
-                  "payload_bytes": 8192, "access": "read", "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex", "placement": "same", "schedule": "interleaved",
+                  "payload_bytes": 8192, "access": "read", "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex", "placement": "same", "schedule": "interleaved", "py-verify": "light",
                   "median_ns": 400_000 },
             ])
         );

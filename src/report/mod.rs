@@ -4,6 +4,7 @@
 use crate::bench::crossing::Crossing;
 use crate::bench::env::Environment;
 use crate::bench::plan::Size;
+use crate::bench::python::{Availability, Skipped};
 use crate::bench::result::MethodResult;
 
 pub mod compare;
@@ -89,6 +90,8 @@ pub struct RunOutput {
     pub partial: bool,
     /// Written while the run still goes (nothing interrupted): how far it had come.
     pub in_progress: Option<InProgress>,
+    /// Methods asked for that could not run here and were left out (py-* without python3).
+    pub skipped: Vec<Skipped>,
 }
 
 /// How far a run still going had come when its results were written.
@@ -189,17 +192,36 @@ pub fn describe(result: &MethodResult) -> String {
     compare::Key::from(result).to_string()
 }
 
-/// `ipcscope methods`: every method's id and one-line explanation.
-pub fn methods() -> String {
-    let width = crate::bench::method::ALL
-        .iter()
-        .map(|method| method.id().len())
-        .max()
-        .unwrap_or(0);
-    crate::bench::method::ALL
-        .iter()
-        .map(|method| format!("{:<width$}  {}\n", method.id(), method.summary()))
-        .collect()
+/// `ipcscope methods`: every method's id and one-line explanation, ipcscope's own first, then
+/// the Python family under a heading that says whether (and with which python3) it can run.
+pub fn methods(python: &Availability) -> String {
+    use crate::bench::method::{self, Family};
+    let width = method::every().map(|method| method.id().len()).max().unwrap_or(0);
+    let line = |method: &dyn method::Method| format!("{:<width$}  {}\n", method.id(), method.summary());
+    let mut listing: String = method::ALL.iter().map(|method| line(*method)).collect();
+    listing.push('\n');
+    match python {
+        Availability::Ready(interpreter) => {
+            let (major, minor, micro) = interpreter.version;
+            listing.push_str(&format!(
+                "{} (python3 {major}.{minor}.{micro}, {}; the codec setting does not apply):\n",
+                Family::Python.heading(),
+                interpreter.path.display()
+            ));
+        }
+        Availability::Unavailable(why) => {
+            listing.push_str(&format!("{} (unavailable: {why}):\n", Family::Python.heading()));
+        }
+    }
+    let unavailable = python.interpreter().is_none();
+    for method in method::PYTHON {
+        let text = line(*method);
+        match unavailable {
+            true => listing.push_str(&text.replacen("Python: ", "(unavailable) ", 1)),
+            false => listing.push_str(&text),
+        }
+    }
+    listing
 }
 
 #[cfg(test)]
@@ -311,6 +333,7 @@ pub(crate) mod fixtures {
             results,
             partial,
             in_progress: None,
+            skipped: Vec::new(),
         }
     }
 

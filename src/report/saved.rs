@@ -9,6 +9,7 @@ use crate::bench::crossing::Crossing;
 use crate::bench::env::Environment;
 use crate::bench::live::{LaneTotals, LiveRecord};
 use crate::bench::plan::{Codec, PayloadKind};
+use crate::bench::python::Skipped;
 use crate::bench::result::Usage;
 use crate::bench::schedule::Schedule;
 use crate::bench::stats::Summary;
@@ -30,6 +31,9 @@ pub struct JsonReport {
     /// how many did, and `precision_reached` how precise its median became).
     #[serde(default)]
     pub repeats_auto: bool,
+    /// Methods asked for that could not run here (py-* without a usable python3), and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<Skipped>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -9,7 +9,7 @@ use crate::bench::crossing::crossings;
 use crate::bench::env::Environment;
 use crate::bench::plan::Size;
 use crate::bench::result::MethodResult;
-use crate::bench::tutorial::{self, PUBLISHED_CHILDREN, PUBLISHED_PAYLOAD_BYTES};
+use crate::bench::tutorial::{self, Conclusion, PUBLISHED_CHILDREN, PUBLISHED_PAYLOAD_BYTES};
 
 pub struct TableExporter;
 
@@ -167,6 +167,9 @@ fn method_block(text: &mut String, result: &MethodResult) {
         if result.partial { " (partial)" } else { "" }
     );
     live::table_lines(text, result);
+    if let Some(note) = facts::python_note(result) {
+        let _ = writeln!(text, "  Python:                    {note}");
+    }
     failures_lines(text, result);
     text.push('\n');
 }
@@ -256,6 +259,10 @@ pub fn tutorial_conclusion(results: &[MethodResult]) -> String {
     if let Some(pipe) = Lesson::pipe(&conclusion) {
         let _ = writeln!(text, "  {pipe}");
     }
+    if conclusion.has_python() {
+        text.push_str(&three_columns(&conclusion));
+        return text;
+    }
     let here = format!("here ({})", Size(conclusion.payload_bytes));
     let published = format!(
         "tutorial ({}, {PUBLISHED_CHILDREN} children)",
@@ -274,6 +281,45 @@ pub fn tutorial_conclusion(results: &[MethodResult]) -> String {
             published.method(),
             measured.map_or("—".to_string(), duration),
             duration(published.per_child_ns),
+        );
+    }
+    text
+}
+
+/// The lesson's figures where the tutorial's Python ran here too: the published figure, the
+/// py-* method here, ipcscope's method here, and the lesson in both languages.
+fn three_columns(conclusion: &Conclusion) -> String {
+    let mut text = String::new();
+    if let Some(python) = Lesson::python(conclusion) {
+        let _ = writeln!(text, "  {python}");
+    }
+    let published = format!(
+        "tutorial ({}, {PUBLISHED_CHILDREN} children)",
+        Size(PUBLISHED_PAYLOAD_BYTES)
+    );
+    let python = format!("Python here ({})", Size(conclusion.payload_bytes));
+    let rust = format!("ipcscope here ({})", Size(conclusion.payload_bytes));
+    let widths = (published.len(), python.len(), rust.len());
+    let _ = writeln!(
+        text,
+        "  {:<8}  {published:>published_width$}  {python:>python_width$}  {rust:>rust_width$}",
+        "method",
+        published_width = widths.0,
+        python_width = widths.1,
+        rust_width = widths.2,
+    );
+    let figure = |measured: Option<u64>| measured.map_or("—".to_string(), duration);
+    for ((published, rust), (_, python)) in conclusion.figures.iter().zip(&conclusion.python) {
+        let _ = writeln!(
+            text,
+            "  {:<8}  {:>published_width$}  {:>python_width$}  {:>rust_width$}",
+            published.method(),
+            duration(published.per_child_ns),
+            figure(*python),
+            figure(*rust),
+            published_width = widths.0,
+            python_width = widths.1,
+            rust_width = widths.2,
         );
     }
     text

@@ -110,6 +110,7 @@ mod tests {
             results: Vec::new(),
             partial: false,
             in_progress: None,
+            skipped: Vec::new(),
         };
         let first = write(Some(directory.path()), &output, &at).unwrap();
         assert!(

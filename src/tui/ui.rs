@@ -412,6 +412,7 @@ mod tests {
             results: vec![saved("pipe", 200_000), saved("inherit", 240_000)],
             partial: false,
             in_progress: None,
+            skipped: Vec::new(),
         };
         let report = crate::report::json::JsonReport::of(&output);
         app.baseline_loaded(Ok(crate::report::compare::Saved {

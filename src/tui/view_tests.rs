@@ -62,7 +62,7 @@ fn seed_plan() -> Plan {
     Plan {
         repeats: 5,
         warmup: 0,
-        ..Plan::seed()
+        ..Plan::seed_rust()
     }
 }
 

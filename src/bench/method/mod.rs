@@ -18,6 +18,7 @@ mod fork;
 mod inherit;
 mod memcpy;
 mod pipe;
+mod python;
 pub mod queue;
 mod shm;
 mod socket;
@@ -66,6 +67,24 @@ pub enum TutorialPart {
     Pipe,
 }
 
+/// Who carries a method out: ipcscope's own children, or python3 through the harness.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    Rust,
+    /// Run by the Python harness (`bench::python`); `Method::start` is never called.
+    Python,
+}
+
+impl Family {
+    /// The heading `ipcscope methods` and the explorer list the family under.
+    pub fn heading(self) -> &'static str {
+        match self {
+            Family::Rust => "ipcscope",
+            Family::Python => "Python",
+        }
+    }
+}
+
 /// One way to hand data to a child.
 pub trait Method: Sync {
     /// The short id used on the command line.
@@ -80,6 +99,13 @@ pub trait Method: Sync {
     }
     /// The part this method plays in the tutorial, if it is one of the tutorial's four.
     fn tutorial(&self) -> Option<TutorialPart> {
+        None
+    }
+    fn family(&self) -> Family {
+        Family::Rust
+    }
+    /// The Python experiment this method is, for the py-* family.
+    fn python(&self) -> Option<crate::bench::python::PyExperiment> {
         None
     }
     /// Whether a child process is made at all.
@@ -98,6 +124,11 @@ pub trait Method: Sync {
         self.delivery() != Delivery::Inherited
     }
 
+    /// The codec its result names: the plan's where the payload is encoded on its way.
+    fn codec(&self, plan_codec: Codec) -> Option<Codec> {
+        self.uses_codec().then_some(plan_codec)
+    }
+
     /// The phases a child of this method goes through, in order.
     fn phases(&self, shape: &Shape) -> Vec<Phase> {
         let encoded = self.uses_codec() && shape.codec != Codec::Raw;
@@ -110,6 +141,7 @@ pub trait Method: Sync {
                 Phase::Decode => encoded && self.delivery() != Delivery::Streamed,
                 Phase::Access => shape.access == Access::Write,
                 Phase::Verify => true,
+                Phase::Pickle | Phase::Unpickle => false,
                 Phase::Ack => false,
             })
             .collect()
@@ -196,6 +228,19 @@ pub static ALL: &[MethodRef] = &[
     &memcpy::Memcpy,
 ];
 
+/// Python's multiprocessing, run by python3: listed after `ALL`, under its own heading.
+pub static PYTHON: &[MethodRef] = python::ALL;
+
+/// Every method of both families, ipcscope's first.
+pub fn every() -> impl Iterator<Item = MethodRef> {
+    ALL.iter().chain(PYTHON).copied()
+}
+
+/// The method at `index` of `every()` (ipcscope's, then Python's), as the explorer lists them.
+pub fn listed(index: usize) -> Option<MethodRef> {
+    every().nth(index)
+}
+
 /// The method that plays `role` (each floor is one method).
 pub fn with_role(role: Role) -> Option<MethodRef> {
     ALL.iter().copied().find(|method| method.role() == role)
@@ -211,14 +256,27 @@ pub fn in_tutorial(part: TutorialPart) -> Option<MethodRef> {
     ALL.iter().copied().find(|method| method.tutorial() == Some(part))
 }
 
-pub fn find(id: &str) -> Option<MethodRef> {
-    ALL.iter()
+/// The method of either family with this id.
+/// The py-* method that plays `part` in the tutorial: its own code, run by python3.
+pub fn py_in_tutorial(part: TutorialPart) -> Option<MethodRef> {
+    PYTHON
+        .iter()
         .copied()
-        .find(|method| method.id().eq_ignore_ascii_case(id.trim()))
+        .find(|method| method.tutorial() == Some(part))
 }
 
+pub fn find(id: &str) -> Option<MethodRef> {
+    every().find(|method| method.id().eq_ignore_ascii_case(id.trim()))
+}
+
+/// ipcscope's own methods' ids (those of `ALL`).
 pub fn ids() -> Vec<&'static str> {
     ALL.iter().map(|method| method.id()).collect()
+}
+
+/// Every id `find` knows, both families.
+pub fn every_id() -> Vec<&'static str> {
+    every().map(|method| method.id()).collect()
 }
 
 /// Parses `a,b,c` into methods, or says which id is unknown and which exist.
@@ -226,7 +284,13 @@ pub fn parse_list(text: &str) -> Result<Vec<MethodRef>, String> {
     text.split(',')
         .filter(|id| !id.trim().is_empty())
         .map(|id| {
-            find(id).ok_or_else(|| format!("unknown method '{}'; allowed: {}", id.trim(), ids().join(", ")))
+            find(id).ok_or_else(|| {
+                format!(
+                    "unknown method '{}'; allowed: {}",
+                    id.trim(),
+                    every_id().join(", ")
+                )
+            })
         })
         .collect()
 }

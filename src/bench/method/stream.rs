@@ -202,6 +202,7 @@ pub fn decode_streamed(
     };
     let decoded = match codec {
         Codec::Raw => reader.raw(kind, expected_bytes),
+        Codec::Pickle => Err(ChildError::Decode),
         Codec::Bincode => decode_with(kind, expected_bytes, &mut reader, bincode::config::standard()),
         Codec::BincodeFixed => decode_with(
             kind,

@@ -62,7 +62,7 @@ impl Conversation for Handing<'_> {
                 Phase::Encode | Phase::Decode => encoded,
                 Phase::Access => self.access == Access::Write,
                 Phase::Transfer | Phase::Verify | Phase::Ack => true,
-                Phase::Spawn | Phase::Reap => false,
+                Phase::Spawn | Phase::Reap | Phase::Pickle | Phase::Unpickle => false,
             })
             .collect()
     }

@@ -23,7 +23,7 @@ use nix::unistd::Pid;
 use super::interpreter::Interpreter;
 use super::protocol::{Line, PyChild, PyDone, PyHello};
 use super::{PyExperiment, PyParams};
-use crate::bench::plan::PayloadKind;
+use crate::bench::kind::PayloadKind;
 
 const HARNESS: &str = include_str!("../../../assets/python/harness.py");
 

@@ -2,19 +2,24 @@
 //! the machine's python3 through a harness shipped in the binary (`assets/python/harness.py`).
 //!
 //! `interpreter` finds and checks python3; `protocol` is the harness's JSON lines; `harness`
-//! starts it, reads its lines, enforces deadlines and cancellation, and leaves nothing behind.
+//! starts it, reads its lines, enforces deadlines and cancellation, and leaves nothing behind;
+//! `measure` turns a py-* method's run into the runner's events and result.
 
 mod harness;
 mod interpreter;
+mod measure;
 mod protocol;
+mod skip;
 
 use std::time::Duration;
 
 pub use harness::{run, PyError, PyRunSummary};
 pub use interpreter::{Availability, Interpreter, Unavailable, MINIMUM_VERSION};
+pub use measure::{measure, Sink};
 pub use protocol::{PyChild, PyDone, PyHello, PyPayload};
+pub use skip::{without_unavailable, Skipped};
 
-use super::plan::PayloadKind;
+use super::kind::PayloadKind;
 
 /// The Python contenders: the tutorial's four, shared memory, and the spawn start method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -63,7 +68,7 @@ impl PyExperiment {
 }
 
 /// What a Python child checks of the payload it got.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PyVerify {
     /// Length, first and last element: about as cheap as the tutorial's `data2 = data`.
@@ -74,6 +79,23 @@ pub enum PyVerify {
 }
 
 impl PyVerify {
+    pub const ALL: [PyVerify; 2] = [PyVerify::Light, PyVerify::Full];
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|verify| verify.name().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| format!("unknown py-verify '{text}'; allowed: light, full"))
+    }
+
+    /// What a child checked, as a result says it.
+    pub fn checked(self) -> &'static str {
+        match self {
+            PyVerify::Light => "length, first and last element",
+            PyVerify::Full => "every element, against the parent's checksum",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             PyVerify::Light => "light",

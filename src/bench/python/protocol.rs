@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use super::PyVerify;
-use crate::bench::plan::PayloadKind;
+use crate::bench::kind::PayloadKind;
 use crate::bench::result::Usage;
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]

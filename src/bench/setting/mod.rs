@@ -16,6 +16,8 @@ mod parallel;
 mod payload;
 mod placement;
 mod precision;
+mod py_verify;
+mod python;
 mod repeats;
 mod schedule;
 mod size;
@@ -107,6 +109,8 @@ pub static ALL: &[&dyn Setting] = &[
     &schedule::Schedule,
     &precision::Precision,
     &max_time::MaxTime,
+    &py_verify::PyVerify,
+    &python::Python,
 ];
 
 pub fn find(id: &str) -> Option<&'static dyn Setting> {

@@ -255,7 +255,9 @@ impl App {
     /// The method `t` explains: the one under the cursor, else the one on view.
     fn teaching_method(&self) -> MethodRef {
         if let (Panel::Settings, Row::Method(index)) = (self.view.focus, self.row()) {
-            return method::ALL[index];
+            if let Some(method) = method::listed(index) {
+                return method;
+            }
         }
         self.viewed_method()
             .map(|live| live.method)

@@ -20,7 +20,7 @@ const MAX_TYPED: usize = 16;
 /// One row of the settings panel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Row {
-    /// A method, by its place in `method::ALL`.
+    /// A method, by its place in `method::every()` (ipcscope's, then the Python family).
     Method(usize),
     /// A setting, by its place in `setting::ALL`: what it shows, steps and parses is its
     /// description's.
@@ -38,7 +38,7 @@ impl Row {
     /// Every row of `view`: each method the core has, then each setting the explorer shows
     /// (a sweep's range in place of the settings a sweep does not have).
     pub fn of(view: View) -> Vec<Row> {
-        let mut rows: Vec<Row> = (0..method::ALL.len()).map(Row::Method).collect();
+        let mut rows: Vec<Row> = (0..method::every().count()).map(Row::Method).collect();
         for (index, setting) in setting::ALL.iter().enumerate() {
             match view {
                 _ if !setting.in_explorer() => {}
@@ -67,7 +67,7 @@ impl Row {
     /// The row's name on screen: a method's id, or the value's label.
     pub fn label(self) -> &'static str {
         match self {
-            Row::Method(index) => method::ALL[index].id(),
+            Row::Method(index) => method::listed(index).map_or("", |method| method.id()),
             Row::Setting(_) => self.described().map_or("", |setting| setting.label()),
             Row::From => "from",
             Row::To => "to",
@@ -78,10 +78,9 @@ impl Row {
     /// What the row means, shown below the rows.
     pub fn about(self) -> String {
         match self {
-            Row::Method(index) => {
-                let method = method::ALL[index];
+            Row::Method(index) => method::listed(index).map_or_else(String::new, |method| {
                 format!("{}: {} (t: more)", method.id(), method.summary())
-            }
+            }),
             Row::Setting(_) => self
                 .described()
                 .map_or_else(String::new, |setting| setting.about().into()),
@@ -125,7 +124,8 @@ impl Form {
     pub fn value(&self, row: Row) -> String {
         match row {
             Row::Method(index) => {
-                let chosen = self.settings.methods.contains(&method::ALL[index]);
+                let chosen =
+                    method::listed(index).is_some_and(|method| self.settings.methods.contains(&method));
                 if chosen { "[x]" } else { "[ ]" }.into()
             }
             Row::Setting(_) => row
@@ -337,7 +337,7 @@ impl Form {
     }
 
     pub fn toggle_method(&mut self, index: usize) -> Option<Notice> {
-        let method = method::ALL[index];
+        let method = method::listed(index)?;
         let mut candidate = self.settings.clone();
         if let Some(at) = candidate.methods.iter().position(|&chosen| chosen == method) {
             if candidate.methods.len() == 1 {
@@ -418,10 +418,11 @@ mod tests {
             rows.len() + 2,
             "from, to, factor for size"
         );
-        for (index, method) in method::ALL.iter().enumerate() {
+        for (index, method) in method::every().enumerate() {
             assert_eq!(rows[index], Row::Method(index), "{}", method.id());
         }
-        assert_eq!(rows.len(), method::ALL.len() + 10);
+        // ipcscope's methods, the Python family's, then the ten settings.
+        assert_eq!(rows.len(), method::ALL.len() + method::PYTHON.len() + 10);
     }
 
     #[test]

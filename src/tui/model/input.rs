@@ -578,6 +578,7 @@ mod tests {
             )],
             partial: false,
             in_progress: None,
+            skipped: Vec::new(),
         };
         std::fs::write(
             &good,

@@ -231,6 +231,7 @@ impl Runs {
                             results: sweep.results.clone(),
                             partial: interrupted(&sweep.state),
                             in_progress: sweep.state.active().then(|| sweep_children(sweep)),
+                            skipped: Vec::new(),
                         },
                     )
                 });
@@ -250,6 +251,7 @@ impl Runs {
                             .collect(),
                         partial: interrupted(&run.state),
                         in_progress: run.state.active().then(|| run.progress()),
+                        skipped: Vec::new(),
                     },
                 )
             })

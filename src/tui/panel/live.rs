@@ -47,9 +47,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     if details_area.height < 3 {
         return;
     }
-    // Enough for every phase; a taller histogram says no more.
+    // Enough for the phases of any one method (a Rust method's seven at most, a Python one's
+    // six); a taller histogram says no more.
     let details_area = Rect {
-        height: details_area.height.min(Phase::ALL.len() as u16 + 3),
+        height: details_area.height.min(MOST_PHASES + 3),
         ..details_area
     };
     let [histogram_area, phases_area] =
@@ -238,6 +239,9 @@ fn spread(bins: &[(u32, u64)], width: usize) -> Vec<u64> {
     }
 }
 
+/// The most phases one method has: all but the two Python ones.
+const MOST_PHASES: u16 = Phase::ALL.len() as u16 - 2;
+
 /// The median of each phase, its share of their sum, as a bar.
 fn phase_lines(live: &MethodLive, width: usize, theme: Theme) -> Vec<Line<'static>> {
     let medians: Vec<(Phase, u64)> = live
@@ -249,7 +253,12 @@ fn phase_lines(live: &MethodLive, width: usize, theme: Theme) -> Vec<Line<'stati
                 .map(|median| (phase, median))
         })
         .collect();
-    let sum: u64 = medians.iter().map(|(_, median)| median).sum();
+    // A phase timed beside the others (Python's pickling) is no share of their sum.
+    let sum: u64 = medians
+        .iter()
+        .filter(|(phase, _)| !phase.is_beside())
+        .map(|(_, median)| median)
+        .sum();
     let mut lines = vec![Line::styled(
         fit("where the time goes (median)", width),
         theme.heading(),
@@ -261,6 +270,13 @@ fn phase_lines(live: &MethodLive, width: usize, theme: Theme) -> Vec<Line<'stati
     // Name, median and share always; the bar in what is left.
     let bar_width = width.saturating_sub(8 + 1 + 9 + 1 + 4 + 1);
     for (phase, median) in medians {
+        if phase.is_beside() {
+            lines.push(Line::from(vec![
+                Span::raw(format!("{:<8} {:>9} ", phase.name(), report::duration(median))),
+                Span::styled("beside the others: the parent's, overlapping them", theme.dim()),
+            ]));
+            continue;
+        }
         let share = if sum == 0 { 0.0 } else { median as f64 / sum as f64 };
         lines.push(Line::from(vec![
             Span::raw(format!("{:<8} {:>9} ", phase.name(), report::duration(median))),

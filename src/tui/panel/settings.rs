@@ -9,6 +9,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::block;
+use crate::bench::method::{self, Family};
 use crate::tui::model::app::App;
 use crate::tui::model::form::Row;
 use crate::tui::model::view::{Panel, Target, View};
@@ -27,7 +28,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let methods = rows.iter().filter(|row| matches!(row, Row::Method(_))).count();
     let width = inner.width as usize;
     // One method a line if everything fits so; else two a line where the width allows.
-    let one_column_lines = rows.len() + 2;
+    let one_column_lines = rows.len() + 3;
     let columns = if one_column_lines > inner.height as usize && width >= 2 * GRID_CELL {
         2
     } else {
@@ -39,17 +40,28 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     // The rows on each line, for the mouse.
     let mut line_rows: Vec<&[Row]> = vec![&[]];
     let mut cursor_line = 0;
-    for chunk in rows[..methods].chunks(columns) {
-        line_rows.push(chunk);
-        let mut spans = Vec::new();
-        for &row in chunk {
-            let selected = focused && row == app.row();
-            if selected {
-                cursor_line = lines.len();
-            }
-            spans.push(method_cell(app, row, selected, cell_width, theme));
+    // ipcscope's methods, then the Python family under a heading of its own.
+    let rust = method::ALL.len().min(methods);
+    for (family, group) in [
+        (None, &rows[..rust]),
+        (Some(Family::Python), &rows[rust..methods]),
+    ] {
+        if let (Some(family), false) = (family, group.is_empty()) {
+            lines.push(Line::styled(family.heading(), theme.heading()));
+            line_rows.push(&[]);
         }
-        lines.push(Line::from(spans));
+        for chunk in group.chunks(columns) {
+            line_rows.push(chunk);
+            let mut spans = Vec::new();
+            for &row in chunk {
+                let selected = focused && row == app.row();
+                if selected {
+                    cursor_line = lines.len();
+                }
+                spans.push(method_cell(app, row, selected, cell_width, theme));
+            }
+            lines.push(Line::from(spans));
+        }
     }
     let heading = match app.view.mode {
         View::Run => "Payload (+/- or type)",
@@ -150,7 +162,10 @@ fn row_style(selected: bool, theme: Theme) -> ratatui::style::Style {
 /// A method's row: its check box and id.
 fn method_cell(app: &App, row: Row, selected: bool, width: usize, theme: Theme) -> Span<'static> {
     let marker = if selected { "›" } else { " " };
-    let text = format!("{marker}{} {}", app.form.value(row), row.label());
+    // Under the Python heading, `py-inherit` reads `inherit`: the heading says the rest.
+    let label = row.label();
+    let label = label.strip_prefix("py-").unwrap_or(label);
+    let text = format!("{marker}{} {label}", app.form.value(row));
     Span::styled(format!("{text:<width$}"), row_style(selected, theme))
 }
 
