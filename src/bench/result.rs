@@ -234,7 +234,9 @@ impl MethodResult {
     /// The totals sorted and their figures. Computed on the first call and kept: call it once
     /// every sample is in (the runner's result is complete when it is sent).
     fn computed(&self) -> &Computed {
-        self.summary.0.get_or_init(|| Box::new(Computed::of(self.totals())))
+        self.summary
+            .0
+            .get_or_init(|| Box::new(Computed::of(self.totals())))
     }
 
     /// The summary of the verified children's totals.
@@ -428,7 +430,10 @@ mod tests {
             Some("the middle half of the children spread over 91% of their median. These figures may be off: rerun on a quieter machine or with more children.")
         );
         assert!(!result.p99_exact());
-        assert_eq!(MethodResult::made_up("pipe", 8, &[1, 2, 3, 4, 5]).median_ci95(), None);
+        assert_eq!(
+            MethodResult::made_up("pipe", 8, &[1, 2, 3, 4, 5]).median_ci95(),
+            None
+        );
         let hundred: Vec<u64> = (1..=100).collect();
         assert!(MethodResult::made_up("pipe", 8, &hundred).p99_exact());
     }

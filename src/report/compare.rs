@@ -104,7 +104,7 @@ impl Row {
             .get(file)?
             .as_ref()?
             .per_child_ns
-            .map(|summary| summary.median)
+            .map(|per_child| per_child.summary.median)
     }
 
     /// File `file`'s median over the baseline's (file 0's): above 1 is slower than the baseline.

@@ -19,7 +19,7 @@ impl Exporter for CsvExporter {
     }
 }
 
-const HEADER: [&str; 19] = [
+const HEADER: [&str; 22] = [
     "method",
     "payload",
     "codec",
@@ -39,6 +39,9 @@ const HEADER: [&str; 19] = [
     "ratio_to_fastest",
     "partial",
     "ratio_to_fork_floor",
+    "median_ci95_low_ns",
+    "median_ci95_high_ns",
+    "outliers",
 ];
 
 fn run(output: &RunOutput) -> color_eyre::Result<String> {
@@ -50,6 +53,7 @@ fn run(output: &RunOutput) -> color_eyre::Result<String> {
     });
     for (result, fastest) in with_fastest {
         let summary = result.summary();
+        let interval = result.median_ci95();
         let stat = |pick: fn(&crate::bench::stats::Summary) -> u64| {
             summary.as_ref().map_or(String::new(), |s| pick(s).to_string())
         };
@@ -69,7 +73,12 @@ fn run(output: &RunOutput) -> color_eyre::Result<String> {
                 stat(|s| s.stddev),
                 stat(|s| s.p99),
                 stat(|s| s.max),
-                result.throughput().to_string(),
+                if result.throughput_applies() {
+                    result.throughput()
+                } else {
+                    0
+                }
+                .to_string(),
                 result.access.name().to_string(),
                 result.warmup.to_string(),
                 result.wire_bytes.map_or(String::new(), |bytes| bytes.to_string()),
@@ -78,6 +87,9 @@ fn run(output: &RunOutput) -> color_eyre::Result<String> {
                 result
                     .ratio_to_fork_floor()
                     .map_or(String::new(), |ratio| format!("{ratio:.3}")),
+                interval.map_or(String::new(), |(low, _)| low.to_string()),
+                interval.map_or(String::new(), |(_, high)| high.to_string()),
+                result.outliers().count().to_string(),
             ])
             .wrap_err("writing a CSV row")?;
     }
@@ -144,11 +156,11 @@ mod tests {
     fn a_run_is_a_header_and_one_line_per_method() {
         assert_eq!(
             CsvExporter.run(&fixtures::run()).unwrap(),
-            r#"method,payload,codec,payload_bytes,repeats,failures,min_ns,median_ns,mean_ns,stddev_ns,p99_ns,max_ns,throughput_bytes_per_sec,access,warmup,wire_bytes,ratio_to_fastest,partial,ratio_to_fork_floor
-pipe,ints,bincode,4096,3,0,1000,2000,2000,1000,3000,3000,2048000000,read,0,,1.818,false,4.000
-inherit,ints,,4096,3,0,1000,1100,1100,100,1200,1200,3723636363,read,0,,1.000,false,
-argument,ints,bincode,4096,1,0,1104,1104,1104,0,1104,1104,3710144927,read,0,,1.004,false,
-queue,ints,bincode,4096,3,0,,,,,,,0,read,0,,,false,
+            r#"method,payload,codec,payload_bytes,repeats,failures,min_ns,median_ns,mean_ns,stddev_ns,p99_ns,max_ns,throughput_bytes_per_sec,access,warmup,wire_bytes,ratio_to_fastest,partial,ratio_to_fork_floor,median_ci95_low_ns,median_ci95_high_ns,outliers
+pipe,ints,bincode,4096,3,0,1000,2000,2000,1000,3000,3000,2048000000,read,0,,1.818,false,4.000,,,0
+inherit,ints,,4096,3,0,1000,1100,1100,100,1200,1200,3723636363,read,0,,1.000,false,,,,0
+argument,ints,bincode,4096,1,0,1104,1104,1104,0,1104,1104,3710144927,read,0,,1.004,false,,,,0
+queue,ints,bincode,4096,3,0,,,,,,,0,read,0,,,false,,,,0
 "#
         );
     }

@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use super::compare::{Comparison, Key, Row};
 use super::facts::{self, Fastest};
-pub use super::saved::{JsonFailure, JsonReport, JsonResult, JsonSummary};
+use super::figures;
+pub use super::saved::{JsonFailure, JsonPerChild, JsonReport, JsonResult, JsonSummary, JsonUsage};
 use super::{size_groups, Exporter, RunOutput};
 use crate::bench::crossing;
 use crate::bench::env::Environment;
@@ -22,7 +23,9 @@ impl JsonReport {
             results: size_groups(&output.results)
                 .flat_map(|group| {
                     let fastest = Fastest::of(group);
-                    group.iter().map(move |result| JsonResult::of(result, fastest))
+                    group
+                        .iter()
+                        .map(move |result| JsonResult::of(result, fastest, &output.environment))
                 })
                 .collect(),
             crossings: crossing::crossings(&output.results),
@@ -31,7 +34,7 @@ impl JsonReport {
 }
 
 impl JsonResult {
-    fn of(result: &MethodResult, fastest: Option<Fastest<'_>>) -> JsonResult {
+    fn of(result: &MethodResult, fastest: Option<Fastest<'_>>, environment: &Environment) -> JsonResult {
         JsonResult {
             method: result.method.clone(),
             payload: result.payload,
@@ -51,18 +54,33 @@ impl JsonResult {
                     kind: failure.reason.kind().to_string(),
                 })
                 .collect(),
-            per_child_ns: result.summary().map(JsonSummary::from),
+            per_child_ns: result.summary().map(|summary| JsonPerChild {
+                summary: summary.into(),
+                median_ci95: result.median_ci95().map(|(low, high)| [low, high]),
+            }),
             phases_ns: result
                 .phases
                 .iter()
                 .filter_map(|&phase| Some((phase.name().to_string(), result.phase_summary(phase)?.into())))
                 .collect(),
-            usage_median: result.usage_median(),
-            throughput_bytes_per_sec: result.throughput(),
+            usage_median: JsonUsage {
+                usage: result.usage_median(),
+                cpu_split_sampled: true,
+            },
+            throughput_bytes_per_sec: if result.throughput_applies() {
+                result.throughput()
+            } else {
+                0
+            },
+            throughput_applies: result.throughput_applies(),
+            p99_exact: result.p99_exact(),
+            outliers: result.outliers(),
+            noise_warning: figures::noise_warning(result, environment),
             ratio_to_fastest: facts::ratio_to_fastest(result, fastest),
             fork_floor_ns: result.fork_floor_ns,
             ratio_to_fork_floor: result.ratio_to_fork_floor(),
             setup_ns: result.setup_ns,
+            setup_per_child_ns: result.setup_per_child_ns(),
             partial: result.partial,
             samples_ns: result.totals(),
         }
@@ -203,7 +221,7 @@ mod tests {
         assert_eq!(ratios, [Some(1.818), Some(1.0), Some(1.004), None]);
         assert_eq!(
             results[0]["per_child_ns"],
-            json!({ "min": 1000, "median": 2000, "mean": 2000, "stddev": 1000, "p99": 3000, "max": 3000 })
+            json!({ "min": 1000, "median": 2000, "mean": 2000, "stddev": 1000, "p99": 3000, "max": 3000, "median_ci95": null })
         );
         assert_eq!(results[0]["samples_ns"], json!([3000, 1000, 2000]));
         assert_eq!(

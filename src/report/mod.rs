@@ -9,6 +9,7 @@ use crate::bench::result::MethodResult;
 pub mod compare;
 pub mod csv;
 pub mod facts;
+pub mod figures;
 pub mod json;
 pub mod markdown;
 pub mod saved;
@@ -120,6 +121,23 @@ pub fn crossing(crossing: &Crossing) -> String {
     )
 }
 
+/// The crossings beyond noise, the ones every face announces.
+pub fn announced(found: &[Crossing]) -> impl Iterator<Item = &Crossing> {
+    found.iter().filter(|crossing| crossing.significant)
+}
+
+/// What is said of the crossings left unannounced: `2 changes of places within noise (the
+/// medians' 95% intervals overlap) are not shown`; `None` when every one was beyond noise.
+pub fn within_noise(found: &[Crossing]) -> Option<String> {
+    let (_, dropped) = crate::bench::crossing::count_significant(found);
+    let what = match dropped {
+        0 => return None,
+        1 => "1 change of places within noise (the medians' 95% intervals overlap) is".to_string(),
+        _ => format!("{dropped} changes of places within noise (the medians' 95% intervals overlap) are"),
+    };
+    Some(format!("{what} not shown"))
+}
+
 /// A duration in the unit that reads best: `412 ns`, `12.3 µs`, `4.56 ms`, `1.23 s`.
 pub fn duration(nanos: u64) -> String {
     let value = nanos as f64;
@@ -200,6 +218,7 @@ mod tests {
             slower_below_ns: 12_000,
             faster_above_ns: 40_100,
             slower_above_ns: 55_300,
+            significant: true,
         };
         assert_eq!(
             crossing(&found),
@@ -305,15 +324,15 @@ pub(crate) mod fixtures {
         )
     }
 
-    /// pipe is cheap at small sizes and grows; shm costs more up front and stays flat; the
-    /// sweep was interrupted.
+    /// pipe is cheap at small sizes and grows; shm costs more up front and stays flat, each
+    /// with six children alike, so their intervals separate; the sweep was interrupted.
     pub fn sweep() -> RunOutput {
         let results = [(4, 10_000, 30_000), (16, 20_000, 31_000), (64, 40_000, 32_000)]
             .into_iter()
             .flat_map(|(kib, pipe, shm)| {
                 [
-                    MethodResult::made_up("pipe", kib << 10, &[pipe]),
-                    MethodResult::made_up("shm", kib << 10, &[shm]),
+                    MethodResult::made_up("pipe", kib << 10, &[pipe; 6]),
+                    MethodResult::made_up("shm", kib << 10, &[shm; 6]),
                 ]
             })
             .collect();
@@ -345,5 +364,28 @@ pub(crate) mod fixtures {
                 ],
             ),
         ])
+    }
+}
+#[cfg(test)]
+mod dump_tmp {
+    use super::*;
+    #[test]
+    fn dump() {
+        let w = |name: &str, text: String| std::fs::write(format!("/tmp/tf-{name}"), text).unwrap();
+        for (name, format) in [
+            ("table", Format::Table),
+            ("md", Format::Markdown),
+            ("csv", Format::Csv),
+        ] {
+            w(&format!("run.{name}"), render(format, &fixtures::run()).unwrap());
+            w(
+                &format!("sweep.{name}"),
+                render(format, &fixtures::sweep()).unwrap(),
+            );
+            w(
+                &format!("cmp.{name}"),
+                render_comparison(format, &fixtures::comparison()).unwrap(),
+            );
+        }
     }
 }

@@ -4,7 +4,10 @@ use std::fmt::Write;
 
 use super::compare::{Comparison, Row};
 use super::facts::{self, Fastest, Lesson};
-use super::{crossing, describe, duration, is_sweep, rate, ratio, size_groups, Exporter, RunOutput};
+use super::figures;
+use super::{
+    announced, crossing, describe, duration, is_sweep, ratio, size_groups, within_noise, Exporter, RunOutput,
+};
 use crate::bench::crossing::crossings;
 use crate::bench::env::Environment;
 use crate::bench::plan::Size;
@@ -51,7 +54,7 @@ fn run(output: &RunOutput) -> String {
                 Size(group[0].payload_bytes),
                 group[0].payload.name()
             );
-            summary_rows(&mut text, group, true);
+            summary_rows(&mut text, group, env, true);
             text.push('\n');
         }
         crossings_block(&mut text, &output.results);
@@ -59,9 +62,9 @@ fn run(output: &RunOutput) -> String {
         for result in &output.results {
             method_block(&mut text, result);
         }
-        if Fastest::of(&output.results).is_some() {
+        if output.results.iter().any(|result| result.summary().is_some()) {
             text.push_str("Summary\n");
-            summary_rows(&mut text, &output.results, false);
+            summary_rows(&mut text, &output.results, env, false);
         }
     }
     if output.partial {
@@ -91,12 +94,17 @@ fn method_block(text: &mut String, result: &MethodResult) {
     let _ = writeln!(
         text,
         "  Time per child (median):   {:>10}{}",
-        duration(summary.median),
+        figures::median_with_interval(result).unwrap_or_default(),
         result.ratio_to_fork_floor().map_or(String::new(), |r| format!(
             "    {} the fork floor ({})",
             ratio(r),
             duration(result.fork_floor_ns.unwrap_or(0))
         ))
+    );
+    let _ = writeln!(
+        text,
+        "  95% interval of median:    {}",
+        figures::interval_ends(result)
     );
     let _ = writeln!(
         text,
@@ -106,10 +114,15 @@ fn method_block(text: &mut String, result: &MethodResult) {
     );
     let _ = writeln!(
         text,
-        "  Range (min … max):         {:>10} … {}    p99 {}",
+        "  Range (min … max):         {:>10} … {}    {}",
         duration(summary.min),
         duration(summary.max),
-        duration(summary.p99)
+        figures::p99_phrase(result)
+    );
+    let _ = writeln!(
+        text,
+        "  Outliers (Tukey fences):   {}",
+        figures::outliers_phrase(result)
     );
     let phases: Vec<String> = result
         .phases
@@ -123,21 +136,19 @@ fn method_block(text: &mut String, result: &MethodResult) {
         })
         .collect();
     let _ = writeln!(text, "  Phases (median):           {}", phases.join(" · "));
-    let usage = result.usage_median();
     let _ = writeln!(
         text,
-        "  Kernel (median per child): {} minor faults · {} voluntary / {} involuntary switches · CPU {} user, {} system",
-        usage.minor_faults,
-        usage.voluntary_switches,
-        usage.involuntary_switches,
-        duration(usage.user_ns),
-        duration(usage.system_ns),
+        "  Kernel (median per child): {}",
+        figures::kernel(result, &result.usage_median())
     );
     let _ = writeln!(
         text,
         "  Throughput (at median):    {:>10}",
-        rate(result.throughput())
+        figures::throughput(result).unwrap_or_else(|| "—".into())
     );
+    if let Some(setup) = figures::setup_note(result) {
+        let _ = writeln!(text, "  Setup, once:               {setup}");
+    }
     let _ = writeln!(
         text,
         "  Children:                  {} counted, {} failed, {} warm-up{}",
@@ -161,9 +172,10 @@ fn failures_lines(text: &mut String, result: &MethodResult) {
     }
 }
 
-/// One line per result: median time per child, throughput, how it compares with the fastest
-/// of `results`; failure counts, and with `reasons` the first few reasons.
-fn summary_rows(text: &mut String, results: &[MethodResult], reasons: bool) {
+/// One line per result: median time per child with its interval, throughput, how it
+/// compares with the fastest of `results` (a floor is a floor); failure counts, and with
+/// `reasons` the first few reasons; then the noise warnings and the one-time work.
+fn summary_rows(text: &mut String, results: &[MethodResult], environment: &Environment, reasons: bool) {
     let fastest = Fastest::of(results);
     let width = results
         .iter()
@@ -171,12 +183,22 @@ fn summary_rows(text: &mut String, results: &[MethodResult], reasons: bool) {
         .max()
         .unwrap_or(0)
         .max("method".len());
+    let medians: Vec<String> = results
+        .iter()
+        .map(|result| figures::median_with_interval(result).unwrap_or_else(|| "—".into()))
+        .collect();
+    let median_width = medians
+        .iter()
+        .map(|median| median.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("per child".len() + 1);
     let _ = writeln!(
         text,
-        "  {:<width$}  {:>10}  {:>11}",
+        "  {:<width$}  {:>median_width$}  {:>11}",
         "method", "per child", "throughput"
     );
-    for result in results {
+    for (result, median) in results.iter().zip(&medians) {
         let failed = match result.failures.len() {
             0 => String::new(),
             failures => format!(" · {failures} of {} failed", result.repeats),
@@ -184,40 +206,60 @@ fn summary_rows(text: &mut String, results: &[MethodResult], reasons: bool) {
         let Some(summary) = result.summary() else {
             let _ = writeln!(
                 text,
-                "  {:<width$}  {:>10}  {:>11}   no verified child{failed}",
-                result.method, "—", "—"
+                "  {:<width$}  {median:>median_width$}  {:>11}   no verified child{failed}",
+                result.method, "—"
             );
             if reasons {
                 failures_lines(text, result);
             }
             continue;
         };
-        let comparison = fastest
-            .and_then(|fastest| Some(fastest.standing(summary.median)?.against(fastest.method)))
-            .unwrap_or_default();
+        let comparison = if result.is_floor() {
+            "floor".to_string()
+        } else {
+            fastest
+                .and_then(|fastest| Some(fastest.standing(summary.median)?.against(fastest.method)))
+                .unwrap_or_default()
+        };
         let _ = writeln!(
             text,
-            "  {:<width$}  {:>10}  {:>11}   {comparison}{failed}",
+            "  {:<width$}  {median:>median_width$}  {:>11}   {comparison}{failed}",
             result.method,
-            duration(summary.median),
-            rate(result.throughput()),
+            figures::throughput(result).unwrap_or_else(|| "—".into()),
         );
         if reasons {
             failures_lines(text, result);
         }
     }
+    for setup in results.iter().filter_map(figures::setup_note) {
+        let _ = writeln!(text, "  Setup, once: {setup}");
+    }
+    for warning in figures::warnings(results, environment) {
+        let _ = writeln!(text, "  Warning: {warning}");
+    }
 }
 
-/// Where one method overtakes another, size by size.
+/// Where one method overtakes another beyond noise, size by size, and how many changes of
+/// places were within noise.
 fn crossings_block(text: &mut String, results: &[MethodResult]) {
     let found = crossings(results);
-    if found.is_empty() {
-        text.push_str("Crossings: none; no two methods change places between sizes.\n");
+    let dropped = within_noise(&found);
+    let mut announced = announced(&found).peekable();
+    if announced.peek().is_none() {
+        match dropped {
+            None => text.push_str("Crossings: none; no two methods change places between sizes.\n"),
+            Some(dropped) => {
+                let _ = writeln!(text, "Crossings: none beyond noise; {dropped}.");
+            }
+        }
         return;
     }
     text.push_str("Crossings\n");
-    for found in &found {
+    for found in announced {
         let _ = writeln!(text, "  {}", crossing(found));
+    }
+    if let Some(dropped) = dropped {
+        let _ = writeln!(text, "  ({dropped}.)");
     }
 }
 
@@ -345,28 +387,34 @@ mod tests {
             below_header(text),
             r#"pipe · 4 KiB ints · bincode
   Time per child (median):      2.00 µs    4.00× the fork floor (500 ns)
+  95% interval of median:    needs 6 children
   Time per child (mean ± σ):    2.00 µs ± 1.00 µs
-  Range (min … max):            1.00 µs … 3.00 µs    p99 3.00 µs
+  Range (min … max):            1.00 µs … 3.00 µs    p99 needs 100 children
+  Outliers (Tukey fences):   none
   Phases (median):           
-  Kernel (median per child): 0 minor faults · 0 voluntary / 0 involuntary switches · CPU 0 ns user, 0 ns system
+  Kernel (median per child): 0 minor faults · 0 voluntary / 0 involuntary switches · CPU ~0 ns user, ~0 ns system (sampled)
   Throughput (at median):      2.0 GB/s
   Children:                  3 counted, 0 failed, 0 warm-up
 
 inherit · 4 KiB ints · no codec
   Time per child (median):      1.10 µs
+  95% interval of median:    needs 6 children
   Time per child (mean ± σ):    1.10 µs ± 100 ns
-  Range (min … max):            1.00 µs … 1.20 µs    p99 1.20 µs
+  Range (min … max):            1.00 µs … 1.20 µs    p99 needs 100 children
+  Outliers (Tukey fences):   none
   Phases (median):           
-  Kernel (median per child): 0 minor faults · 0 voluntary / 0 involuntary switches · CPU 0 ns user, 0 ns system
+  Kernel (median per child): 0 minor faults · 0 voluntary / 0 involuntary switches · CPU ~0 ns user, ~0 ns system (sampled)
   Throughput (at median):      3.7 GB/s
   Children:                  3 counted, 0 failed, 0 warm-up
 
 argument · 4 KiB ints · bincode
   Time per child (median):      1.10 µs
+  95% interval of median:    needs 6 children
   Time per child (mean ± σ):    1.10 µs ± 0 ns
-  Range (min … max):            1.10 µs … 1.10 µs    p99 1.10 µs
+  Range (min … max):            1.10 µs … 1.10 µs    p99 needs 100 children
+  Outliers (Tukey fences):   none
   Phases (median):           
-  Kernel (median per child): 0 minor faults · 0 voluntary / 0 involuntary switches · CPU 0 ns user, 0 ns system
+  Kernel (median per child): 0 minor faults · 0 voluntary / 0 involuntary switches · CPU ~0 ns user, ~0 ns system (sampled)
   Throughput (at median):      3.7 GB/s
   Children:                  1 counted, 0 failed, 0 warm-up
 
@@ -379,6 +427,7 @@ Summary
   inherit      1.10 µs     3.7 GB/s   fastest
   argument     1.10 µs     3.7 GB/s   fastest
   queue              —            —   no verified child
+  Warning: pipe at 4 KiB: the middle half of the children spread over 50% of their median. These figures may be off: rerun on a quieter machine or with more children.
 "#
         );
     }
@@ -388,19 +437,19 @@ Summary
         assert_eq!(
             below_header(TableExporter.run(&fixtures::sweep()).unwrap()),
             r#"At 4 KiB ints
-  method   per child   throughput
-  pipe       10.0 µs   409.6 MB/s   fastest
-  shm        30.0 µs   136.5 MB/s   3.00× slower than pipe
+  method       per child   throughput
+  pipe    10.0 µs ± 0.0%   409.6 MB/s   fastest
+  shm     30.0 µs ± 0.0%   136.5 MB/s   3.00× slower than pipe
 
 At 16 KiB ints
-  method   per child   throughput
-  pipe       20.0 µs   819.2 MB/s   fastest
-  shm        31.0 µs   528.5 MB/s   1.55× slower than pipe
+  method       per child   throughput
+  pipe    20.0 µs ± 0.0%   819.2 MB/s   fastest
+  shm     31.0 µs ± 0.0%   528.5 MB/s   1.55× slower than pipe
 
 At 64 KiB ints
-  method   per child   throughput
-  pipe       40.0 µs     1.6 GB/s   1.25× slower than shm
-  shm        32.0 µs     2.0 GB/s   fastest
+  method       per child   throughput
+  pipe    40.0 µs ± 0.0%     1.6 GB/s   1.25× slower than shm
+  shm     32.0 µs ± 0.0%     2.0 GB/s   fastest
 
 Crossings
   above 16 KiB, shm beats pipe (at 64 KiB: shm 32.0 µs, pipe 40.0 µs; at 16 KiB: shm 31.0 µs, pipe 20.0 µs)

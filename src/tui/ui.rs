@@ -272,6 +272,8 @@ mod tests {
         let base = std::time::Instant::now();
         let mut app = fake::app(base);
         app.form.settings.methods = crate::bench::method::parse_list("pipe,shm").unwrap();
+        // Six children a size: enough for the medians' intervals that crossings need.
+        app.form.settings.repeats = 6;
         key(&mut app, 's');
         let Some(crate::tui::model::app::Effect::StartSweep { sweep, run }) = key(&mut app, 'r') else {
             panic!("r starts a sweep in the sweep view");

@@ -11,6 +11,7 @@ use super::view::{Notice, View};
 use crate::bench::event::{Event, RunId};
 use crate::bench::plan::Plan;
 use crate::bench::sweep::{Sweep, SweepEvent};
+use crate::report;
 use crate::report::compare::Saved;
 use crate::report::RunOutput;
 
@@ -193,12 +194,18 @@ impl Runs {
             text += &format!(": {error}");
             return Folded::Ended(Notice::Refused(text));
         }
-        match sweep.crossings.first() {
+        let mut announced = report::announced(&sweep.crossings);
+        match announced.next() {
             Some(first) => text += &format!(": {}", SweepRun::crossing_line(first)),
-            None => text += ": the lines do not cross",
+            None if sweep.crossings.is_empty() => text += ": the lines do not cross",
+            None => text += ": no crossing beyond noise",
         }
-        if sweep.crossings.len() > 1 {
-            text += &format!(" (and {} more crossings)", sweep.crossings.len() - 1);
+        let more = announced.count();
+        if more > 0 {
+            text += &format!(" (and {more} more crossings)");
+        }
+        if let Some(dropped) = report::within_noise(&sweep.crossings) {
+            text += &format!("; {dropped}");
         }
         Folded::Ended(Notice::Info(text))
     }
@@ -369,6 +376,8 @@ mod tests {
     fn a_sweep_folds_into_one_line_per_method_and_a_superseded_sweep_is_ignored() {
         let mut app = app_at(Row::Size);
         app.form.settings.methods = method::parse_list("pipe,shm").unwrap();
+        // Six children a size: enough for the medians' intervals that crossings need.
+        app.form.settings.repeats = 6;
         press(&mut app, "s");
         let effects = press(&mut app, "r");
         let [Effect::StartSweep { sweep, run }] = effects.as_slice() else {

@@ -288,7 +288,7 @@ fn entries(app: &App) -> Vec<Entry> {
                     .and_then(|(saved, completed)| {
                         compare::baseline_for(&saved.report, &completed.result)?
                             .per_child_ns
-                            .map(|summary| summary.median)
+                            .map(|per_child| per_child.summary.median)
                     }),
                 usage: completed.map(|completed| completed.usage),
                 floors,
