@@ -233,6 +233,53 @@ mod tests {
     }
 
     #[test]
+    fn a_run_says_what_its_figures_are_and_are_not() {
+        let json = parsed(JsonExporter.run(&fixtures::honest()));
+        let results = json["results"].as_array().unwrap();
+        let keys = |result: &Value| {
+            json!({
+                "median_ci95": result["per_child_ns"]["median_ci95"],
+                "p99_exact": result["p99_exact"],
+                "outliers": result["outliers"],
+                "noise_warning": result["noise_warning"],
+                "throughput": [result["throughput_bytes_per_sec"], result["throughput_applies"]],
+                "setup_per_child_ns": result["setup_per_child_ns"],
+                "cpu_split_sampled": result["usage_median"]["cpu_split_sampled"],
+                "ratio_to_fastest": result["ratio_to_fastest"],
+            })
+        };
+        let no_outliers = json!({ "low": 0, "high": 0, "far": 0 });
+        assert_eq!(
+            results.iter().map(keys).collect::<Vec<_>>(),
+            [
+                json!({
+                    "median_ci95": [2050, 2140], "p99_exact": false,
+                    "outliers": { "low": 0, "high": 2, "far": 2 },
+                    "noise_warning": "2 of 20 children were outliers (Tukey fences). These figures may be off: rerun on a quieter machine or with more children.",
+                    "throughput": [1_955_131_264u64, true], "setup_per_child_ns": null,
+                    "cpu_split_sampled": true, "ratio_to_fastest": 1.0,
+                }),
+                json!({
+                    "median_ci95": [3050, 3140], "p99_exact": false, "outliers": no_outliers,
+                    "noise_warning": null, "throughput": [1_323_424_878u64, true],
+                    "setup_per_child_ns": 20_000, "cpu_split_sampled": true,
+                    "ratio_to_fastest": 3095.0 / 2095.0,
+                }),
+                json!({
+                    "median_ci95": [505, 514], "p99_exact": false, "outliers": no_outliers,
+                    "noise_warning": null, "throughput": [0, false], "setup_per_child_ns": null,
+                    "cpu_split_sampled": true, "ratio_to_fastest": null,
+                }),
+                json!({
+                    "median_ci95": [105, 114], "p99_exact": false, "outliers": no_outliers,
+                    "noise_warning": null, "throughput": [37_577_981_651u64, true],
+                    "setup_per_child_ns": null, "cpu_split_sampled": true, "ratio_to_fastest": null,
+                }),
+            ]
+        );
+    }
+
+    #[test]
     fn a_comparison_gives_each_files_figures_and_the_unmatched() {
         let json = parsed(JsonExporter.comparison(&fixtures::comparison()));
         let files: Vec<&Value> = json["files"]

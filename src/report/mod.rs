@@ -339,6 +339,23 @@ pub(crate) mod fixtures {
         output(results, true)
     }
 
+    /// Twenty children each: a pipe with two stragglers, shm with one-time setup, and the two
+    /// floors, faster than both.
+    pub fn honest() -> RunOutput {
+        let mut pipe_times: Vec<u64> = (0..18).map(|i| 2000 + i * 10).collect();
+        pipe_times.extend([9000, 9500]);
+        let mut pipe = MethodResult::made_up("pipe", 4096, &pipe_times);
+        pipe.fork_floor_ns = Some(500);
+        let shm_times: Vec<u64> = (0..20).map(|i| 3000 + i * 10).collect();
+        let mut shm = MethodResult::made_up("shm", 4096, &shm_times);
+        shm.setup_ns = 400_000;
+        let floor = |method, base: u64| {
+            let times: Vec<u64> = (0..20).map(|i| base + i).collect();
+            MethodResult::made_up(method, 4096, &times)
+        };
+        output(vec![pipe, shm, floor("fork", 500), floor("memcpy", 100)], false)
+    }
+
     /// Two saved runs: pipe and inherit in both, queue in the first only, pipe at another size
     /// in the second only.
     pub fn comparison() -> Comparison {
@@ -364,28 +381,5 @@ pub(crate) mod fixtures {
                 ],
             ),
         ])
-    }
-}
-#[cfg(test)]
-mod dump_tmp {
-    use super::*;
-    #[test]
-    fn dump() {
-        let w = |name: &str, text: String| std::fs::write(format!("/tmp/tf-{name}"), text).unwrap();
-        for (name, format) in [
-            ("table", Format::Table),
-            ("md", Format::Markdown),
-            ("csv", Format::Csv),
-        ] {
-            w(&format!("run.{name}"), render(format, &fixtures::run()).unwrap());
-            w(
-                &format!("sweep.{name}"),
-                render(format, &fixtures::sweep()).unwrap(),
-            );
-            w(
-                &format!("cmp.{name}"),
-                render_comparison(format, &fixtures::comparison()).unwrap(),
-            );
-        }
     }
 }

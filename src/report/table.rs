@@ -93,8 +93,10 @@ fn method_block(text: &mut String, result: &MethodResult) {
     };
     let _ = writeln!(
         text,
-        "  Time per child (median):   {:>10}{}",
-        figures::median_with_interval(result).unwrap_or_default(),
+        "  Time per child (median):   {:>10}{}{}",
+        duration(summary.median),
+        figures::interval_share(result)
+            .map_or(String::new(), |share| format!(" {}", figures::plus_minus(share))),
         result.ratio_to_fork_floor().map_or(String::new(), |r| format!(
             "    {} the fork floor ({})",
             ratio(r),
@@ -455,6 +457,39 @@ Crossings
   above 16 KiB, shm beats pipe (at 64 KiB: shm 32.0 µs, pipe 40.0 µs; at 16 KiB: shm 31.0 µs, pipe 20.0 µs)
 
 Partial: the run was interrupted before every child ran.
+"#
+        );
+    }
+
+    #[test]
+    fn labels_are_honest_about_intervals_noise_floors_and_setup() {
+        let text = below_header(TableExporter.run(&fixtures::honest()).unwrap());
+        let (blocks, summary) = text.split_once("Summary\n").unwrap();
+        assert_eq!(
+            summary,
+            r#"  method       per child   throughput
+  pipe    2.10 µs ± 2.1%     2.0 GB/s   fastest
+  shm     3.10 µs ± 1.5%     1.3 GB/s   1.48× slower than pipe
+  fork     509 ns ± 0.9%            —   floor
+  memcpy   109 ns ± 4.1%    37.6 GB/s   floor
+  Setup, once: shm: one-time setup 400 µs, 20.0 µs per child over its 20 children
+  Warning: pipe at 4 KiB: 2 of 20 children were outliers (Tukey fences). These figures may be off: rerun on a quieter machine or with more children.
+"#
+        );
+        let memcpy = blocks.split("memcpy · ").nth(1).unwrap();
+        assert_eq!(
+            memcpy,
+            r#"4 KiB ints · bincode
+  Time per child (median):       109 ns ± 4.1%
+  95% interval of median:    105 ns … 114 ns
+  Time per child (mean ± σ):     110 ns ± 6 ns
+  Range (min … max):             100 ns … 119 ns    p99 needs 100 children
+  Outliers (Tukey fences):   none
+  Phases (median):           
+  Kernel (median per child): — (memcpy makes no child)
+  Throughput (at median):     37.6 GB/s
+  Children:                  20 counted, 0 failed, 0 warm-up
+
 "#
         );
     }
