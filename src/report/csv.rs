@@ -4,6 +4,7 @@
 use color_eyre::eyre::WrapErr;
 
 use super::compare::Comparison;
+use super::difference::Difference;
 use super::facts::{ratio_to_fastest, Fastest};
 use super::{size_groups, Exporter, RunOutput};
 
@@ -117,6 +118,7 @@ fn comparison_rows(comparison: &Comparison) -> color_eyre::Result<String> {
             "repeats",
             "throughput_bytes_per_sec",
             "matched",
+            "significant",
         ])
         .wrap_err("writing the CSV header")?;
     for row in &comparison.rows {
@@ -140,6 +142,9 @@ fn comparison_rows(comparison: &Comparison) -> color_eyre::Result<String> {
                     result.repeats.to_string(),
                     result.throughput_bytes_per_sec.to_string(),
                     row.is_matched().to_string(),
+                    row.difference(file)
+                        .is_some_and(Difference::is_significant)
+                        .to_string(),
                 ])
                 .wrap_err("writing a CSV row")?;
         }
@@ -169,13 +174,13 @@ queue,ints,bincode,4096,3,0,,,,,,,0,read,0,,,false,,,,0
     fn a_comparison_is_one_line_per_experiment_and_file() {
         assert_eq!(
             CsvExporter.comparison(&fixtures::comparison()).unwrap(),
-            r#"method,payload,codec,payload_bytes,file,median_ns,ratio_to_baseline,failures,repeats,throughput_bytes_per_sec,matched
-pipe,ints,bincode,4096,a.json,100000,1.000,0,1,40960000,true
-pipe,ints,bincode,4096,b.json,250000,2.500,0,1,16384000,true
-inherit,ints,,4096,a.json,50000,1.000,0,1,81920000,true
-inherit,ints,,4096,b.json,75000,1.500,0,1,54613333,true
-queue,ints,bincode,4096,a.json,300000,1.000,0,1,13653333,false
-pipe,ints,bincode,8192,b.json,400000,,0,1,20480000,false
+            r#"method,payload,codec,payload_bytes,file,median_ns,ratio_to_baseline,failures,repeats,throughput_bytes_per_sec,matched,significant
+pipe,ints,bincode,4096,a.json,100000,1.000,0,1,40960000,true,false
+pipe,ints,bincode,4096,b.json,250000,2.500,0,1,16384000,true,false
+inherit,ints,,4096,a.json,50000,1.000,0,1,81920000,true,false
+inherit,ints,,4096,b.json,75000,1.500,0,1,54613333,true,false
+queue,ints,bincode,4096,a.json,300000,1.000,0,1,13653333,false,false
+pipe,ints,bincode,8192,b.json,400000,,0,1,20480000,false,false
 "#
         );
     }

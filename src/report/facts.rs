@@ -5,6 +5,7 @@
 use std::fmt;
 
 use super::compare::{Comparison, Row};
+use super::difference::Difference;
 use super::{duration, ratio};
 use crate::bench::method::{self, TutorialPart};
 use crate::bench::plan::Size;
@@ -180,7 +181,7 @@ impl fmt::Display for Lesson {
 }
 
 /// One file's figure for a compared experiment: `47.0 µs · 1.04×` (the ratio to the baseline,
-/// which itself has none), `no verified child · 2 failed`, or `—` where the file lacks it.
+/// which itself has none; marked ` (noise)` or ` (too few)` where it is not beyond noise), `no verified child · 2 failed`, or `—` where the file lacks it.
 pub fn versus_baseline(row: &Row, file: usize) -> String {
     let Some(result) = &row.results[file] else {
         return "—".into();
@@ -192,8 +193,9 @@ pub fn versus_baseline(row: &Row, file: usize) -> String {
     let Some(median) = row.median(file) else {
         return format!("no verified child{failed}");
     };
+    let noise = row.difference(file).map_or("", Difference::mark);
     match row.ratio(file) {
-        Some(r) if file > 0 => format!("{} · {}{failed}", duration(median), ratio(r)),
+        Some(r) if file > 0 => format!("{} · {}{noise}{failed}", duration(median), ratio(r)),
         _ => format!("{}{failed}", duration(median)),
     }
 }

@@ -6,6 +6,7 @@ use color_eyre::eyre::WrapErr;
 use serde::Serialize;
 
 use super::compare::{Comparison, Key, Row};
+use super::difference::Difference;
 use super::facts::{self, Fastest};
 use super::figures;
 pub use super::saved::{JsonFailure, JsonPerChild, JsonReport, JsonResult, JsonSummary, JsonUsage};
@@ -128,6 +129,8 @@ struct JsonFile<'a> {
 struct JsonRow<'a> {
     #[serde(flatten)]
     key: &'a Key,
+    /// Whether any file differs from the baseline beyond noise.
+    significant: bool,
     runs: Vec<Option<JsonRun>>,
 }
 
@@ -139,6 +142,9 @@ struct JsonRun {
     failures: usize,
     repeats: u32,
     throughput_bytes_per_sec: u64,
+    /// Whether this file's children differ from the baseline's beyond noise (Mann–Whitney U
+    /// at 5%); `false` for the baseline itself.
+    significant: bool,
 }
 
 #[derive(Serialize)]
@@ -158,6 +164,7 @@ impl<'a> JsonComparison<'a> {
                 failures: result.failures,
                 repeats: result.repeats,
                 throughput_bytes_per_sec: result.throughput_bytes_per_sec,
+                significant: row.difference(file).is_some_and(Difference::is_significant),
             })
         };
         JsonComparison {
@@ -175,6 +182,7 @@ impl<'a> JsonComparison<'a> {
                 .matched()
                 .map(|row| JsonRow {
                     key: &row.key,
+                    significant: row.significant(),
                     runs: (0..comparison.files.len()).map(|file| run(row, file)).collect(),
                 })
                 .collect(),
@@ -296,6 +304,7 @@ mod tests {
                 "failures": 0,
                 "repeats": 1,
                 "throughput_bytes_per_sec": throughput,
+                "significant": false,
             })
         };
         assert_eq!(
@@ -303,10 +312,12 @@ mod tests {
             json!([
                 {
                     "method": "pipe", "payload": "ints", "codec": "bincode", "payload_bytes": 4096,
+                    "significant": false,
                     "runs": [run(100_000, 1.0, 40_960_000), run(250_000, 2.5, 16_384_000)],
                 },
                 {
                     "method": "inherit", "payload": "ints", "codec": null, "payload_bytes": 4096,
+                    "significant": false,
                     "runs": [run(50_000, 1.0, 81_920_000), run(75_000, 1.5, 54_613_333)],
                 },
             ])

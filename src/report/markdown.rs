@@ -137,7 +137,7 @@ fn comparison_table(comparison: &Comparison) -> String {
     }
     let _ = writeln!(
         text,
-        "\nMedian time per child; the ratio is to {}, the baseline.",
+        "\nMedian time per child; the ratio is to {}, the baseline, marked (noise) or (too few) where the children do not differ beyond noise (Mann–Whitney U at 5%).",
         comparison
             .files
             .first()
@@ -218,10 +218,10 @@ mod tests {
             MarkdownExporter.comparison(&fixtures::comparison()).unwrap(),
             r#"| experiment | a.json | b.json |
 |---|---:|---:|
-| pipe · 4 KiB ints · bincode | 100 µs | 250 µs · 2.50× |
-| inherit · 4 KiB ints · no codec | 50.0 µs | 75.0 µs · 1.50× |
+| pipe · 4 KiB ints · bincode | 100 µs | 250 µs · 2.50× (too few) |
+| inherit · 4 KiB ints · no codec | 50.0 µs | 75.0 µs · 1.50× (too few) |
 
-Median time per child; the ratio is to a.json, the baseline.
+Median time per child; the ratio is to a.json, the baseline, marked (noise) or (too few) where the children do not differ beyond noise (Mann–Whitney U at 5%).
 
 Unmatched (in one file only):
 

@@ -8,6 +8,7 @@ use crate::bench::result::MethodResult;
 
 pub mod compare;
 pub mod csv;
+pub mod difference;
 pub mod facts;
 pub mod figures;
 pub mod json;

@@ -313,7 +313,7 @@ fn environment_line(environment: &Environment) -> String {
 /// and ratio to the baseline; then the experiments found in one file only.
 fn comparison_table(comparison: &Comparison) -> String {
     let mut text =
-        String::from("Compared with the first file (the baseline): median per child · its ratio\n");
+        String::from("Compared with the first file (the baseline): median per child · its ratio, marked (noise) or (too few) where the children do not differ beyond noise (Mann–Whitney U at 5%)\n");
     for (index, saved) in comparison.files.iter().enumerate() {
         let _ = writeln!(
             text,
@@ -499,13 +499,13 @@ Partial: the run was interrupted before every child ran.
         let text = TableExporter.comparison(&fixtures::comparison()).unwrap();
         assert_eq!(
             text.replace(env!("CARGO_PKG_VERSION"), "<version>"),
-            r#"Compared with the first file (the baseline): median per child · its ratio
+            r#"Compared with the first file (the baseline): median per child · its ratio, marked (noise) or (too few) where the children do not differ beyond noise (Mann–Whitney U at 5%)
   [1] a.json · ipcscope <version> · Linux  ·  · 0 cores
   [2] b.json · ipcscope <version> · Linux  ·  · 0 cores
 
-  experiment                            [1]               [2]
-  pipe · 4 KiB ints · bincode        100 µs    250 µs · 2.50×
-  inherit · 4 KiB ints · no codec   50.0 µs   75.0 µs · 1.50×
+  experiment                            [1]                         [2]
+  pipe · 4 KiB ints · bincode        100 µs    250 µs · 2.50× (too few)
+  inherit · 4 KiB ints · no codec   50.0 µs   75.0 µs · 1.50× (too few)
 
 Unmatched (in one file only)
   queue · 4 KiB ints · bincode: only in a.json (300 µs)
