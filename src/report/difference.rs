@@ -41,6 +41,16 @@ impl Difference {
             Difference::TooFew => " (too few)",
         }
     }
+
+    /// Where there is no room for the figure and its mark (the explorer's columns): the figure
+    /// where it is beyond noise, else `~ noise` or `~ few`.
+    pub fn or_figure(self, figure: String) -> String {
+        match self {
+            Difference::Significant => figure,
+            Difference::Noise => "~ noise".into(),
+            Difference::TooFew => "~ few".into(),
+        }
+    }
 }
 
 /// Whether `n1` against `n2` values can give a two-sided p below 5% at all: the most extreme
@@ -71,6 +81,8 @@ mod tests {
         let nudged: Vec<u64> = before.iter().map(|t| t + 10).collect();
         assert_eq!(Difference::between(&before, &nudged), Difference::Noise);
         assert_eq!(Difference::Noise.mark(), " (noise)");
+        assert_eq!(Difference::Noise.or_figure("+52%".into()), "~ noise");
+        assert_eq!(Difference::Significant.or_figure("+52%".into()), "+52%");
     }
 
     #[test]
