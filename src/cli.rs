@@ -2,16 +2,16 @@
 //! into the report `Format` it writes.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use ipcscope::bench::method::{self, MethodRef};
-use ipcscope::bench::plan::{self, Access, Codec, PayloadKind, Plan, Size};
+use ipcscope::bench::plan::{Access, Codec, PayloadKind, Plan, Size};
 use ipcscope::bench::receipt::Expectation;
 use ipcscope::bench::sweep::{self, Sweep};
 use ipcscope::report::Format;
+
+pub use crate::setting_args::{Face, ForRun, ForSweep, SettingArgs};
 
 /// What it costs to hand data to a child process on Linux, and why.
 ///
@@ -22,7 +22,7 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     #[command(flatten)]
-    pub settings: Settings,
+    pub settings: Settings<ForRun>,
     /// The explorer only: a saved JSON result (from run, sweep or the explorer's export) that the results are compared with
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
@@ -76,36 +76,15 @@ impl ChildArgs {
     }
 }
 
-/// What to measure; every option left out takes its default (or the preset's value).
+/// What to measure: every setting's option (from its description) and the preset; every
+/// option left out takes the preset's value, or the default.
 #[derive(Debug, Default, Args)]
-pub struct Settings {
-    /// Methods to run, in this order; comma-separated and repeatable [default: inherit,argument,queue,pipe]
-    #[arg(short = 'm', long = "method", value_name = "NAME[,NAME…]", value_parser = method::parse_list)]
-    pub methods: Vec<Vec<MethodRef>>,
-    /// Payload size: a number with an optional unit B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB (powers of 1024), case-insensitive [default: 8MB]
-    #[arg(short = 's', long, value_parser = Size::parse)]
-    pub size: Option<Size>,
-    /// Children per method that are counted (N ≥ 1) [default: 100]
-    #[arg(short = 'n', long, value_name = "N", allow_negative_numbers = true, value_parser = plan::parse_repeats)]
-    pub repeats: Option<u32>,
-    /// Children per method run first and not counted (N ≥ 0) [default: 3]
-    #[arg(short = 'w', long, value_name = "N", allow_negative_numbers = true, value_parser = plan::parse_warmup)]
-    pub warmup: Option<u32>,
-    /// Payload: ints (size / 8 unsigned 64-bit integers), bytes, or records (small structs with a string and numbers) [default: ints]
-    #[arg(short = 'p', long, value_name = "KIND", value_parser = PayloadKind::parse)]
-    pub payload: Option<PayloadKind>,
-    /// Codec: bincode (serde through bincode 2, varint integers), bincode-fixed (fixed-width integers) or raw (the payload's bytes as they lie in memory) [default: bincode]
-    #[arg(short = 'c', long, value_parser = Codec::parse)]
-    pub codec: Option<Codec>,
-    /// What the child does with the data: read all of it, or also write to every page (so copy-on-write must copy) [default: read]
-    #[arg(long, value_name = "read|write", value_parser = Access::parse)]
-    pub access: Option<Access>,
+pub struct Settings<F: Face + Clone + Send + Sync + 'static> {
+    #[command(flatten)]
+    pub values: SettingArgs<F>,
     /// seed: the tutorial's experiment (methods inherit,argument,queue,pipe; ints; 1,000,000 integers; 1000 children); explicit flags override it [default: none]
     #[arg(long, value_enum)]
     pub preset: Option<Preset>,
-    /// Kill and count as failed a child that takes longer than this, e.g. 500ms, 2s [default: 2s plus 1s per 64 MB]
-    #[arg(long, value_parser = parse_duration)]
-    pub timeout: Option<Duration>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -117,17 +96,16 @@ pub enum Preset {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     #[command(flatten)]
-    pub settings: Settings,
+    pub settings: Settings<ForRun>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
-// A sweep's sizes come from --from and --to: --size has no place in it.
-#[command(mut_arg("size", |arg| arg.hide(true)))]
 pub struct SweepArgs {
+    /// The settings a sweep has (its sizes come from --from and --to).
     #[command(flatten)]
-    pub settings: Settings,
+    pub settings: Settings<ForSweep>,
     /// The first (smallest) payload size, in the units --size takes
     #[arg(long, value_name = "SIZE", value_parser = Size::parse, conflicts_with = "size")]
     pub from: Size,
@@ -144,7 +122,7 @@ pub struct SweepArgs {
 impl SweepArgs {
     /// The sweep these arguments ask for, or what is wrong with its range.
     pub fn sweep(&self) -> Result<Sweep, String> {
-        Sweep::new(self.settings.plan(), self.from.0, self.to.0, self.factor)
+        Sweep::new(self.settings.plan()?, self.from.0, self.to.0, self.factor)
     }
 }
 
@@ -173,28 +151,15 @@ fn format_parser() -> impl TypedValueParser<Value = Format> {
     PossibleValuesParser::new(Format::ALL.map(Format::name)).try_map(|name| Format::parse(&name))
 }
 
-impl Settings {
+impl<F: Face + Clone + Send + Sync + 'static> Settings<F> {
     /// The plan these settings ask for: the preset's values (or the defaults), overridden by
     /// every option given.
-    pub fn plan(&self) -> Plan {
+    pub fn plan(&self) -> Result<Plan, String> {
         let base = match self.preset {
             Some(Preset::Seed) => Plan::seed(),
             None => Plan::default(),
         };
-        Plan {
-            methods: if self.methods.is_empty() {
-                base.methods
-            } else {
-                self.methods.iter().flatten().copied().collect()
-            },
-            payload: self.payload.unwrap_or(base.payload),
-            size: self.size.map_or(base.size, |size| size.0),
-            codec: self.codec.unwrap_or(base.codec),
-            access: self.access.unwrap_or(base.access),
-            repeats: self.repeats.unwrap_or(base.repeats),
-            warmup: self.warmup.unwrap_or(base.warmup),
-            timeout: self.timeout.or(base.timeout),
-        }
+        self.values.plan(base)
     }
 }
 
@@ -206,36 +171,6 @@ fn parse_factor(text: &str) -> Result<f64, String> {
     sweep::check_factor(factor)
 }
 
-/// The shortest and longest per-child timeouts accepted.
-const TIMEOUT_RANGE: (Duration, Duration) = (Duration::from_millis(1), Duration::from_secs(24 * 3600));
-
-/// `500ms`, `2s`, `1.5s`, `1m`: from 1 ms to 24 hours.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let trimmed = text.trim();
-    let split = trimmed
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(trimmed.len());
-    let (number, unit) = trimmed.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("duration '{text}' has no number; write e.g. 500ms, 2s or 1m"))?;
-    let seconds = match unit.trim() {
-        "ms" => value / 1000.0,
-        "" | "s" => value,
-        "m" | "min" => value * 60.0,
-        other => {
-            return Err(format!(
-                "unknown unit '{other}' in duration '{text}'; allowed: ms, s, m"
-            ))
-        }
-    };
-    let (shortest, longest) = TIMEOUT_RANGE;
-    match Duration::try_from_secs_f64(seconds) {
-        Ok(duration) if (shortest..=longest).contains(&duration) => Ok(duration),
-        _ => Err(format!("duration '{text}' must be from 1ms to 1440m (24 hours)")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,7 +179,7 @@ mod tests {
         let mut argv = vec!["ipcscope", "run"];
         argv.extend_from_slice(args);
         match Cli::try_parse_from(argv).unwrap().command {
-            Some(Command::Run(run)) => run.settings.plan(),
+            Some(Command::Run(run)) => run.settings.plan().expect("a plan"),
             other => panic!("not a run: {other:?}"),
         }
     }
@@ -292,20 +227,6 @@ mod tests {
             assert_eq!(error.exit_code(), 2, "{args:?}");
             assert!(error.to_string().contains(expected), "{args:?}: {error}");
         }
-    }
-
-    #[test]
-    fn durations_parse_with_units() {
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
-        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
-        assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
-        assert!(parse_duration("0s").unwrap_err().contains("from 1ms"));
-        assert!(parse_duration("99999999999999999999999s")
-            .unwrap_err()
-            .contains("24 hours"));
-        assert!(parse_duration("0.0000001s").is_err());
-        assert!(parse_duration("3h").unwrap_err().contains("allowed: ms, s, m"));
     }
 
     #[test]

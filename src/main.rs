@@ -16,6 +16,7 @@ use cli::{Cli, Command, CompareArgs, RunArgs, SweepArgs};
 
 mod cli;
 mod headless;
+mod setting_args;
 
 /// Exit status of a run interrupted by Ctrl-C or SIGTERM.
 const EXIT_INTERRUPTED: u8 = 130;
@@ -71,11 +72,11 @@ fn usage_error(subcommand: Option<&str>, message: impl std::fmt::Display) -> ! {
 }
 
 /// Checks a plan as the command line gave it; anything impossible is a usage error (exit 2).
-fn checked_plan(subcommand: Option<&str>, plan: Plan) -> Plan {
-    if let Err(problem) = plan.check(&Environment::read()) {
-        usage_error(subcommand, problem);
+fn checked_plan(subcommand: Option<&str>, plan: Result<Plan, String>) -> Plan {
+    match plan.and_then(|plan| plan.check(&Environment::read()).map(|()| plan)) {
+        Ok(plan) => plan,
+        Err(problem) => usage_error(subcommand, problem),
     }
-    plan
 }
 
 /// Refuses, before anything runs, an `--output` that could not be written: the results of a

@@ -18,6 +18,7 @@ pub mod python;
 pub mod receipt;
 pub mod result;
 pub mod runner;
+pub mod setting;
 pub mod significance;
 pub mod stats;
 pub mod sweep;

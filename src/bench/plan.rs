@@ -234,32 +234,6 @@ impl fmt::Display for Size {
     }
 }
 
-/// A count the command line or the explorer was given, from `least` to `most`; the error says
-/// what is allowed.
-fn parse_count(text: &str, what: &str, least: u32, most: u32) -> Result<u32, String> {
-    let value: i64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("{what} must be a whole number from {least} to {most}, got '{text}'"))?;
-    if value < i64::from(least) {
-        return Err(format!("{what} must be at least {least}, got {value}"));
-    }
-    u32::try_from(value)
-        .ok()
-        .filter(|&value| value <= most)
-        .ok_or_else(|| format!("{what} must be at most {most}, got {value}"))
-}
-
-/// `--repeats`: children per method that are counted.
-pub fn parse_repeats(text: &str) -> Result<u32, String> {
-    parse_count(text, "repeats", 1, Plan::MAX_REPEATS)
-}
-
-/// `--warmup`: children per method run first and not counted.
-pub fn parse_warmup(text: &str) -> Result<u32, String> {
-    parse_count(text, "warm-up", 0, u32::MAX)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -166,6 +166,9 @@ pub struct MethodResult {
     /// The `fork` baseline's median per child at this payload, measured in the same run.
     #[serde(default)]
     pub fork_floor_ns: Option<u64>,
+    /// The values of the settings that name the experiment (access, …), by setting id.
+    #[serde(default)]
+    pub conditions: crate::bench::setting::Conditions,
     /// `summary()`, computed on its first call (once the samples are all in).
     #[serde(skip)]
     pub summary: SummaryCache,
@@ -223,6 +226,7 @@ impl MethodResult {
             setup_ns: 0,
             partial: false,
             fork_floor_ns: None,
+            conditions: crate::bench::setting::conditions(plan),
             summary: SummaryCache::default(),
         }
     }
@@ -325,11 +329,6 @@ impl MethodResult {
         let floor = self.fork_floor_ns.filter(|&floor| floor > 0)?;
         Some(self.summary()?.median as f64 / floor as f64)
     }
-
-    /// A key that matches this result with the same experiment in another run.
-    pub fn key(&self) -> (String, PayloadKind, Option<Codec>, u64) {
-        (self.method.clone(), self.payload, self.codec, self.payload_bytes)
-    }
 }
 
 #[cfg(test)]
@@ -359,6 +358,7 @@ impl MethodResult {
             setup_ns: 0,
             partial: false,
             fork_floor_ns: None,
+            conditions: crate::bench::setting::conditions(&Plan::default()),
             summary: SummaryCache::default(),
         }
     }

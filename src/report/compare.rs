@@ -3,7 +3,7 @@
 //! format's `Exporter` renders the comparison. Loading and matching are pure, so the explorer
 //! can load a saved result as its baseline too.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;
 
@@ -11,16 +11,33 @@ use serde::Serialize;
 
 use super::difference::Difference;
 use super::saved::{JsonReport, JsonResult};
-use crate::bench::plan::{Codec, PayloadKind, Size};
+use crate::bench::plan::{Codec, PayloadKind, Plan, Size};
 use crate::bench::result::MethodResult;
+use crate::bench::setting;
 
-/// What makes two results the same experiment: method, payload, codec and size.
+/// What makes two results the same experiment: method, payload, codec, size, and the value
+/// of every setting that names an experiment (access, …; `setting::identifying`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Key {
     pub method: String,
     pub payload: PayloadKind,
     pub codec: Option<Codec>,
     pub payload_bytes: u64,
+    /// Each identifying setting's value, by setting id (a key of its own in JSON).
+    #[serde(flatten)]
+    pub conditions: BTreeMap<&'static str, String>,
+}
+
+impl Key {
+    /// The identifying settings' values as `value_of` gives them, or their defaults.
+    fn conditions_of(value_of: impl Fn(&str) -> Option<String>) -> BTreeMap<&'static str, String> {
+        setting::identifying()
+            .map(|setting| {
+                let value = value_of(setting.id()).unwrap_or_else(|| setting.show(&Plan::default()));
+                (setting.id(), value)
+            })
+            .collect()
+    }
 }
 
 impl From<&JsonResult> for Key {
@@ -30,18 +47,24 @@ impl From<&JsonResult> for Key {
             payload: result.payload,
             codec: result.codec,
             payload_bytes: result.payload_bytes,
+            conditions: Key::conditions_of(|id| {
+                result.conditions.get(id).map(|value| match value {
+                    serde_json::Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                })
+            }),
         }
     }
 }
 
 impl From<&MethodResult> for Key {
     fn from(result: &MethodResult) -> Key {
-        let (method, payload, codec, payload_bytes) = result.key();
         Key {
-            method,
-            payload,
-            codec,
-            payload_bytes,
+            method: result.method.clone(),
+            payload: result.payload,
+            codec: result.codec,
+            payload_bytes: result.payload_bytes,
+            conditions: Key::conditions_of(|id| result.conditions.get(id).cloned()),
         }
     }
 }
@@ -56,7 +79,15 @@ impl fmt::Display for Key {
             Size(self.payload_bytes),
             self.payload.name(),
             self.codec.map_or("no codec", Codec::name)
-        )
+        )?;
+        // Only what differs from the defaults: most comparisons are of default conditions.
+        let defaults = Key::conditions_of(|_| None);
+        for ((_, value), (_, default)) in self.conditions.iter().zip(&defaults) {
+            if value != default {
+                write!(f, " · {value}")?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -337,6 +368,29 @@ mod tests {
         let ratios: Vec<Option<f64>> = comparison.matched().map(|row| row.ratio(1)).collect();
         assert_eq!(ratios, [Some(3.0), Some(4.0), None]);
         assert_eq!(comparison.unmatched().count(), 0);
+    }
+
+    #[test]
+    fn a_read_run_never_matches_a_write_run_and_an_older_file_counts_as_the_defaults() {
+        let mut written = MethodResult::made_up("pipe", 8, &[30]);
+        written.conditions.insert("access".into(), "write".into());
+        let read = saved("read", vec![MethodResult::made_up("pipe", 8, &[10])]);
+        let write = saved("write", vec![written]);
+        let comparison = Comparison::of(vec![read.clone(), write]);
+        assert_eq!(
+            comparison.matched().count(),
+            0,
+            "read and write are two experiments"
+        );
+        assert_eq!(comparison.unmatched().count(), 2);
+        let shown: Vec<String> = comparison.unmatched().map(|row| row.key.to_string()).collect();
+        assert!(shown.iter().any(|key| key.ends_with("· write")), "{shown:?}");
+
+        // A file saved before `access` was a key of its own was measured reading.
+        let mut older = read.clone();
+        older.report.results[0].conditions.clear();
+        let comparison = Comparison::of(vec![read, older]);
+        assert_eq!(comparison.matched().count(), 1);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use super::compare::Comparison;
 use super::difference::Difference;
 use super::facts::{ratio_to_fastest, Fastest};
 use super::{size_groups, Exporter, RunOutput};
+use crate::bench::setting;
 
 pub struct CsvExporter;
 
@@ -20,7 +21,8 @@ impl Exporter for CsvExporter {
     }
 }
 
-const HEADER: [&str; 22] = [
+/// The contract's columns, in its order.
+const CONTRACT_COLUMNS: [&str; 13] = [
     "method",
     "payload",
     "codec",
@@ -34,7 +36,10 @@ const HEADER: [&str; 22] = [
     "p99_ns",
     "max_ns",
     "throughput_bytes_per_sec",
-    "access",
+];
+
+/// The columns after the identifying settings' own.
+const MORE_COLUMNS: [&str; 8] = [
     "warmup",
     "wire_bytes",
     "ratio_to_fastest",
@@ -45,9 +50,19 @@ const HEADER: [&str; 22] = [
     "outliers",
 ];
 
+/// The header: the contract's columns, one column per setting that names the experiment
+/// (`access`, …), then the rest.
+fn header() -> Vec<&'static str> {
+    CONTRACT_COLUMNS
+        .into_iter()
+        .chain(setting::identifying().map(|setting| setting.id()))
+        .chain(MORE_COLUMNS)
+        .collect()
+}
+
 fn run(output: &RunOutput) -> color_eyre::Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(HEADER).wrap_err("writing the CSV header")?;
+    writer.write_record(header()).wrap_err("writing the CSV header")?;
     let with_fastest = size_groups(&output.results).flat_map(|group| {
         let fastest = Fastest::of(group);
         group.iter().map(move |result| (result, fastest))
@@ -58,41 +73,44 @@ fn run(output: &RunOutput) -> color_eyre::Result<String> {
         let stat = |pick: fn(&crate::bench::stats::Summary) -> u64| {
             summary.as_ref().map_or(String::new(), |s| pick(s).to_string())
         };
-        writer
-            .write_record([
-                result.method.clone(),
-                result.payload.name().to_string(),
-                result
-                    .codec
-                    .map_or(String::new(), |codec| codec.name().to_string()),
-                result.payload_bytes.to_string(),
-                result.repeats.to_string(),
-                result.failures.len().to_string(),
-                stat(|s| s.min),
-                stat(|s| s.median),
-                stat(|s| s.mean),
-                stat(|s| s.stddev),
-                stat(|s| s.p99),
-                stat(|s| s.max),
-                if result.throughput_applies() {
-                    result.throughput()
-                } else {
-                    0
-                }
-                .to_string(),
-                result.access.name().to_string(),
-                result.warmup.to_string(),
-                result.wire_bytes.map_or(String::new(), |bytes| bytes.to_string()),
-                ratio_to_fastest(result, fastest).map_or(String::new(), |ratio| format!("{ratio:.3}")),
-                result.partial.to_string(),
-                result
-                    .ratio_to_fork_floor()
-                    .map_or(String::new(), |ratio| format!("{ratio:.3}")),
-                interval.map_or(String::new(), |(low, _)| low.to_string()),
-                interval.map_or(String::new(), |(_, high)| high.to_string()),
-                result.outliers().count().to_string(),
-            ])
-            .wrap_err("writing a CSV row")?;
+        let conditions = setting::identifying()
+            .map(|setting| setting::condition(&result.conditions, setting).into_owned());
+        let before = [
+            result.method.clone(),
+            result.payload.name().to_string(),
+            result
+                .codec
+                .map_or(String::new(), |codec| codec.name().to_string()),
+            result.payload_bytes.to_string(),
+            result.repeats.to_string(),
+            result.failures.len().to_string(),
+            stat(|s| s.min),
+            stat(|s| s.median),
+            stat(|s| s.mean),
+            stat(|s| s.stddev),
+            stat(|s| s.p99),
+            stat(|s| s.max),
+            if result.throughput_applies() {
+                result.throughput()
+            } else {
+                0
+            }
+            .to_string(),
+        ];
+        let after = [
+            result.warmup.to_string(),
+            result.wire_bytes.map_or(String::new(), |bytes| bytes.to_string()),
+            ratio_to_fastest(result, fastest).map_or(String::new(), |ratio| format!("{ratio:.3}")),
+            result.partial.to_string(),
+            result
+                .ratio_to_fork_floor()
+                .map_or(String::new(), |ratio| format!("{ratio:.3}")),
+            interval.map_or(String::new(), |(low, _)| low.to_string()),
+            interval.map_or(String::new(), |(_, high)| high.to_string()),
+            result.outliers().count().to_string(),
+        ];
+        let record: Vec<String> = before.into_iter().chain(conditions).chain(after).collect();
+        writer.write_record(record).wrap_err("writing a CSV row")?;
     }
     finish(writer)
 }

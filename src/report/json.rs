@@ -40,7 +40,11 @@ impl JsonResult {
             method: result.method.clone(),
             payload: result.payload,
             codec: result.codec,
-            access: result.access,
+            conditions: result
+                .conditions
+                .iter()
+                .map(|(id, value)| (id.clone(), serde_json::Value::String(value.clone())))
+                .collect(),
             payload_bytes: result.payload_bytes,
             wire_bytes: result.wire_bytes,
             repeats: result.repeats,
@@ -311,12 +315,12 @@ mod tests {
             json["matched"],
             json!([
                 {
-                    "method": "pipe", "payload": "ints", "codec": "bincode", "payload_bytes": 4096,
+                    "method": "pipe", "payload": "ints", "codec": "bincode", "payload_bytes": 4096, "access": "read",
                     "significant": false,
                     "runs": [run(100_000, 1.0, 40_960_000), run(250_000, 2.5, 16_384_000)],
                 },
                 {
-                    "method": "inherit", "payload": "ints", "codec": null, "payload_bytes": 4096,
+                    "method": "inherit", "payload": "ints", "codec": null, "payload_bytes": 4096, "access": "read",
                     "significant": false,
                     "runs": [run(50_000, 1.0, 81_920_000), run(75_000, 1.5, 54_613_333)],
                 },
@@ -326,9 +330,9 @@ mod tests {
             json["unmatched"],
             json!([
                 { "file": "a.json", "method": "queue", "payload": "ints", "codec": "bincode",
-                  "payload_bytes": 4096, "median_ns": 300_000 },
+                  "payload_bytes": 4096, "access": "read", "median_ns": 300_000 },
                 { "file": "b.json", "method": "pipe", "payload": "ints", "codec": "bincode",
-                  "payload_bytes": 8192, "median_ns": 400_000 },
+                  "payload_bytes": 8192, "access": "read", "median_ns": 400_000 },
             ])
         );
     }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bench::crossing::Crossing;
 use crate::bench::env::Environment;
-use crate::bench::plan::{Access, Codec, PayloadKind};
+use crate::bench::plan::{Codec, PayloadKind};
 use crate::bench::result::Usage;
 use crate::bench::stats::{Outliers, Summary};
 
@@ -29,7 +29,10 @@ pub struct JsonResult {
     pub payload: PayloadKind,
     /// `null` for methods that move no bytes.
     pub codec: Option<Codec>,
-    pub access: Access,
+    /// The settings that name the experiment (`access`, …), each a key of its own; a file
+    /// saved before a setting existed lacks it (see `setting::condition`).
+    #[serde(flatten)]
+    pub conditions: BTreeMap<String, serde_json::Value>,
     pub payload_bytes: u64,
     pub wire_bytes: Option<u64>,
     pub repeats: u32,

@@ -6,7 +6,6 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::model::app::App;
-use super::model::run::describe_plan;
 use super::model::view::{Notice, Overlay, View};
 use super::panel::{chart, help, live, results, settings, teach, teaching};
 use super::theme::Theme;
@@ -128,7 +127,7 @@ fn status_line(app: &App, theme: Theme) -> Line<'static> {
                 .map(|method| method.id())
                 .collect();
             let what = match app.view.mode {
-                View::Run => describe_plan(&app.form.settings),
+                View::Run => crate::bench::setting::describe(&app.form.settings),
                 View::Sweep => format!(
                     "{} + floors · {} {} · n={} w={}",
                     ids.join(","),
@@ -160,7 +159,6 @@ mod tests {
     use crate::bench::plan::Plan;
     use crate::tui::event::Message;
     use crate::tui::model::fake;
-    use crate::tui::model::form::Row;
 
     fn render(app: &App, width: u16, height: u16) -> String {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
@@ -177,7 +175,7 @@ mod tests {
         press(&mut app, 'r');
         fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 2, 0);
         // The same experiment with more children: the run before stays comparable.
-        app.form.cursor = Row::Repeats;
+        app.form.cursor = fake::row("repeats");
         press(&mut app, '+');
         fake::tick(&mut app, fake::later(base, 10_000));
         press(&mut app, 'r');
@@ -203,7 +201,7 @@ mod tests {
             |app: &mut App, c| app.update(Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
         press(&mut app, 'r');
         fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 2, 0);
-        app.form.cursor = Row::Size;
+        app.form.cursor = fake::row("size");
         press(&mut app, '+');
         press(&mut app, 'r');
         let bigger = Plan {
@@ -227,7 +225,7 @@ mod tests {
     #[test]
     fn before_any_run_at_80_by_24() {
         let mut app = fake::app(std::time::Instant::now());
-        app.form.cursor = Row::Repeats;
+        app.form.cursor = fake::row("repeats");
         insta::assert_snapshot!(render(&app, 80, 24));
     }
 
@@ -244,7 +242,7 @@ mod tests {
     #[test]
     fn a_refusal_and_a_typed_value() {
         let mut app = fake::app(std::time::Instant::now());
-        app.form.cursor = Row::Size;
+        app.form.cursor = fake::row("size");
         for c in "12Mi".chars() {
             app.update(Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
         }

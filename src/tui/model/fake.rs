@@ -71,6 +71,7 @@ pub fn result(method: MethodRef, plan: &Plan, samples: Vec<Sample>) -> MethodRes
         setup_ns: 0,
         partial: false,
         fork_floor_ns: None,
+        conditions: crate::bench::setting::conditions(plan),
         summary: Default::default(),
     }
 }
@@ -229,6 +230,11 @@ pub fn press_code(app: &mut App, code: KeyCode) -> Option<Effect> {
 }
 
 /// An app on the machine's real limits, the cursor on `row`.
+/// The settings row of the setting `id`.
+pub fn row(id: &str) -> Row {
+    Row::setting(id).expect("a setting the explorer shows")
+}
+
 pub fn app_at(row: Row) -> App {
     let mut app = App::new(plan(), Environment::read(), Instant::now());
     app.form.cursor = row;

@@ -5,26 +5,11 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::sweep::{plan_sweep, SweepRange};
-use super::typed::Typed;
 use super::view::{Notice, View};
 use crate::bench::env::Environment;
 use crate::bench::method;
-use crate::bench::plan::{Access, Codec, PayloadKind, Plan, Size};
-
-/// Payload sizes `+` and `-` step through: powers of two from 1 KiB to 4 GiB; any other
-/// size can be typed.
-const SIZE_STEPS: [u64; 23] = {
-    let mut steps = [0; 23];
-    let mut at = 0;
-    while at < steps.len() {
-        steps[at] = 1 << (10 + at);
-        at += 1;
-    }
-    steps
-};
-
-/// Repeat counts `+` and `-` step through.
-const REPEAT_STEPS: [u32; 13] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000];
+use crate::bench::plan::{Plan, Size};
+use crate::bench::setting::{self, Setting, Typing};
 
 /// Factors between a sweep's sizes that `+` and `-` step through; any other can be typed.
 const FACTOR_STEPS: [f64; 5] = [1.5, 2.0, 4.0, 8.0, 16.0];
@@ -37,101 +22,56 @@ const MAX_TYPED: usize = 16;
 pub enum Row {
     /// A method, by its place in `method::ALL`.
     Method(usize),
-    Size,
-    /// The sweep's smallest size, largest size, and the factor between steps.
+    /// A setting, by its place in `setting::ALL`: what it shows, steps and parses is its
+    /// description's.
+    Setting(usize),
+    /// The sweep's smallest size, largest size, and the factor between steps: in the sweep
+    /// view they stand where the settings a sweep has no place for (the size) stand in a run.
     From,
     To,
     Factor,
-    Repeats,
-    Warmup,
-    Payload,
-    Codec,
-    Access,
 }
 
-/// What the form knows of a value row: its label, what it means, and what may be typed into
-/// it (`None`: it only steps with `+` and `-`).
-struct ValueRow {
-    label: &'static str,
-    about: &'static str,
-    typed: Option<Typed>,
-}
-
-// ---- The rows: each row's description, value, steps and parsing, side by side. ----
+// ---- The rows: the methods, the settings' descriptions, and the sweep's range. ----
 
 impl Row {
-    /// Every row of `view`: each method the core has, then the values (a sweep's range in
-    /// place of the size).
+    /// Every row of `view`: each method the core has, then each setting the explorer shows
+    /// (a sweep's range in place of the settings a sweep does not have).
     pub fn of(view: View) -> Vec<Row> {
-        let sizes: &[Row] = match view {
-            View::Run => &[Row::Size],
-            View::Sweep => &[Row::From, Row::To, Row::Factor],
-        };
-        (0..method::ALL.len())
-            .map(Row::Method)
-            .chain(sizes.iter().copied())
-            .chain([Row::Repeats, Row::Warmup, Row::Payload, Row::Codec, Row::Access])
-            .collect()
+        let mut rows: Vec<Row> = (0..method::ALL.len()).map(Row::Method).collect();
+        for (index, setting) in setting::ALL.iter().enumerate() {
+            match view {
+                _ if !setting.in_explorer() => {}
+                View::Sweep if !setting.in_sweep() => rows.extend([Row::From, Row::To, Row::Factor]),
+                _ => rows.push(Row::Setting(index)),
+            }
+        }
+        rows
     }
 
-    /// `None` for a method's row.
-    fn value_row(self) -> Option<ValueRow> {
-        let (label, about, typed) = match self {
-            Row::Method(_) => return None,
-            Row::Size => (
-                "size",
-                "Bytes handed to each child. +/- step; type e.g. 12MiB, 1.5MB, 4096.",
-                Some(Typed::Size),
-            ),
-            Row::From => (
-                "from",
-                "The sweep's first (smallest) size. +/- step; type e.g. 4KiB.",
-                Some(Typed::Size),
-            ),
-            Row::To => (
-                "to",
-                "The sweep's largest size: it stops at the last step not above it.",
-                Some(Typed::Size),
-            ),
-            Row::Factor => (
-                "factor",
-                "Each size of the sweep is this many times the last (> 1).",
-                Some(Typed::Factor),
-            ),
-            Row::Repeats => (
-                "repeats",
-                "Children per method that are counted.",
-                Some(Typed::Count),
-            ),
-            Row::Warmup => (
-                "warm-up",
-                "Children per method run first and not counted.",
-                Some(Typed::Count),
-            ),
-            Row::Payload => (
-                "payload",
-                "ints: 64-bit integers; bytes: random bytes; records: small structs.",
-                None,
-            ),
-            Row::Codec => (
-                "codec",
-                "How the payload becomes bytes: bincode (varint), bincode-fixed, raw memory.",
-                None,
-            ),
-            Row::Access => (
-                "access",
-                "read: the child reads it all; write: also writes every page (CoW copies).",
-                None,
-            ),
-        };
-        Some(ValueRow { label, about, typed })
+    /// The row of the setting `id`.
+    pub fn setting(id: &str) -> Option<Row> {
+        setting::ALL
+            .iter()
+            .position(|setting| setting.id() == id)
+            .map(Row::Setting)
+    }
+
+    fn described(self) -> Option<&'static dyn Setting> {
+        match self {
+            Row::Setting(index) => setting::ALL.get(index).copied(),
+            _ => None,
+        }
     }
 
     /// The row's name on screen: a method's id, or the value's label.
     pub fn label(self) -> &'static str {
         match self {
             Row::Method(index) => method::ALL[index].id(),
-            row => row.value_row().map_or("", |value| value.label),
+            Row::Setting(_) => self.described().map_or("", |setting| setting.label()),
+            Row::From => "from",
+            Row::To => "to",
+            Row::Factor => "factor",
         }
     }
 
@@ -142,14 +82,22 @@ impl Row {
                 let method = method::ALL[index];
                 format!("{}: {} (t: more)", method.id(), method.summary())
             }
-            row => row
-                .value_row()
-                .map_or_else(String::new, |value| value.about.into()),
+            Row::Setting(_) => self
+                .described()
+                .map_or_else(String::new, |setting| setting.about().into()),
+            Row::From => "The sweep's first (smallest) size. +/- step; type e.g. 4KiB.".into(),
+            Row::To => "The sweep's largest size: it stops at the last step not above it.".into(),
+            Row::Factor => "Each size of the sweep is this many times the last (> 1).".into(),
         }
     }
 
-    fn typed_as(self) -> Option<Typed> {
-        self.value_row()?.typed
+    fn typed_as(self) -> Option<Typing> {
+        match self {
+            Row::Method(_) => None,
+            Row::Setting(_) => self.described()?.typing(),
+            Row::From | Row::To => Some(Typing::Size),
+            Row::Factor => Some(Typing::Factor),
+        }
     }
 
     /// Whether a value can be typed into the row.
@@ -157,11 +105,16 @@ impl Row {
         self.typed_as().is_some()
     }
 
-    /// A row's counterpart in the other view: the size and the sweep's range stand for each other.
+    /// A row's counterpart in the other view: a setting the sweep has not and the sweep's
+    /// range stand for each other.
     pub fn in_view(self, view: View) -> Row {
+        let replaced = |row: Row| row.described().is_some_and(|setting| !setting.in_sweep());
         match (self, view) {
-            (Row::Size, View::Sweep) => Row::From,
-            (Row::From | Row::To | Row::Factor, View::Run) => Row::Size,
+            (row, View::Sweep) if replaced(row) => Row::From,
+            (Row::From | Row::To | Row::Factor, View::Run) => Row::of(View::Run)
+                .into_iter()
+                .find(|&row| replaced(row))
+                .unwrap_or(Row::Method(0)),
             (row, _) => row,
         }
     }
@@ -170,78 +123,73 @@ impl Row {
 impl Form {
     /// The value a row shows.
     pub fn value(&self, row: Row) -> String {
-        let plan = &self.settings;
         match row {
             Row::Method(index) => {
-                let chosen = plan.methods.contains(&method::ALL[index]);
+                let chosen = self.settings.methods.contains(&method::ALL[index]);
                 if chosen { "[x]" } else { "[ ]" }.into()
             }
-            Row::Size => Size(plan.size).to_string(),
+            Row::Setting(_) => row
+                .described()
+                .map_or_else(String::new, |setting| setting.show(&self.settings)),
             Row::From => Size(self.range.from).to_string(),
             Row::To => Size(self.range.to).to_string(),
             Row::Factor => format!("×{}", self.range.factor),
-            Row::Repeats => plan.repeats.to_string(),
-            Row::Warmup => plan.warmup.to_string(),
-            Row::Payload => plan.payload.name().to_string(),
-            Row::Codec => plan.codec.name().to_string(),
-            Row::Access => plan.access.name().to_string(),
         }
     }
 
-    /// `+` (`up`) or `-` on a row: the next step, if the settings can run with it.
+    /// `+` (`up`) or `-` on a row: the next step, if the settings can run with it. A choice
+    /// moves on past the values these settings cannot run with, saying which it skipped.
     pub fn change(&mut self, row: Row, up: bool) -> Option<Notice> {
-        let mut candidate = self.settings.clone();
+        let mut range = self.range;
         match row {
-            Row::Method(index) => return self.toggle_method(index),
-            Row::Size => {
-                let Some(size) = next_step(&SIZE_STEPS, candidate.size, up) else {
-                    return refuse("no further step that way; type a size, e.g. 12MiB");
-                };
-                candidate.size = size;
-            }
-            Row::Repeats => {
-                let Some(repeats) = next_step(&REPEAT_STEPS, candidate.repeats, up) else {
-                    return refuse("no further step that way; type a number of repeats");
-                };
-                candidate.repeats = repeats;
-            }
-            Row::Warmup => {
-                candidate.warmup = if up {
-                    candidate.warmup.saturating_add(1)
-                } else if candidate.warmup == 0 {
-                    return refuse("warm-up is already 0");
-                } else {
-                    candidate.warmup - 1
-                };
+            Row::Method(index) => self.toggle_method(index),
+            Row::Setting(_) => {
+                let setting = row.described()?;
+                let tries = setting.choices().len().max(2) - 1;
+                let mut candidate = self.settings.clone();
+                let mut skipped = Vec::new();
+                for _ in 0..tries {
+                    if let Err(why) = setting.step(&mut candidate, up) {
+                        return refuse(why);
+                    }
+                    match self.check(&candidate) {
+                        Ok(()) => {
+                            self.settings = candidate;
+                            return skipped
+                                .first()
+                                .map(|(value, why)| Notice::Info(format!("skipped {value}: {why}")));
+                        }
+                        Err(why) => skipped.push((setting.show(&candidate), why)),
+                    }
+                }
+                match skipped.first() {
+                    Some((value, why)) if !setting.choices().is_empty() => refuse(format!(
+                        "no other value can run with these settings ({value}: {why})"
+                    )),
+                    Some((_, why)) => refuse(why.clone()),
+                    None => None,
+                }
             }
             Row::From | Row::To => {
-                let mut range = self.range;
                 let bound = if row == Row::From {
                     &mut range.from
                 } else {
                     &mut range.to
                 };
-                let Some(size) = next_step(&SIZE_STEPS, *bound, up) else {
-                    return refuse("no further step that way; type a size, e.g. 12MiB");
-                };
-                *bound = size;
-                return self.try_range(range);
+                match setting::step_size(*bound, up) {
+                    Ok(size) => *bound = size,
+                    Err(why) => return refuse(why),
+                }
+                self.try_range(range)
             }
             Row::Factor => {
-                let mut range = self.range;
-                let Some(factor) = next_step(&FACTOR_STEPS, range.factor, up) else {
+                let Some(factor) = setting::next_step(&FACTOR_STEPS, range.factor, up) else {
                     return refuse("no further step that way; type a factor, e.g. 3 or 1.5");
                 };
                 range.factor = factor;
-                return self.try_range(range);
+                self.try_range(range)
             }
-            Row::Payload => {
-                return self.cycle(&PayloadKind::ALL, up, |plan| &mut plan.payload, PayloadKind::name)
-            }
-            Row::Codec => return self.cycle(&Codec::ALL, up, |plan| &mut plan.codec, Codec::name),
-            Row::Access => return self.cycle(&Access::ALL, up, |plan| &mut plan.access, Access::name),
         }
-        self.try_settings(candidate)
     }
 
     /// Applies the value typed, if it parses and the settings can run with it; a refused
@@ -251,14 +199,10 @@ impl Form {
         let mut candidate = self.settings.clone();
         let mut range = self.range;
         let parsed = match edit.row {
-            Row::Size => Size::parse(&edit.text)
-                .and_then(|size| match size.0 {
-                    0 => Err(
-                        "a payload of 0 bytes hands nothing over; the size must be at least 1 byte".into(),
-                    ),
-                    bytes => Ok(bytes),
-                })
-                .map(|bytes| candidate.size = bytes),
+            Row::Setting(_) => edit
+                .row
+                .described()
+                .map_or(Ok(()), |setting| setting.parse(&edit.text, &mut candidate)),
             Row::From => Size::parse(&edit.text).map(|size| range.from = size.0),
             Row::To => Size::parse(&edit.text).map(|size| range.to = size.0),
             Row::Factor => edit
@@ -272,9 +216,7 @@ impl Form {
                 })
                 .and_then(crate::bench::sweep::check_factor)
                 .map(|factor| range.factor = factor),
-            Row::Repeats => crate::bench::plan::parse_repeats(&edit.text).map(|n| candidate.repeats = n),
-            Row::Warmup => crate::bench::plan::parse_warmup(&edit.text).map(|n| candidate.warmup = n),
-            Row::Method(_) | Row::Payload | Row::Codec | Row::Access => Ok(()),
+            Row::Method(_) => Ok(()),
         };
         let checked = match edit.row {
             Row::From | Row::To | Row::Factor => plan_sweep(&candidate, range, &self.environment).map(drop),
@@ -397,43 +339,6 @@ impl Form {
         self.try_settings(candidate)
     }
 
-    /// Moves a choice to the next value the plan can run with, saying which were skipped.
-    fn cycle<T: Copy + PartialEq>(
-        &mut self,
-        values: &[T],
-        up: bool,
-        field: fn(&mut Plan) -> &mut T,
-        name: fn(T) -> &'static str,
-    ) -> Option<Notice> {
-        let mut candidate = self.settings.clone();
-        let at = values
-            .iter()
-            .position(|value| value == field(&mut candidate))
-            .unwrap_or(0);
-        let mut skipped = Vec::new();
-        for distance in 1..values.len() {
-            let next = if up {
-                (at + distance) % values.len()
-            } else {
-                (at + values.len() - distance) % values.len()
-            };
-            *field(&mut candidate) = values[next];
-            match self.check(&candidate) {
-                Ok(()) => {
-                    self.settings = candidate;
-                    return skipped
-                        .first()
-                        .map(|(value, why)| Notice::Info(format!("skipped {value}: {why}")));
-                }
-                Err(why) => skipped.push((name(values[next]), why)),
-            }
-        }
-        let why = skipped
-            .first()
-            .map_or_else(String::new, |(value, why)| format!(" ({value}: {why})"));
-        refuse(format!("no other value can run with these settings{why}"))
-    }
-
     /// A key while a value is typed: Enter applies, Esc drops, a character that cannot belong
     /// is refused on the spot.
     pub fn edit_key(&mut self, key: KeyEvent) -> Option<Notice> {
@@ -471,15 +376,6 @@ fn refuse(why: impl Into<String>) -> Option<Notice> {
     Some(Notice::Refused(why.into()))
 }
 
-/// The next value of `steps` (ascending) above `at`, or below it: what `+` and `-` go to.
-fn next_step<T: PartialOrd + Copy>(steps: &[T], at: T, up: bool) -> Option<T> {
-    if up {
-        steps.iter().copied().find(|&step| step > at)
-    } else {
-        steps.iter().rev().copied().find(|&step| step < at)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Instant;
@@ -487,8 +383,9 @@ mod tests {
     use ratatui::crossterm::event::KeyCode;
 
     use super::*;
+    use crate::bench::plan::{Codec, PayloadKind};
     use crate::tui::model::app::{App, Effect};
-    use crate::tui::model::fake::{self, app_at, press, press_code, refused};
+    use crate::tui::model::fake::{self, app_at, press, press_code, refused, row};
     use crate::tui::model::view::Panel;
 
     #[test]
@@ -523,7 +420,7 @@ mod tests {
 
     #[test]
     fn plus_and_minus_step_sizes_and_repeats() {
-        let mut app = app_at(Row::Size);
+        let mut app = app_at(row("size"));
         press(&mut app, "+");
         assert_eq!(app.form.settings.size, 128 << 10);
         press(&mut app, "--");
@@ -531,14 +428,14 @@ mod tests {
         press_code(&mut app, KeyCode::Right);
         assert_eq!(app.form.settings.size, 64 << 10);
 
-        let mut app = app_at(Row::Repeats);
+        let mut app = app_at(row("repeats"));
         press(&mut app, "+l");
         assert_eq!(app.form.settings.repeats, 20);
         press(&mut app, "h-----");
         assert_eq!(app.form.settings.repeats, 1);
         assert!(refused(&app).contains("no further step"));
 
-        let mut app = app_at(Row::Warmup);
+        let mut app = app_at(row("warmup"));
         press(&mut app, "--");
         assert_eq!(app.form.settings.warmup, 0);
         assert!(refused(&app).contains("already 0"));
@@ -546,7 +443,7 @@ mod tests {
 
     #[test]
     fn a_typed_size_is_applied_and_nonsense_is_refused_on_the_spot() {
-        let mut app = app_at(Row::Size);
+        let mut app = app_at(row("size"));
         press(&mut app, "12Mx");
         assert!(refused(&app).contains("'x' does not belong there"));
         assert_eq!(app.form.edit.as_ref().map(|e| e.text.as_str()), Some("12M"));
@@ -563,7 +460,7 @@ mod tests {
 
     #[test]
     fn a_typed_count_is_checked_and_stays_to_be_mended() {
-        let mut app = app_at(Row::Repeats);
+        let mut app = app_at(row("repeats"));
         press(&mut app, "0");
         press_code(&mut app, KeyCode::Enter);
         assert!(refused(&app).contains("at least 1"));
@@ -584,10 +481,10 @@ mod tests {
 
     #[test]
     fn cycling_skips_values_the_plan_cannot_run_with() {
-        let mut app = app_at(Row::Codec);
+        let mut app = app_at(row("codec"));
         press(&mut app, "++");
         assert_eq!(app.form.settings.codec, Codec::Raw);
-        app.form.cursor = Row::Payload;
+        app.form.cursor = row("payload");
         press(&mut app, "+");
         assert_eq!(app.form.settings.payload, PayloadKind::Bytes);
         press(&mut app, "+");
@@ -606,7 +503,7 @@ mod tests {
             ..Environment::default()
         };
         let mut app = App::new(fake::plan(), small, Instant::now());
-        app.form.cursor = Row::Size;
+        app.form.cursor = row("size");
         press(&mut app, "+++");
         assert_eq!(
             app.form.settings.size,
@@ -640,19 +537,19 @@ mod tests {
     #[test]
     fn bad_typed_values_are_refused_with_a_short_message_and_change_nothing() {
         let cases: [(Row, &str, &str); 17] = [
-            (Row::Size, "8XB", "'X' does not belong there"),
-            (Row::Size, "-1", "'-' does not belong there"),
-            (Row::Size, "0", "at least 1 byte"),
-            (Row::Size, "abc", "'a' does not belong there"),
-            (Row::Size, "1.2.", "'.' does not belong there"),
-            (Row::Size, "0.3B", "not a whole number of bytes"),
-            (Row::Size, "99999999999GiB", "too large"),
-            (Row::Size, "9999999999GiB", "choose a smaller"),
-            (Row::Repeats, "0", "at least 1"),
-            (Row::Repeats, "abc", "'a' does not belong there"),
-            (Row::Repeats, "2000000", "at most 1000000"),
-            (Row::Warmup, "-1", "'-' does not belong there"),
-            (Row::Warmup, "99999999999", "at most 4294967295"),
+            (row("size"), "8XB", "'X' does not belong there"),
+            (row("size"), "-1", "'-' does not belong there"),
+            (row("size"), "0", "at least 1 byte"),
+            (row("size"), "abc", "'a' does not belong there"),
+            (row("size"), "1.2.", "'.' does not belong there"),
+            (row("size"), "0.3B", "not a whole number of bytes"),
+            (row("size"), "99999999999GiB", "too large"),
+            (row("size"), "9999999999GiB", "choose a smaller"),
+            (row("repeats"), "0", "at least 1"),
+            (row("repeats"), "abc", "'a' does not belong there"),
+            (row("repeats"), "2000000", "at most 1000000"),
+            (row("warmup"), "-1", "'-' does not belong there"),
+            (row("warmup"), "99999999999", "at most 4294967295"),
             (Row::From, "0", "at least 1 byte"),
             (Row::To, "1KiB", "larger than --to"),
             (Row::Factor, "1", "greater than 1"),

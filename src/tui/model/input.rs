@@ -252,12 +252,12 @@ mod tests {
     use super::*;
     use crate::bench::method;
     use crate::tui::model::app::Effect;
-    use crate::tui::model::fake::{self, app_at, press, press_code, refused};
+    use crate::tui::model::fake::{self, app_at, press, press_code, refused, row};
     use crate::tui::model::view::ResultsView;
 
     #[test]
     fn teach_mode_refuses_keys_that_would_change_hidden_settings() {
-        let mut app = app_at(Row::Size);
+        let mut app = app_at(row("size"));
         press(&mut app, "p");
         let settings = app.form.settings.clone();
         for keys in ["+", "-", " ", "4"] {
@@ -272,7 +272,7 @@ mod tests {
 
     #[test]
     fn overlays_scroll_no_further_than_their_text() {
-        let mut app = app_at(Row::Size);
+        let mut app = app_at(row("size"));
         press(&mut app, "?");
         for _ in 0..500 {
             press(&mut app, "j");
@@ -301,9 +301,9 @@ mod tests {
         press(&mut app, "kkk");
         assert_eq!(app.form.cursor, Row::Method(0));
         press(&mut app, &"j".repeat(50));
-        assert_eq!(app.row(), Row::Access);
+        assert_eq!(app.row(), row("access"));
         press_code(&mut app, KeyCode::Up);
-        assert_eq!(app.row(), Row::Codec);
+        assert_eq!(app.row(), row("codec"));
     }
 
     #[test]
@@ -334,7 +334,7 @@ mod tests {
 
     #[test]
     fn v_cycles_the_results_views_and_p_toggles_teach_mode() {
-        let mut app = app_at(Row::Size);
+        let mut app = app_at(row("size"));
         press(&mut app, "r");
         fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 2, 0);
         for expected in [ResultsView::Throughput, ResultsView::Kernel, ResultsView::Times] {
@@ -360,14 +360,14 @@ mod tests {
             Some(0),
             "in teach mode the arrows choose the method"
         );
-        assert_eq!(app.row(), Row::Size, "and leave the settings alone");
+        assert_eq!(app.row(), row("size"), "and leave the settings alone");
         press(&mut app, "p");
         assert!(!app.view.teach);
     }
 
     #[test]
     fn s_switches_to_the_sweep_view_where_r_sweeps_with_the_floors() {
-        let mut app = app_at(Row::Size);
+        let mut app = app_at(row("size"));
         press(&mut app, "s");
         assert_eq!(app.view.mode, View::Sweep);
         assert_eq!(app.row(), Row::From, "the size row stands for the range");
@@ -376,7 +376,7 @@ mod tests {
         press(&mut app, "j-");
         assert_eq!(app.form.range.factor, 2.0);
         press(&mut app, "j");
-        assert_eq!(app.row(), Row::Repeats);
+        assert_eq!(app.row(), row("repeats"));
         let effects = press(&mut app, "r");
         let [Effect::StartSweep { sweep, run }] = effects.as_slice() else {
             panic!("r sweeps in the sweep view: {effects:?}");
@@ -399,7 +399,7 @@ mod tests {
 
     #[test]
     fn o_asks_for_a_baseline_path_and_a_bad_file_is_said_not_crashed_on() {
-        let mut app = app_at(Row::Size);
+        let mut app = app_at(row("size"));
         press(&mut app, "o");
         assert_eq!(app.view.prompt.as_deref(), Some(""));
         assert_eq!(press(&mut app, "q/"), vec![], "q is part of a path, not quit");

@@ -8,7 +8,6 @@ pub mod input;
 pub mod run;
 pub mod runs;
 pub mod sweep;
-pub mod typed;
 pub mod view;
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use crate::bench::env::Environment;
 use crate::bench::event::{Event, RunId};
 use crate::bench::method::MethodRef;
-use crate::bench::plan::{Plan, Size};
+use crate::bench::plan::Plan;
 use crate::bench::result::{MethodResult, Phase, Sample, Usage};
 use crate::bench::stats::{LogHistogram, Summary};
 use crate::bench::tutorial::{self, Conclusion};
@@ -328,7 +328,7 @@ impl LiveRun {
 
     /// `8 MB ints · bincode · read · n=100 w=3`: the settings, to title a result.
     pub fn describe(&self) -> String {
-        describe_plan(&self.plan)
+        crate::bench::setting::describe(&self.plan)
     }
 
     /// "queue is 31.2× slower than inherit", once two methods have results.
@@ -368,18 +368,6 @@ pub fn clock(duration: Duration) -> String {
         10..60 => format!("{seconds}s"),
         _ => format!("{}m{:02}s", seconds / 60, seconds % 60),
     }
-}
-
-pub fn describe_plan(plan: &Plan) -> String {
-    format!(
-        "{} {} · {} · {} · n={} w={}",
-        Size(plan.size),
-        plan.payload.name(),
-        plan.codec.name(),
-        plan.access.name(),
-        plan.repeats,
-        plan.warmup
-    )
 }
 
 #[cfg(test)]

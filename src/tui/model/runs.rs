@@ -10,6 +10,7 @@ use super::sweep::SweepRun;
 use super::view::{Notice, View};
 use crate::bench::event::{Event, RunId};
 use crate::bench::plan::Plan;
+use crate::bench::setting;
 use crate::bench::sweep::{Sweep, SweepEvent};
 use crate::report;
 use crate::report::compare::Saved;
@@ -51,14 +52,14 @@ impl Default for Runs {
 
 impl Runs {
     /// The run before, where it measured the same experiment as the run on screen (the same
-    /// payload, size, codec and access; methods, repeats and warm-up may differ): only then
-    /// is it a comparison.
+    /// payload, size, codec and identifying settings such as access; methods, repeats and
+    /// warm-up may differ): only then is it a comparison.
     pub fn comparable_previous(&self) -> Option<&LiveRun> {
         self.previous.as_ref().filter(|previous| {
             self.run.as_ref().is_none_or(|run| {
                 let (now, then) = (&run.plan, &previous.plan);
-                (now.payload, now.size, now.codec, now.access)
-                    == (then.payload, then.size, then.codec, then.access)
+                (now.payload, now.size, now.codec, setting::conditions(now))
+                    == (then.payload, then.size, then.codec, setting::conditions(then))
             })
         })
     }
@@ -268,13 +269,12 @@ mod tests {
     use crate::bench::method;
     use crate::tui::event::Message;
     use crate::tui::model::app::Effect;
-    use crate::tui::model::fake::{self, app_at, press, press_code, refused};
-    use crate::tui::model::form::Row;
+    use crate::tui::model::fake::{self, app_at, press, press_code, refused, row};
     use crate::tui::model::run::MethodState;
 
     #[test]
     fn a_run_superseded_by_a_sweep_is_ignored() {
-        let mut app = app_at(Row::Size);
+        let mut app = app_at(row("size"));
         press(&mut app, "r");
         let run = app.runs.run.as_ref().map(|run| run.id).unwrap();
         press(&mut app, "s");
@@ -290,7 +290,7 @@ mod tests {
 
     #[test]
     fn r_starts_a_run_and_a_new_run_keeps_the_last_one_for_comparison() {
-        let mut app = app_at(Row::Size);
+        let mut app = app_at(row("size"));
         let effects = press(&mut app, "r");
         assert_eq!(
             effects,
@@ -317,7 +317,7 @@ mod tests {
 
     #[test]
     fn events_of_a_superseded_run_are_ignored() {
-        let mut app = app_at(Row::Size);
+        let mut app = app_at(row("size"));
         press(&mut app, "rr");
         fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 2, 0);
         let run = app.runs.run.as_ref().unwrap();
@@ -334,7 +334,7 @@ mod tests {
 
     #[test]
     fn esc_cancels_a_run_and_q_or_ctrl_c_quit() {
-        let mut app = app_at(Row::Size);
+        let mut app = app_at(row("size"));
         press(&mut app, "r");
         fake::run(&mut app, 1, &fake::plan(), &[3_000_000, 400_000], 1, 2);
         assert_eq!(press_code(&mut app, KeyCode::Esc), Some(Effect::CancelRun));
@@ -359,7 +359,7 @@ mod tests {
 
     #[test]
     fn export_needs_results_and_then_exports_the_latest() {
-        let mut app = app_at(Row::Size);
+        let mut app = app_at(row("size"));
         assert_eq!(press(&mut app, "x"), vec![]);
         assert!(refused(&app).contains("nothing to export"));
         press(&mut app, "r");
@@ -374,7 +374,7 @@ mod tests {
 
     #[test]
     fn a_sweep_folds_into_one_line_per_method_and_a_superseded_sweep_is_ignored() {
-        let mut app = app_at(Row::Size);
+        let mut app = app_at(row("size"));
         app.form.settings.methods = method::parse_list("pipe,shm").unwrap();
         // Six children a size: enough for the medians' intervals that crossings need.
         app.form.settings.repeats = 6;
