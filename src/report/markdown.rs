@@ -6,7 +6,9 @@ use std::fmt::Write;
 use super::compare::{Comparison, Row};
 use super::facts::{self, Fastest};
 use super::figures;
-use super::{announced, crossing, duration, is_sweep, ratio, size_groups, within_noise, Exporter, RunOutput};
+use super::{
+    announced, crossing, duration, ratio, size_groups, sweep_sizes, within_noise, Exporter, RunOutput,
+};
 use crate::bench::crossing::crossings;
 use crate::bench::env::Environment;
 use crate::bench::plan::Size;
@@ -26,7 +28,8 @@ impl Exporter for MarkdownExporter {
 
 fn run(output: &RunOutput) -> String {
     let mut text = String::new();
-    if is_sweep(&output.results) {
+    if let Some(sizes) = sweep_sizes(&output.results) {
+        let _ = writeln!(text, "{sizes}\n");
         for group in size_groups(&output.results) {
             let _ = writeln!(
                 text,
@@ -180,7 +183,9 @@ mod tests {
     fn a_sweep_is_one_table_per_size_then_the_crossings() {
         assert_eq!(
             MarkdownExporter.run(&fixtures::sweep()).unwrap(),
-            r#"### 4 KiB ints
+            r#"Sizes 4 KiB to 64 KiB (3), each rounded down to whole ints (8 bytes each).
+
+### 4 KiB ints
 
 | method | payload | codec | median per child | mean ± σ | p99 | throughput | failures | vs fastest | × fork floor |
 |---|---|---|---:|---:|---:|---:|---:|---:|---:|

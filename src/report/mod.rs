@@ -102,9 +102,28 @@ pub fn size_groups(results: &[MethodResult]) -> impl Iterator<Item = &[MethodRes
     results.chunk_by(|a, b| a.payload_bytes == b.payload_bytes)
 }
 
-/// Whether the results hold more than one size: a sweep's.
-pub fn is_sweep(results: &[MethodResult]) -> bool {
-    size_groups(results).nth(1).is_some()
+/// What a sweep's header says of its sizes: `Sizes 4 KiB to 64 KiB (3), each rounded down to
+/// whole ints (8 bytes each).`; `None` for a single size.
+pub fn sweep_sizes(results: &[MethodResult]) -> Option<String> {
+    let sizes: Vec<u64> = size_groups(results).map(|group| group[0].payload_bytes).collect();
+    let (first, last) = (sizes.first()?, sizes.last()?);
+    if sizes.len() < 2 {
+        return None;
+    }
+    let payload = results[0].payload;
+    let rounding = match payload.element_bytes() {
+        1 => String::new(),
+        unit => format!(
+            ", each rounded down to whole {} ({unit} bytes each)",
+            payload.name()
+        ),
+    };
+    Some(format!(
+        "Sizes {} to {} ({}){rounding}.",
+        Size(*first),
+        Size(*last),
+        sizes.len()
+    ))
 }
 
 /// `above 64 KiB, shm beats pipe (at 256 KiB: shm 40.1 µs, pipe 55.3 µs; at 64 KiB: shm 15.2 µs, pipe 12.0 µs)`

@@ -6,7 +6,8 @@ use super::compare::{Comparison, Row};
 use super::facts::{self, Fastest, Lesson};
 use super::figures;
 use super::{
-    announced, crossing, describe, duration, is_sweep, ratio, size_groups, within_noise, Exporter, RunOutput,
+    announced, crossing, describe, duration, ratio, size_groups, sweep_sizes, within_noise, Exporter,
+    RunOutput,
 };
 use crate::bench::crossing::crossings;
 use crate::bench::env::Environment;
@@ -45,8 +46,9 @@ fn run(output: &RunOutput) -> String {
             Size(budget)
         )),
     );
-    if is_sweep(&output.results) {
+    if let Some(sizes) = sweep_sizes(&output.results) {
         // A sweep: one compact block per size, then where the lines cross.
+        let _ = writeln!(text, "{sizes}\n");
         for group in size_groups(&output.results) {
             let _ = writeln!(
                 text,
@@ -438,7 +440,9 @@ Summary
     fn a_sweep_reads_size_by_size_then_the_crossings() {
         assert_eq!(
             below_header(TableExporter.run(&fixtures::sweep()).unwrap()),
-            r#"At 4 KiB ints
+            r#"Sizes 4 KiB to 64 KiB (3), each rounded down to whole ints (8 bytes each).
+
+At 4 KiB ints
   method       per child   throughput
   pipe    10.0 µs ± 0.0%   409.6 MB/s   fastest
   shm     30.0 µs ± 0.0%   136.5 MB/s   3.00× slower than pipe

@@ -32,10 +32,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         frame.render_widget(outer, area);
         frame.render_widget(
             Paragraph::new(format!(
-                "No sweep yet: r runs the chosen methods at every size from {} to {} (each ×{} the last), with the fork and memcpy floors as reference lines; s goes back to one size.",
+                "No sweep yet: r runs the chosen methods at every size from {} to {} (each ×{} the last{}), with the fork and memcpy floors as reference lines; s goes back to one size.",
                 Size(app.form.range.from),
                 Size(app.form.range.to),
-                app.form.range.factor
+                app.form.range.factor,
+                match app.form.settings.payload.element_bytes() {
+                    1 => String::new(),
+                    _ => format!(", rounded down to whole {}", app.form.settings.payload.name()),
+                }
             ))
             .style(theme.dim())
             .wrap(Wrap { trim: true }),
