@@ -7,7 +7,6 @@ use crate::bench::env::Environment;
 use crate::bench::noise::MachineLoad;
 use crate::bench::plan::Size;
 use crate::bench::result::{MethodResult, Usage};
-use crate::bench::stats;
 
 /// How many children a p99 of its own needs.
 pub const P99_CHILDREN: u64 = 100;
@@ -110,10 +109,18 @@ pub fn sampled(nanos: u64) -> String {
     format!("~{}", duration(nanos))
 }
 
-/// `shm: one-time setup 9.80 ms, 98.0 µs per child over its 100 children`, for a result with
-/// one-time work.
+/// One-time work spread over the children below this share of the median per child goes
+/// unsaid (every method run opens something once; shm's encoding is what matters).
+const SETUP_WORTH_SAYING: f64 = 0.01;
+
+/// `shm: one-time setup 9.80 ms, 98.0 µs per child over its 100 children`, for a result whose
+/// one-time work, spread over its children, is at least 1% of its median.
 pub fn setup_note(result: &MethodResult) -> Option<String> {
     let per_child = result.setup_per_child_ns()?;
+    let median = result.summary().map_or(0, |summary| summary.median);
+    if (per_child as f64) < SETUP_WORTH_SAYING * median as f64 {
+        return None;
+    }
     let counted = result.samples.len() + result.failures.len();
     Some(format!(
         "{}: one-time setup {}, {} per child over its {counted} children",
@@ -168,13 +175,6 @@ pub fn outliers_phrase(result: &MethodResult) -> String {
     format!("{}{far}", parts.join(", "))
 }
 
-/// Bytes per second at `median`, where throughput applies.
-pub fn rate_at(result: &MethodResult, median: u64) -> Option<u64> {
-    result
-        .throughput_applies()
-        .then(|| stats::throughput(result.payload_bytes, median))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,6 +213,10 @@ mod tests {
             Some("shm: one-time setup 9.80 ms, 98.0 µs per child over its 100 children")
         );
         assert_eq!(p99_phrase(&shm), "p99 1.00 µs");
+        // A setup that is a sliver of each child's time goes unsaid.
+        shm.setup_ns = 900;
+        assert_eq!(setup_note(&shm), None);
+        shm.setup_ns = 9_800_000;
         assert_eq!(throughput(&shm).as_deref(), Some("4.1 GB/s"));
     }
 
