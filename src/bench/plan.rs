@@ -104,18 +104,17 @@ impl Plan {
 }
 
 impl Plan {
-    /// Everything that makes a plan impossible here: `validate`, `check_memory`, and each
-    /// method's own `check`, as one message naming the problem.
+    /// Everything that makes a plan impossible here: `validate`, `check_memory`, each method's
+    /// own `check` and `check_whole_elements`, as one message naming the problem.
     pub fn check(&self, env: &Environment) -> Result<(), String> {
-        self.validate()
-            .and_then(|()| self.check_whole_elements())
-            .and_then(|()| self.check_memory(env))?;
+        self.validate().and_then(|()| self.check_memory(env))?;
         for method in &self.methods {
             method
                 .check(&self.shape(), env)
                 .map_err(|problem| format!("method {} cannot run here: {problem}", method.id()))?;
         }
-        Ok(())
+        // After the methods' own refusals: a method that cannot carry the payload at all says so first.
+        self.check_whole_elements()
     }
 
     /// Refuses a size that is not a whole number of the payload's elements, naming the whole
