@@ -174,6 +174,7 @@ fn ours(id: &str, payload: PayloadKind, codec: Codec, size: u64, repeats: usize)
         repeats: repeats.max(1) as u32,
         warmup: 2,
         timeout: None,
+        ..Plan::default()
     };
     let results = run_plan(&plan, 0, &Arc::new(AtomicBool::new(false)), &mut |_| {});
     let result = results.first()?;

@@ -8,7 +8,7 @@ use ipcscope::bench::env::Environment;
 use ipcscope::bench::event::Event;
 use ipcscope::bench::method;
 use ipcscope::bench::plan::Plan;
-use ipcscope::bench::result::{MethodResult, Sample, Usage};
+use ipcscope::bench::result::{MethodResult, Phase, Sample, Usage};
 use ipcscope::bench::stats::Summary;
 use ipcscope::tui::event::Message;
 use ipcscope::tui::model::app::App;
@@ -41,7 +41,7 @@ fn main() {
         let samples: Vec<Sample> = (0..CHILDREN)
             .map(|child| Sample {
                 total_ns: 1_000_000 * (index as u64 + 1) + u64::from(child % 97) * 1_000,
-                phases: [None; 7],
+                phases: [None; Phase::ALL.len()],
                 usage: Usage::default(),
             })
             .collect();

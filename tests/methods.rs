@@ -41,6 +41,7 @@ fn plan(methods: Vec<MethodRef>, kind: PayloadKind, size: u64, codec: Codec, acc
         repeats: REPEATS,
         warmup: 0,
         timeout: None,
+        ..Plan::default()
     }
 }
 

@@ -32,6 +32,7 @@ fn page_faults_show_which_children_copy_the_payload() {
         // parent's pages still marked shared, and the kernel re-marks them (faults, no copies).
         warmup: 1,
         timeout: None,
+        ..Plan::default()
     };
     let results = run_plan(&plan, 1, &Arc::new(AtomicBool::new(false)), &mut |_| {});
     let faults: Vec<u64> = results

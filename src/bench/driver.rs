@@ -66,7 +66,7 @@ pub fn keep_forks_lean() {
 }
 
 /// Points stdin, stdout and stderr of this (child) process at `devnull`.
-fn silence(devnull: &OwnedFd) {
+pub(crate) fn silence(devnull: &OwnedFd) {
     // A failure leaves that descriptor as it was; the child prints nothing anyway.
     let _ = nix::unistd::dup2_stdin(devnull);
     let _ = nix::unistd::dup2_stdout(devnull);
@@ -386,7 +386,7 @@ fn phases(present: &[Phase], start: u64, encoded: u64, report: &ChildReport, end
         report.verified,
         end,
     ];
-    let mut times = [None; 7];
+    let mut times = [None; Phase::ALL.len()];
     let mut from = start;
     for (phase, end) in Phase::ALL.into_iter().zip(ends) {
         if present.contains(&phase) {

@@ -106,6 +106,69 @@ impl Access {
     }
 }
 
+/// What a method run measures: a fresh child per payload, one living worker handed payload
+/// after payload, or small messages echoed back by a living child.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// A child forked (or spawned) for every payload: fork and exit sit in every figure.
+    #[default]
+    Fresh,
+    /// One child made once per method run, handed `repeats` payloads one after another.
+    Worker,
+    /// Messages go parent → child → parent; each round trip is a sample.
+    Roundtrip,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 3] = [Mode::Fresh, Mode::Worker, Mode::Roundtrip];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Fresh => "fresh",
+            Mode::Worker => "worker",
+            Mode::Roundtrip => "roundtrip",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|mode| mode.name().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| format!("unknown mode '{text}'; allowed: fresh, worker, roundtrip"))
+    }
+}
+
+/// How the side that waits on shared memory (`shm` in the worker and roundtrip modes) learns
+/// that its turn has come.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Wake {
+    /// It sleeps in `futex(FUTEX_WAIT)` and the other side wakes it: two system calls a turn.
+    #[default]
+    Futex,
+    /// It spins on the shared word, burning its core: no system call at all.
+    Spin,
+}
+
+impl Wake {
+    pub const ALL: [Wake; 2] = [Wake::Futex, Wake::Spin];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Wake::Futex => "futex",
+            Wake::Spin => "spin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|wake| wake.name().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| format!("unknown wake '{text}'; allowed: futex, spin"))
+    }
+}
+
 /// What every child of a method run receives and does with it: the part of a plan that a
 /// method and its children see.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -134,10 +197,12 @@ pub enum Phase {
     Verify,
     /// From the child's last step until the parent has reaped it: exit and `wait4`.
     Reap,
+    /// From a living worker's verification until its acknowledgement reached the parent.
+    Ack,
 }
 
 impl Phase {
-    pub const ALL: [Phase; 7] = [
+    pub const ALL: [Phase; 8] = [
         Phase::Encode,
         Phase::Spawn,
         Phase::Transfer,
@@ -145,6 +210,7 @@ impl Phase {
         Phase::Access,
         Phase::Verify,
         Phase::Reap,
+        Phase::Ack,
     ];
 
     pub fn name(self) -> &'static str {
@@ -156,6 +222,7 @@ impl Phase {
             Phase::Access => "access",
             Phase::Verify => "verify",
             Phase::Reap => "reap",
+            Phase::Ack => "ack",
         }
     }
 
@@ -165,4 +232,4 @@ impl Phase {
 }
 
 /// A child's nanoseconds in each phase; `None` where the method has no such phase.
-pub type PhaseTimes = [Option<u64>; 7];
+pub type PhaseTimes = [Option<u64>; Phase::ALL.len()];

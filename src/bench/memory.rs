@@ -8,7 +8,7 @@ use std::cell::UnsafeCell;
 use std::num::NonZeroUsize;
 use std::os::fd::BorrowedFd;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use nix::sys::mman::{madvise, mmap, mmap_anonymous, munmap, MapFlags, MmapAdvise, ProtFlags};
 
@@ -294,6 +294,107 @@ pub fn as_words(bytes: &[u8]) -> Cow<'_, [u64]> {
                 .collect(),
         )
     }
+}
+
+/// Anonymous memory shared with the children forked while it lives (`MAP_SHARED`): the
+/// slots and words that a living worker and its parent pass messages through. The two sides
+/// take turns (see `mode::link`): one writes a slot and then publishes a word with `Release`;
+/// the other sees the word with `Acquire` and only then reads the slot.
+pub struct SharedPages {
+    ptr: NonNull<u8>,
+    len: usize,
+}
+
+// SAFETY: the mapping is owned by this value; concurrent access from another process (or
+// thread) is ordered by the atomic words, as the type's documentation says.
+unsafe impl Send for SharedPages {}
+
+impl SharedPages {
+    /// Words at the start, then bytes: `words` 64-byte lines of control words, then `bytes`.
+    pub const LINE: usize = 64;
+
+    pub fn new(len: usize) -> nix::Result<SharedPages> {
+        let size = NonZeroUsize::new(len.max(Self::LINE)).ok_or(nix::Error::EINVAL)?;
+        // SAFETY: a fresh shared anonymous mapping aliases nothing of this process.
+        let ptr = unsafe {
+            mmap_anonymous(
+                None,
+                size,
+                ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
+                MapFlags::MAP_SHARED,
+            )?
+        };
+        Ok(SharedPages {
+            ptr: ptr.cast(),
+            len: size.get(),
+        })
+    }
+
+    /// The 32-bit word at byte `offset` (a multiple of 4, inside the mapping).
+    pub fn word(&self, offset: usize) -> &AtomicU32 {
+        assert!(
+            offset.is_multiple_of(4) && offset + 4 <= self.len,
+            "word at {offset}"
+        );
+        // SAFETY: inside the mapping, aligned (mmap gives page alignment), and only ever used
+        // through atomic operations by every process that maps it.
+        unsafe { &*self.ptr.as_ptr().add(offset).cast::<AtomicU32>() }
+    }
+
+    /// `len` bytes at `offset` to read, while it is this side's turn.
+    pub fn bytes(&self, offset: usize, len: usize) -> &[u8] {
+        assert!(offset + len <= self.len, "{len} bytes at {offset}");
+        // SAFETY: inside the mapping, which lives as long as self; the other side does not
+        // write these bytes until this side publishes its turn (the protocol above).
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr().add(offset), len) }
+    }
+
+    /// Copies `bytes` to `offset`, while it is this side's turn.
+    pub fn write(&self, offset: usize, bytes: &[u8]) {
+        assert!(
+            offset + bytes.len() <= self.len,
+            "{} bytes at {offset}",
+            bytes.len()
+        );
+        // SAFETY: inside the mapping; while it is this side's turn nobody reads or writes these
+        // bytes but this side (the protocol above), and this process holds no view of them:
+        // a slot is read through `bytes` only on the other side's turn.
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.ptr.as_ptr().add(offset), bytes.len()) };
+    }
+}
+
+impl Drop for SharedPages {
+    fn drop(&mut self) {
+        // SAFETY: the pointer and length are the ones mmap gave; nothing borrows self any more.
+        let _ = unsafe { munmap(self.ptr.cast(), self.len) };
+    }
+}
+
+/// Sleeps while `word` holds `expected`, at most `timeout`: a `FUTEX_WAIT` on a word that
+/// other processes map too (so not `FUTEX_PRIVATE`). Returns early on a wake, a change, a
+/// signal or the timeout; the caller looks at the word again in every case.
+pub fn futex_wait(word: &AtomicU32, expected: u32, timeout: std::time::Duration) {
+    let timeout = libc::timespec {
+        tv_sec: timeout.as_secs() as libc::time_t,
+        tv_nsec: timeout.subsec_nanos() as _,
+    };
+    // SAFETY: `word` is a valid, aligned 32-bit word for the whole call; the timeout is a
+    // valid relative timespec. nix has no futex wrapper.
+    unsafe {
+        libc::syscall(
+            libc::SYS_futex,
+            word.as_ptr(),
+            libc::FUTEX_WAIT,
+            expected,
+            &timeout as *const libc::timespec,
+        )
+    };
+}
+
+/// Wakes every process sleeping in `futex_wait` on `word`.
+pub fn futex_wake(word: &AtomicU32) {
+    // SAFETY: `word` is a valid, aligned 32-bit word; FUTEX_WAKE reads nothing else.
+    unsafe { libc::syscall(libc::SYS_futex, word.as_ptr(), libc::FUTEX_WAKE, i32::MAX) };
 }
 
 #[cfg(test)]

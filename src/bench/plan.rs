@@ -4,8 +4,9 @@ use std::fmt;
 use std::time::Duration;
 
 use super::env::Environment;
-pub use super::kind::{Access, Codec, PayloadKind, Shape};
+pub use super::kind::{Access, Codec, Mode, PayloadKind, Shape, Wake};
 use super::method::{self, MethodRef};
+use super::mode::support;
 
 /// One experiment: every listed method, each with `warmup + repeats` children.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,6 +22,14 @@ pub struct Plan {
     /// A child that takes longer than this is killed and counted as a failure;
     /// `None` derives a limit from the payload size.
     pub timeout: Option<Duration>,
+    /// Fresh children, one living worker, or round trips (see `mode`).
+    pub mode: Mode,
+    /// How many children work at once, each with its own payload (see `mode::pool`).
+    pub parallel: u32,
+    /// The bytes of one round-trip message (`--mode roundtrip` only).
+    pub message: u64,
+    /// How a side waiting on shared memory learns its turn (`shm` in worker and roundtrip).
+    pub wake: Wake,
 }
 
 impl Default for Plan {
@@ -39,6 +48,10 @@ impl Default for Plan {
             repeats: 100,
             warmup: 3,
             timeout: None,
+            mode: Mode::Fresh,
+            parallel: 1,
+            message: support::DEFAULT_MESSAGE,
+            wake: Wake::Futex,
         }
     }
 }
@@ -108,6 +121,7 @@ impl Plan {
     /// own `check` and `check_whole_elements`, as one message naming the problem.
     pub fn check(&self, env: &Environment) -> Result<(), String> {
         self.validate().and_then(|()| self.check_memory(env))?;
+        self.check_mode(env)?;
         for method in &self.methods {
             method
                 .check(&self.shape(), env)
@@ -138,6 +152,69 @@ impl Plan {
             Size(self.size),
             self.payload.name()
         ))
+    }
+
+    /// Everything the mode settings make impossible, as one message naming the problem.
+    fn check_mode(&self, env: &Environment) -> Result<(), String> {
+        let plan = self;
+        for method in &plan.methods {
+            if let Some(why) = support::refusal(*method, plan.mode) {
+                return Err(format!(
+                    "method {} cannot run in --mode {}: {why}",
+                    method.id(),
+                    plan.mode.name()
+                ));
+            }
+        }
+        let most = support::max_parallel();
+        if plan.parallel == 0 || plan.parallel > most {
+            return Err(format!(
+                "parallel must be from 1 to {most} ({} per CPU this process may use), got {}",
+                support::PARALLEL_PER_CPU,
+                plan.parallel
+            ));
+        }
+        if plan.mode == Mode::Fresh && plan.parallel > 1 {
+            return Err(
+                "--parallel with --mode fresh is not built yet: fresh children run one at a time; use --mode worker or roundtrip for several at once"
+                    .into(),
+            );
+        }
+        match plan.mode {
+            Mode::Roundtrip if plan.message == 0 || plan.message > support::MAX_MESSAGE => {
+                return Err(format!(
+                    "a round-trip message must be from 1 B to {}, got {}",
+                    Size(support::MAX_MESSAGE),
+                    Size(plan.message)
+                ))
+            }
+            Mode::Worker if plan.size == 0 => {
+                return Err("a worker must be handed at least 1 byte; choose a larger --size".into())
+            }
+            Mode::Worker if plan.access == Access::Write && plan.methods.iter().any(|m| m.id() == "shm") => {
+                return Err(
+                    "method shm cannot run in --mode worker with --access write: the worker reads the shared slot in place, and the parent writes the next payload there"
+                        .into(),
+                )
+            }
+            _ => {}
+        }
+        // Every child at once holds its own copies (see `Plan::check_memory`).
+        let bytes = match plan.mode {
+            Mode::Roundtrip => plan.message,
+            Mode::Fresh | Mode::Worker => plan.size,
+        };
+        let needed = bytes.saturating_mul(4).saturating_mul(u64::from(plan.parallel));
+        if plan.parallel > 1 && env.memory_available > 0 && needed > env.memory_available {
+            return Err(format!(
+                "{} children at once with {} each need about {} of memory, but only {} is available; choose a smaller --parallel",
+                plan.parallel,
+                Size(bytes),
+                Size(needed),
+                Size(env.memory_available)
+            ));
+        }
+        Ok(())
     }
 
     /// Refuses a payload that would not fit in the memory available, before anything is

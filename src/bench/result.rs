@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::kind::{Access, Codec, PayloadKind};
 pub use super::kind::{Phase, PhaseTimes};
+use super::live::LiveRecord;
 use super::method::{self, Method, Role};
 use super::noise::{MachineLoad, NoiseVerdict};
 use super::payload::CodecError;
@@ -78,6 +79,8 @@ pub enum Reason {
     Setup(String),
     /// A test's injected fault did not reach the child, which verified (see `fault`).
     FaultMissed,
+    /// The round trip's echo differed from the message sent (see `mode::roundtrip`).
+    Echo,
 }
 
 impl Reason {
@@ -96,6 +99,7 @@ impl Reason {
             Reason::Encode(_) => "encode_error",
             Reason::Setup(_) => "setup_error",
             Reason::FaultMissed => "fault_missed",
+            Reason::Echo => "echo_mismatch",
         }
     }
 }
@@ -137,6 +141,7 @@ impl fmt::Display for Reason {
             Reason::Encode(error) => write!(f, "{error}"),
             Reason::Setup(problem) => f.write_str(problem),
             Reason::FaultMissed => f.write_str("the injected fault did not reach the child, which verified"),
+            Reason::Echo => f.write_str("the message that came back differs from the one sent"),
         }
     }
 }
@@ -166,6 +171,10 @@ pub struct MethodResult {
     /// The `fork` baseline's median per child at this payload, measured in the same run.
     #[serde(default)]
     pub fork_floor_ns: Option<u64>,
+    /// What living children add (`--mode worker|roundtrip`, `--parallel`); `None` for fresh
+    /// children one at a time.
+    #[serde(default)]
+    pub live: Option<Box<LiveRecord>>,
     /// The values of the settings that name the experiment (access, …), by setting id.
     #[serde(default)]
     pub conditions: crate::bench::setting::Conditions,
@@ -226,6 +235,7 @@ impl MethodResult {
             setup_ns: 0,
             partial: false,
             fork_floor_ns: None,
+            live: None,
             conditions: crate::bench::setting::conditions(plan),
             summary: SummaryCache::default(),
         }
@@ -350,7 +360,7 @@ impl MethodResult {
                 .iter()
                 .map(|&total_ns| Sample {
                     total_ns,
-                    phases: [None; 7],
+                    phases: [None; Phase::ALL.len()],
                     usage: Usage::default(),
                 })
                 .collect(),
@@ -358,6 +368,7 @@ impl MethodResult {
             setup_ns: 0,
             partial: false,
             fork_floor_ns: None,
+            live: None,
             conditions: crate::bench::setting::conditions(&Plan::default()),
             summary: SummaryCache::default(),
         }

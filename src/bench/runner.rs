@@ -10,8 +10,9 @@ use super::driver::Driver;
 use super::env::Environment;
 use super::event::{Event, RunId};
 use super::fault::Fault;
-use super::kind::Access;
+use super::kind::{Access, Mode};
 use super::method::{self, Delivery, Method, Role, RunContext};
+use super::mode;
 use super::payload::Payload;
 use super::plan::Plan;
 use super::receipt::now_ns;
@@ -187,11 +188,17 @@ fn fork_floor(
     watchdog: &Watchdog,
     cancel: &AtomicBool,
 ) -> Option<u64> {
+    // A round trip forks nothing per message: no floor to read it against.
+    if plan.mode == Mode::Roundtrip {
+        return None;
+    }
     let floor_plan = Plan {
         methods: vec![method::with_role(Role::ForkFloor)?],
         repeats: FLOOR_CHILDREN,
         warmup: FLOOR_WARMUP,
         access: Access::Read,
+        mode: Mode::Fresh,
+        parallel: 1,
         ..plan.clone()
     };
     let mut floor_run = MethodRun {
@@ -223,6 +230,9 @@ struct MethodRun<'a> {
 impl MethodRun<'_> {
     fn run(&mut self, emit: &mut dyn FnMut(Event)) -> MethodResult {
         let plan = self.plan;
+        if mode::takes_over(plan) {
+            return mode::run(&self.mode_context(), emit);
+        }
         let mut result = MethodResult::new(self.method, plan, self.payload.bytes);
         if let Err(error) = self.measure(&mut result, emit) {
             // Nothing could run: every counted child is a failure, with the reason.
@@ -234,6 +244,20 @@ impl MethodRun<'_> {
         }
         result.partial = self.cancelled();
         result
+    }
+
+    fn mode_context(&self) -> mode::Context<'_> {
+        mode::Context {
+            run: self.run,
+            index: self.index,
+            method: self.method,
+            plan: self.plan,
+            payload: self.payload,
+            env: self.environment,
+            watchdog: self.watchdog,
+            cancel: self.cancel,
+            fault: self.fault,
+        }
     }
 
     fn cancelled(&self) -> bool {

@@ -65,6 +65,11 @@ impl Watchdog {
         })
     }
 
+    /// The run's cancel flag, which this watchdog obeys: for another watchdog of the same run.
+    pub fn cancel_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.shared.cancel)
+    }
+
     /// Starts watching `child`, which may live for `limit`.
     pub fn watch(&self, child: Pid, limit: Duration) {
         let mut watched = self.shared.lock();

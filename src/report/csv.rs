@@ -6,7 +6,7 @@ use color_eyre::eyre::WrapErr;
 use super::compare::Comparison;
 use super::difference::Difference;
 use super::facts::{ratio_to_fastest, Fastest};
-use super::{size_groups, Exporter, RunOutput};
+use super::{live, size_groups, Exporter, RunOutput};
 use crate::bench::setting;
 
 pub struct CsvExporter;
@@ -62,7 +62,13 @@ fn header() -> Vec<&'static str> {
 
 fn run(output: &RunOutput) -> color_eyre::Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(header()).wrap_err("writing the CSV header")?;
+    // The living children's columns only where a result has living children: a fresh run's
+    // CSV stays as it was.
+    let living = output.results.iter().any(|result| result.live.is_some());
+    let extra: &[&str] = if living { &live::CSV_COLUMNS } else { &[] };
+    writer
+        .write_record(header().into_iter().chain(extra.iter().copied()))
+        .wrap_err("writing the CSV header")?;
     let with_fastest = size_groups(&output.results).flat_map(|group| {
         let fastest = Fastest::of(group);
         group.iter().map(move |result| (result, fastest))
@@ -109,7 +115,13 @@ fn run(output: &RunOutput) -> color_eyre::Result<String> {
             interval.map_or(String::new(), |(_, high)| high.to_string()),
             result.outliers().count().to_string(),
         ];
-        let record: Vec<String> = before.into_iter().chain(conditions).chain(after).collect();
+        let living_cells = live::csv_cells(result);
+        let record: Vec<String> = before
+            .into_iter()
+            .chain(conditions)
+            .chain(after)
+            .chain(living_cells.into_iter().take(extra.len()))
+            .collect();
         writer.write_record(record).wrap_err("writing a CSV row")?;
     }
     finish(writer)
@@ -179,11 +191,11 @@ mod tests {
     fn a_run_is_a_header_and_one_line_per_method() {
         assert_eq!(
             CsvExporter.run(&fixtures::run()).unwrap(),
-            r#"method,payload,codec,payload_bytes,repeats,failures,min_ns,median_ns,mean_ns,stddev_ns,p99_ns,max_ns,throughput_bytes_per_sec,access,warmup,wire_bytes,ratio_to_fastest,partial,ratio_to_fork_floor,median_ci95_low_ns,median_ci95_high_ns,outliers
-pipe,ints,bincode,4096,3,0,1000,2000,2000,1000,3000,3000,2048000000,read,0,,1.818,false,4.000,,,0
-inherit,ints,,4096,3,0,1000,1100,1100,100,1200,1200,3723636363,read,0,,1.000,false,,,,0
-argument,ints,bincode,4096,1,0,1104,1104,1104,0,1104,1104,3710144927,read,0,,1.004,false,,,,0
-queue,ints,bincode,4096,3,0,,,,,,,0,read,0,,,false,,,,0
+            r#"method,payload,codec,payload_bytes,repeats,failures,min_ns,median_ns,mean_ns,stddev_ns,p99_ns,max_ns,throughput_bytes_per_sec,access,mode,parallel,message,wake,warmup,wire_bytes,ratio_to_fastest,partial,ratio_to_fork_floor,median_ci95_low_ns,median_ci95_high_ns,outliers
+pipe,ints,bincode,4096,3,0,1000,2000,2000,1000,3000,3000,2048000000,read,fresh,1,64 B,futex,0,,1.818,false,4.000,,,0
+inherit,ints,,4096,3,0,1000,1100,1100,100,1200,1200,3723636363,read,fresh,1,64 B,futex,0,,1.000,false,,,,0
+argument,ints,bincode,4096,1,0,1104,1104,1104,0,1104,1104,3710144927,read,fresh,1,64 B,futex,0,,1.004,false,,,,0
+queue,ints,bincode,4096,3,0,,,,,,,0,read,fresh,1,64 B,futex,0,,,false,,,,0
 "#
         );
     }

@@ -9,7 +9,7 @@ use super::compare::{Comparison, Key, Row};
 use super::difference::Difference;
 use super::facts::{self, Fastest};
 use super::figures;
-pub use super::saved::{JsonFailure, JsonPerChild, JsonReport, JsonResult, JsonSummary, JsonUsage};
+pub use super::saved::{JsonFailure, JsonLive, JsonPerChild, JsonReport, JsonResult, JsonSummary, JsonUsage};
 use super::{size_groups, Exporter, RunOutput};
 use crate::bench::crossing;
 use crate::bench::env::Environment;
@@ -88,6 +88,7 @@ impl JsonResult {
             setup_per_child_ns: result.setup_per_child_ns(),
             partial: result.partial,
             samples_ns: result.totals(),
+            live: result.live.as_deref().map(JsonLive::from),
         }
     }
 }
@@ -315,12 +316,12 @@ mod tests {
             json["matched"],
             json!([
                 {
-                    "method": "pipe", "payload": "ints", "codec": "bincode", "payload_bytes": 4096, "access": "read",
+                    "method": "pipe", "payload": "ints", "codec": "bincode", "payload_bytes": 4096, "access": "read", "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex",
                     "significant": false,
                     "runs": [run(100_000, 1.0, 40_960_000), run(250_000, 2.5, 16_384_000)],
                 },
                 {
-                    "method": "inherit", "payload": "ints", "codec": null, "payload_bytes": 4096, "access": "read",
+                    "method": "inherit", "payload": "ints", "codec": null, "payload_bytes": 4096, "access": "read", "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex",
                     "significant": false,
                     "runs": [run(50_000, 1.0, 81_920_000), run(75_000, 1.5, 54_613_333)],
                 },
@@ -330,9 +331,9 @@ mod tests {
             json["unmatched"],
             json!([
                 { "file": "a.json", "method": "queue", "payload": "ints", "codec": "bincode",
-                  "payload_bytes": 4096, "access": "read", "median_ns": 300_000 },
+                  "payload_bytes": 4096, "access": "read", "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex", "median_ns": 300_000 },
                 { "file": "b.json", "method": "pipe", "payload": "ints", "codec": "bincode",
-                  "payload_bytes": 8192, "access": "read", "median_ns": 400_000 },
+                  "payload_bytes": 8192, "access": "read", "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex", "median_ns": 400_000 },
             ])
         );
     }

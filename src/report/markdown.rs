@@ -7,7 +7,7 @@ use super::compare::{Comparison, Row};
 use super::facts::{self, Fastest};
 use super::figures;
 use super::{
-    announced, crossing, duration, ratio, size_groups, sweep_sizes, within_noise, Exporter, RunOutput,
+    announced, crossing, duration, live, ratio, size_groups, sweep_sizes, within_noise, Exporter, RunOutput,
 };
 use crate::bench::crossing::crossings;
 use crate::bench::env::Environment;
@@ -60,6 +60,7 @@ fn run(output: &RunOutput) -> String {
     } else {
         table(&mut text, &output.results, &output.environment);
     }
+    live::markdown_latency(&mut text, &output.results);
     let _ = writeln!(
         text,
         "\n± is half the median's 95% interval (none below {} children); p99 needs {} children.",

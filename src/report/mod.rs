@@ -12,6 +12,7 @@ pub mod difference;
 pub mod facts;
 pub mod figures;
 pub mod json;
+pub mod live;
 pub mod markdown;
 pub mod saved;
 pub mod table;

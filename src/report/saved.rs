@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bench::crossing::Crossing;
 use crate::bench::env::Environment;
+use crate::bench::live::{LaneTotals, LiveRecord};
 use crate::bench::plan::{Codec, PayloadKind};
 use crate::bench::result::Usage;
 use crate::bench::stats::{Outliers, Summary};
@@ -73,8 +74,38 @@ pub struct JsonResult {
     #[serde(default)]
     pub setup_per_child_ns: Option<u64>,
     pub partial: bool,
-    /// Every verified child's total, in the order the children ran.
+    /// Every verified child's total, in the order the children ran; with living children
+    /// (`--mode worker|roundtrip`) only the first `samples_kept` of `samples_total`.
     pub samples_ns: Vec<u64>,
+    /// What living children add (`--mode worker|roundtrip`, `--parallel`); absent otherwise.
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub live: Option<JsonLive>,
+}
+
+/// The keys a result with living children adds (see `bench::live::LiveRecord`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JsonLive {
+    /// Round trips only: percentiles of every round trip, from its HDR histogram.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ns: Option<JsonLatency>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages_per_sec: Option<f64>,
+    pub samples_kept: u64,
+    pub samples_total: u64,
+    /// How long making each living child took: the first, then each that replaced one.
+    pub worker_spawn_ns: Vec<u64>,
+    pub aggregate_bytes_per_sec: u64,
+    /// Each child of the pool: `lane`, `verified`, `median_ns`, `bytes_per_sec`.
+    pub lanes: Vec<LaneTotals>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JsonLatency {
+    pub p50: u64,
+    pub p90: u64,
+    pub p99: u64,
+    pub p999: u64,
+    pub max: u64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -130,6 +161,26 @@ impl From<Summary> for JsonSummary {
             stddev: summary.stddev,
             p99: summary.p99,
             max: summary.max,
+        }
+    }
+}
+
+impl From<&LiveRecord> for JsonLive {
+    fn from(live: &LiveRecord) -> JsonLive {
+        JsonLive {
+            latency_ns: live.latency.map(|latency| JsonLatency {
+                p50: latency.p50,
+                p90: latency.p90,
+                p99: latency.p99,
+                p999: latency.p999,
+                max: latency.max,
+            }),
+            messages_per_sec: live.latency.map(|latency| latency.messages_per_sec),
+            samples_kept: live.samples_kept,
+            samples_total: live.samples_total,
+            worker_spawn_ns: live.worker_spawn_ns.clone(),
+            aggregate_bytes_per_sec: live.aggregate_bytes_per_sec,
+            lanes: live.lanes.clone(),
         }
     }
 }

@@ -6,7 +6,7 @@ use super::compare::{Comparison, Row};
 use super::facts::{self, Fastest, Lesson};
 use super::figures;
 use super::{
-    announced, crossing, describe, duration, ratio, size_groups, sweep_sizes, within_noise, Exporter,
+    announced, crossing, describe, duration, live, ratio, size_groups, sweep_sizes, within_noise, Exporter,
     RunOutput,
 };
 use crate::bench::crossing::crossings;
@@ -140,11 +140,14 @@ fn method_block(text: &mut String, result: &MethodResult) {
         })
         .collect();
     let _ = writeln!(text, "  Phases (median):           {}", phases.join(" · "));
-    let _ = writeln!(
-        text,
-        "  Kernel (median per child): {}",
-        figures::kernel(result, &result.usage_median())
-    );
+    // A living child's accounting is per process, not per item: it has no median per item.
+    if result.live.is_none() {
+        let _ = writeln!(
+            text,
+            "  Kernel (median per child): {}",
+            figures::kernel(result, &result.usage_median())
+        );
+    }
     let _ = writeln!(
         text,
         "  Throughput (at median):    {:>10}",
@@ -161,6 +164,7 @@ fn method_block(text: &mut String, result: &MethodResult) {
         result.warmup,
         if result.partial { " (partial)" } else { "" }
     );
+    live::table_lines(text, result);
     failures_lines(text, result);
     text.push('\n');
 }

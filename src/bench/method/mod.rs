@@ -18,7 +18,7 @@ mod fork;
 mod inherit;
 mod memcpy;
 mod pipe;
-mod queue;
+pub mod queue;
 mod shm;
 mod socket;
 pub mod spawn;
@@ -110,6 +110,7 @@ pub trait Method: Sync {
                 Phase::Decode => encoded && self.delivery() != Delivery::Streamed,
                 Phase::Access => shape.access == Access::Write,
                 Phase::Verify => true,
+                Phase::Ack => false,
             })
             .collect()
     }

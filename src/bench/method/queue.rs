@@ -96,6 +96,24 @@ impl QueueLimits {
         }
     }
 
+    /// A new queue of messages of `message_size` bytes, `depth` deep, already unlinked:
+    /// parent and child keep their descriptors, and nothing named is left behind whatever
+    /// happens to either of them.
+    pub fn open_unlinked(&self, message_size: u64) -> io::Result<OwnedQueue> {
+        let attr = MqAttr::new(0, self.depth as _, message_size as _, 0);
+        let name = unique_name()?;
+        let queue = mq_open(
+            name.as_c_str(),
+            MQ_OFlag::O_CREAT | MQ_OFlag::O_EXCL | MQ_OFlag::O_RDWR | MQ_OFlag::O_CLOEXEC,
+            Mode::S_IRUSR | Mode::S_IWUSR,
+            Some(&attr),
+        )
+        .map(OwnedQueue)
+        .map_err(|errno| self.open_error(message_size, errno))?;
+        mq_unlink(name.as_c_str())?;
+        Ok(queue)
+    }
+
     /// Why `mq_open` refused a queue of this shape, in words.
     fn open_error(&self, message_size: u64, errno: Errno) -> io::Error {
         let why = match (errno, self.budget) {
@@ -115,7 +133,7 @@ impl QueueLimits {
 }
 
 /// An open queue descriptor, closed when dropped (nix's `MqdT` closes nothing by itself).
-struct OwnedQueue(MqdT);
+pub struct OwnedQueue(pub MqdT);
 
 impl Drop for OwnedQueue {
     fn drop(&mut self) {
@@ -139,20 +157,7 @@ impl Handover for QueueHandover<'_> {
     fn before_fork(&mut self, _wire: &[u8]) -> io::Result<()> {
         self.queue = None;
         let message_size = (self.payload.bytes + 16).clamp(16, self.limits.message_size);
-        let attr = MqAttr::new(0, self.limits.depth as _, message_size as _, 0);
-        let name = unique_name()?;
-        let queue = mq_open(
-            name.as_c_str(),
-            MQ_OFlag::O_CREAT | MQ_OFlag::O_EXCL | MQ_OFlag::O_RDWR | MQ_OFlag::O_CLOEXEC,
-            Mode::S_IRUSR | Mode::S_IWUSR,
-            Some(&attr),
-        )
-        .map(OwnedQueue)
-        .map_err(|errno| self.limits.open_error(message_size, errno))?;
-        // Unlinked at once: parent and child keep their descriptors, and nothing named is
-        // left behind whatever happens to either of them.
-        mq_unlink(name.as_c_str())?;
-        self.queue = Some(queue);
+        self.queue = Some(self.limits.open_unlinked(message_size)?);
         self.message_size = message_size as usize;
         Ok(())
     }
@@ -206,7 +211,7 @@ impl Handover for QueueHandover<'_> {
 
 /// Sends one message, waiting while the queue is full; a queue stays full for good when its
 /// reader died, so every 100 ms of waiting checks that the child still lives.
-fn send_message(queue: &MqdT, message: &[u8], child: Pid) -> Result<(), SendError> {
+pub fn send_message(queue: &MqdT, message: &[u8], child: Pid) -> Result<(), SendError> {
     loop {
         let deadline = deadline_in(Duration::from_millis(100));
         // SAFETY: a valid queue descriptor, message buffer and timespec.
@@ -232,7 +237,7 @@ fn send_message(queue: &MqdT, message: &[u8], child: Pid) -> Result<(), SendErro
 }
 
 /// An absolute CLOCK_REALTIME time `after` from now, as mq_timedsend wants it.
-fn deadline_in(after: Duration) -> libc::timespec {
+pub fn deadline_in(after: Duration) -> libc::timespec {
     // CLOCK_REALTIME always exists; were it to fail, a deadline already past only makes the
     // send loop look again sooner.
     let now = nix::time::clock_gettime(nix::time::ClockId::CLOCK_REALTIME).map_or(

@@ -8,12 +8,16 @@ use super::plan::Plan;
 
 mod access;
 mod codec;
+mod message;
 mod methods;
+mod mode;
+mod parallel;
 mod payload;
 mod repeats;
 mod size;
 mod timeout;
 mod typing;
+mod wake;
 mod warmup;
 
 pub use size::step_size;
@@ -91,6 +95,10 @@ pub static ALL: &[&dyn Setting] = &[
     &codec::Codec,
     &access::Access,
     &timeout::Timeout,
+    &mode::Mode,
+    &parallel::Parallel,
+    &message::Message,
+    &wake::Wake,
 ];
 
 pub fn find(id: &str) -> Option<&'static dyn Setting> {

@@ -71,6 +71,7 @@ pub fn result(method: MethodRef, plan: &Plan, samples: Vec<Sample>) -> MethodRes
         setup_ns: 0,
         partial: false,
         fork_floor_ns: None,
+        live: None,
         conditions: crate::bench::setting::conditions(plan),
         summary: Default::default(),
     }

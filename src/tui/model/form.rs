@@ -399,7 +399,7 @@ mod tests {
         for (index, method) in method::ALL.iter().enumerate() {
             assert_eq!(rows[index], Row::Method(index), "{}", method.id());
         }
-        assert_eq!(rows.len(), method::ALL.len() + 6);
+        assert_eq!(rows.len(), method::ALL.len() + 10);
     }
 
     #[test]

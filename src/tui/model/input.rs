@@ -301,9 +301,9 @@ mod tests {
         press(&mut app, "kkk");
         assert_eq!(app.form.cursor, Row::Method(0));
         press(&mut app, &"j".repeat(50));
-        assert_eq!(app.row(), row("access"));
+        assert_eq!(app.row(), row("wake"));
         press_code(&mut app, KeyCode::Up);
-        assert_eq!(app.row(), row("codec"));
+        assert_eq!(app.row(), row("message"));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline, Wrap};
 use ratatui::Frame;
 
-use super::{bar, block, fit};
+use super::{bar, block, fit, latency};
 use crate::bench::result::Phase;
 use crate::bench::stats::LogHistogram;
 use crate::report;
@@ -57,10 +57,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             .spacing(2)
             .areas(details_area);
     draw_histogram(frame, histogram_area, viewed, theme);
-    frame.render_widget(
-        Paragraph::new(phase_lines(viewed, phases_area.width as usize, theme)),
-        phases_area,
-    );
+    let width = phases_area.width as usize;
+    let side = latency::lines(viewed, width, theme).unwrap_or_else(|| phase_lines(viewed, width, theme));
+    frame.render_widget(Paragraph::new(side), phases_area);
 }
 
 fn title(run: &LiveRun, app: &App) -> String {

@@ -2,6 +2,7 @@
 
 pub mod chart;
 pub mod help;
+pub mod latency;
 pub mod live;
 pub mod results;
 pub mod settings;
