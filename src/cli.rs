@@ -26,6 +26,12 @@ pub struct Cli {
     /// The explorer only: a saved JSON result (from run, sweep or the explorer's export) that the results are compared with
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// The explorer only: draw with ASCII only (on by default where TERM is linux, vt100 or dumb, or the locale is not UTF-8)
+    #[arg(long)]
+    pub ascii: bool,
+    /// The explorer only: leave the mouse to the terminal (by default a click chooses a method or a panel, the wheel scrolls)
+    #[arg(long)]
+    pub no_mouse: bool,
 }
 
 #[derive(Debug, Subcommand)]

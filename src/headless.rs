@@ -84,11 +84,15 @@ pub fn execute_sweep(sweep: &Sweep, cancel: Arc<AtomicBool>) -> color_eyre::Resu
 }
 
 /// Writes the report where `--output` says, or to stdout. The seed preset's table ends with
-/// the tutorial's conclusion from this machine's numbers.
+/// the tutorial's conclusion from this machine's numbers, its Markdown with the lesson.
 pub fn write(output: &RunOutput, args: &OutputArgs, preset: Option<Preset>) -> color_eyre::Result<()> {
     let mut text = report::render(args.format, output)?;
     if args.format == Format::Table && preset == Some(Preset::Seed) {
         text.push_str(&report::table::tutorial_conclusion(&output.results));
+    }
+    if args.format == Format::Markdown && preset == Some(Preset::Seed) {
+        text.push('\n');
+        text.push_str(&report::handout::lesson(output));
     }
     write_text(&text, args.output.as_deref())
 }

@@ -192,6 +192,10 @@ fn explore(cli: &Cli) -> color_eyre::Result<ExitCode> {
     // outermost so that a benchmark child that panics touches neither.
     ipcscope::tui::install_restore_hook();
     bench::driver::install_panic_guard();
-    ipcscope::tui::explore(plan, cli.baseline.as_deref())?;
+    let face = ipcscope::tui::Face {
+        ascii: cli.ascii || ipcscope::tui::theme::ascii_from_env(),
+        mouse: !cli.no_mouse,
+    };
+    ipcscope::tui::explore(plan, cli.baseline.as_deref(), face)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -11,6 +11,7 @@ pub mod csv;
 pub mod difference;
 pub mod facts;
 pub mod figures;
+pub mod handout;
 pub mod json;
 pub mod live;
 pub mod markdown;
@@ -175,6 +176,19 @@ pub fn duration(nanos: u64) -> String {
     } else {
         format!("{scaled:.2} {unit}")
     }
+}
+
+/// A count with its thousands grouped: `1,954`.
+pub fn count(count: u64) -> String {
+    let digits = count.to_string();
+    let mut grouped = String::new();
+    for (at, digit) in digits.chars().enumerate() {
+        if at > 0 && (digits.len() - at).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
 }
 
 /// Bytes per second in decimal units: `812 MB/s`, `19.4 GB/s`.

@@ -4,7 +4,7 @@
 use std::sync::mpsc::Sender;
 use std::time::Instant;
 
-use ratatui::crossterm::event::{self as term, KeyEvent, KeyEventKind};
+use ratatui::crossterm::event::{self as term, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 
 use crate::bench::event::Event;
 use crate::bench::sweep::SweepEvent;
@@ -12,6 +12,8 @@ use crate::bench::sweep::SweepEvent;
 #[derive(Clone, Debug)]
 pub enum Message {
     Key(KeyEvent),
+    /// A click or the wheel (with mouse capture on).
+    Mouse(MouseEvent),
     Resize,
     /// Time passes: the loop sends one when it has waited a frame with nothing to do, so the
     /// clocks on screen move while a long child runs. The app reads time only from here.
@@ -24,8 +26,8 @@ pub enum Message {
 }
 
 impl Message {
-    pub fn is_key(&self) -> bool {
-        matches!(self, Message::Key(_))
+    pub fn is_input(&self) -> bool {
+        matches!(self, Message::Key(_) | Message::Mouse(_))
     }
 
     /// `q` or `Ctrl-C`: the keys that quit wherever the explorer is.
@@ -65,6 +67,15 @@ pub fn spawn_input(sender: Sender<Message>) -> std::io::Result<()> {
                 // them; presses are what count.
                 Ok(term::Event::Key(key)) if key.kind == KeyEventKind::Press => Message::Key(key),
                 Ok(term::Event::Resize(..)) => Message::Resize,
+                // Presses and the wheel; moves, drags and releases mean nothing here.
+                Ok(term::Event::Mouse(mouse))
+                    if matches!(
+                        mouse.kind,
+                        MouseEventKind::Down(_) | MouseEventKind::ScrollUp | MouseEventKind::ScrollDown
+                    ) =>
+                {
+                    Message::Mouse(mouse)
+                }
                 Ok(_) => continue,
                 Err(_) => Message::Stop,
             };

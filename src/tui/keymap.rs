@@ -24,6 +24,11 @@ pub enum Action {
     Present,
     ResultsView,
     Baseline,
+    PageUp,
+    PageDown,
+    First,
+    Last,
+    Predict,
 }
 
 /// One key, as crossterm reports it.
@@ -62,6 +67,8 @@ pub struct Binding {
     pub help: &'static str,
     /// Shown on the key bar (the others only in the overlay).
     pub on_bar: bool,
+    /// On teach mode's key bar, as (keys, what they do there), in this order.
+    pub teach_bar: Option<(&'static str, &'static str)>,
 }
 
 /// Every key the explorer takes, in the order the help overlay lists them; the key bar
@@ -74,6 +81,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "help",
         help: "open or close this help",
         on_bar: true,
+        teach_bar: Some(("?", "help")),
     },
     Binding {
         action: Action::Run,
@@ -82,6 +90,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "run",
         help: "run the current settings (cancels a run in progress first)",
         on_bar: true,
+        teach_bar: Some(("r", "run")),
     },
     Binding {
         action: Action::Cancel,
@@ -90,6 +99,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "cancel",
         help: "cancel the run; close an overlay; drop a value being typed",
         on_bar: true,
+        teach_bar: None,
     },
     Binding {
         action: Action::Quit,
@@ -98,6 +108,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "quit",
         help: "quit, cancelling the run and reaping its children first",
         on_bar: true,
+        teach_bar: Some(("q", "quit")),
     },
     Binding {
         action: Action::Sweep,
@@ -106,6 +117,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "sweep",
         help: "sweep view: r runs the methods over sizes; the lines and crossings",
         on_bar: true,
+        teach_bar: None,
     },
     Binding {
         action: Action::Present,
@@ -114,6 +126,16 @@ pub static BINDINGS: &[Binding] = &[
         short: "teach",
         help: "teach mode for a class: large figures beside the teaching text",
         on_bar: true,
+        teach_bar: Some(("p", "leave")),
+    },
+    Binding {
+        action: Action::Predict,
+        keys: &[ch('g')],
+        label: "g",
+        short: "guess",
+        help: "teach mode: the class predicts the order (and a ratio), r reveals",
+        on_bar: false,
+        teach_bar: Some(("g", "predict")),
     },
     Binding {
         action: Action::NextPanel,
@@ -122,6 +144,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "panel",
         help: "next panel (settings, live, results)",
         on_bar: true,
+        teach_bar: None,
     },
     Binding {
         action: Action::PreviousPanel,
@@ -130,22 +153,61 @@ pub static BINDINGS: &[Binding] = &[
         short: "back",
         help: "previous panel",
         on_bar: false,
+        teach_bar: None,
     },
     Binding {
         action: Action::Up,
         keys: &[key(KeyCode::Up), ch('k')],
         label: "↑ k",
         short: "up",
-        help: "previous row (settings), method (live, results), or scroll",
+        help: "previous row (settings), method (live, results, teach), or scroll",
         on_bar: false,
+        teach_bar: Some(("↑↓", "method")),
     },
     Binding {
         action: Action::Down,
         keys: &[key(KeyCode::Down), ch('j')],
         label: "↓ j",
         short: "down",
-        help: "next row (settings), method (live, results), or scroll",
+        help: "next row (settings), method (live, results, teach), or scroll",
         on_bar: false,
+        teach_bar: None,
+    },
+    Binding {
+        action: Action::PageUp,
+        keys: &[key(KeyCode::PageUp), ch('K')],
+        label: "PgUp K",
+        short: "page up",
+        help: "a page up in a list or a text; teach mode: its teaching text",
+        on_bar: false,
+        teach_bar: None,
+    },
+    Binding {
+        action: Action::PageDown,
+        keys: &[key(KeyCode::PageDown), ch('J')],
+        label: "PgDn J",
+        short: "page down",
+        help: "a page down in a list or a text; teach mode: its teaching text",
+        on_bar: false,
+        teach_bar: Some(("J K", "scroll")),
+    },
+    Binding {
+        action: Action::First,
+        keys: &[key(KeyCode::Home)],
+        label: "Home",
+        short: "top",
+        help: "the first row, method or line",
+        on_bar: false,
+        teach_bar: None,
+    },
+    Binding {
+        action: Action::Last,
+        keys: &[key(KeyCode::End)],
+        label: "End",
+        short: "end",
+        help: "the last row, method or line",
+        on_bar: false,
+        teach_bar: None,
     },
     Binding {
         action: Action::Toggle,
@@ -154,6 +216,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "toggle",
         help: "choose or drop the method under the cursor",
         on_bar: true,
+        teach_bar: None,
     },
     Binding {
         action: Action::Decrease,
@@ -162,6 +225,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "less",
         help: "smaller value, or the previous payload, codec or access",
         on_bar: false,
+        teach_bar: None,
     },
     Binding {
         action: Action::Increase,
@@ -170,6 +234,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "more",
         help: "larger value, or the next payload, codec or access",
         on_bar: false,
+        teach_bar: None,
     },
     Binding {
         action: Action::Type,
@@ -178,6 +243,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "type",
         help: "type a size, range, repeats or warm-up; Enter applies, Esc drops",
         on_bar: false,
+        teach_bar: None,
     },
     Binding {
         action: Action::Teach,
@@ -186,6 +252,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "explain",
         help: "the method's teaching text: what happens, copies, limits",
         on_bar: true,
+        teach_bar: None,
     },
     Binding {
         action: Action::ResultsView,
@@ -194,6 +261,7 @@ pub static BINDINGS: &[Binding] = &[
         short: "view",
         help: "results show time, throughput (with the floors) or kernel counts",
         on_bar: true,
+        teach_bar: None,
     },
     Binding {
         action: Action::Baseline,
@@ -202,14 +270,16 @@ pub static BINDINGS: &[Binding] = &[
         short: "baseline",
         help: "open a saved JSON result as the baseline (empty path drops it)",
         on_bar: true,
+        teach_bar: None,
     },
     Binding {
         action: Action::Export,
         keys: &[ch('x')],
         label: "x",
         short: "export",
-        help: "write the results as JSON, CSV and Markdown here",
+        help: "write JSON, CSV and Markdown here; teach mode: the lesson handout",
         on_bar: true,
+        teach_bar: Some(("x", "handout")),
     },
 ];
 
@@ -256,6 +326,11 @@ mod tests {
             Action::Present,
             Action::ResultsView,
             Action::Baseline,
+            Action::PageUp,
+            Action::PageDown,
+            Action::First,
+            Action::Last,
+            Action::Predict,
         ];
         for action in actions {
             let count = BINDINGS.iter().filter(|b| b.action == action).count();

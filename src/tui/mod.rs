@@ -12,6 +12,8 @@ pub mod model;
 pub mod panel;
 pub mod theme;
 pub mod ui;
+#[cfg(test)]
+mod view_tests;
 pub mod widget;
 
 use std::io::{self, Stdout};
@@ -24,6 +26,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use color_eyre::eyre::WrapErr;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::cursor::{Hide, Show};
+use ratatui::crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use ratatui::crossterm::terminal::{
     self, BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
 };
@@ -41,10 +44,27 @@ use theme::Theme;
 /// At most this many frames a second, so drawing takes little from what is measured.
 const FRAME: Duration = Duration::from_millis(1000 / 15);
 
-/// Puts the terminal back as it was: cooked mode, main screen, cursor shown.
+/// How the explorer draws and what it listens to: the explorer's own options, not settings
+/// of an experiment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Face {
+    /// Draw with ASCII only (`--ascii`, or a terminal that cannot be trusted with Unicode).
+    pub ascii: bool,
+    /// Capture the mouse: clicks and the wheel (`--no-mouse` turns it off).
+    pub mouse: bool,
+}
+
+/// Puts the terminal back as it was: cooked mode, main screen, cursor shown, the mouse the
+/// terminal's again (turning capture off where it was never on is harmless).
 pub fn restore_terminal() {
     let _ = terminal::disable_raw_mode();
-    let _ = execute!(io::stdout(), EndSynchronizedUpdate, LeaveAlternateScreen, Show);
+    let _ = execute!(
+        io::stdout(),
+        DisableMouseCapture,
+        EndSynchronizedUpdate,
+        LeaveAlternateScreen,
+        Show
+    );
 }
 
 /// Restores the terminal before any other panic report is printed. Install it after
@@ -65,9 +85,16 @@ struct Screen {
 }
 
 impl Screen {
-    fn enter() -> color_eyre::Result<Screen> {
+    fn enter(face: Face) -> color_eyre::Result<Screen> {
         terminal::enable_raw_mode().wrap_err("switching the terminal to raw mode")?;
         let entered = execute!(io::stdout(), EnterAlternateScreen, Hide)
+            .and_then(|()| {
+                if face.mouse {
+                    execute!(io::stdout(), EnableMouseCapture)
+                } else {
+                    Ok(())
+                }
+            })
             .and_then(|()| Terminal::new(CrosstermBackend::new(io::stdout())));
         match entered {
             Ok(terminal) => Ok(Screen { terminal }),
@@ -101,13 +128,13 @@ impl Drop for Screen {
 }
 
 /// Runs the explorer until the user quits, starting from `settings`, compared with the saved
-/// result at `baseline` if one is given.
-pub fn explore(settings: Plan, baseline: Option<&Path>) -> color_eyre::Result<()> {
+/// result at `baseline` if one is given, drawn and listening as `face` says.
+pub fn explore(settings: Plan, baseline: Option<&Path>, face: Face) -> color_eyre::Result<()> {
     let (sender, messages) = mpsc::channel::<Message>();
     watch_signals(sender.clone())?;
-    let mut screen = Screen::enter()?;
+    let mut screen = Screen::enter(face)?;
     event::spawn_input(sender.clone()).wrap_err("starting the input thread")?;
-    let theme = Theme::from_env();
+    let theme = Theme::from_env().with_ascii(face.ascii);
     let mut app = App::new(settings, Environment::read(), Instant::now());
     if let Some(path) = baseline {
         // A bad file is said on the status line; the explorer opens all the same.
@@ -135,7 +162,8 @@ pub fn explore(settings: Plan, baseline: Option<&Path>) -> color_eyre::Result<()
         app.update(Message::Tick(now));
         // Below the minimum size nothing but how to enlarge the terminal is on screen: keys
         // other than those that quit would act unseen.
-        let message = message.filter(|message| !(message.is_key() && screen.too_small()) || message.quits());
+        let message =
+            message.filter(|message| !(message.is_input() && screen.too_small()) || message.quits());
         if let Some(effect) = message.and_then(|message| app.update(message)) {
             perform(effect, &mut app, &mut runner, &sender);
         }
@@ -181,6 +209,10 @@ fn perform(effect: Effect, app: &mut App, runner: &mut Option<RunHandle>, sender
             let outcome = export(app);
             app.exported(outcome);
         }
+        Effect::Handout => {
+            let outcome = write_handout(app);
+            app.exported(outcome);
+        }
         Effect::Quit => {}
     }
 }
@@ -204,6 +236,20 @@ fn export(app: &App) -> Result<String, String> {
         std::fs::write(&path, text).map_err(|error| format!("writing {}: {error}", path.display()))?;
     }
     Ok(format!("{}/{stem}.json, .csv and .md", directory.display()))
+}
+
+/// Writes teach mode's lesson as a Markdown handout in the current directory.
+fn write_handout(app: &App) -> Result<String, String> {
+    let (run, output) = app.export_output().ok_or("nothing to export")?;
+    let directory =
+        std::env::current_dir().map_err(|error| format!("finding the current directory: {error}"))?;
+    let stamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
+    let path = directory.join(format!("ipcscope-handout-run{run}-{stamp}.md"));
+    std::fs::write(&path, report::handout::handout(&output))
+        .map_err(|error| format!("writing {}: {error}", path.display()))?;
+    Ok(format!("the handout, {}", path.display()))
 }
 
 /// SIGTERM, SIGHUP (the SSH session went) and SIGINT end the explorer as `q` does.

@@ -6,9 +6,9 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::model::app::App;
-use super::model::view::{Notice, Overlay, View};
-use super::panel::{chart, help, live, results, settings, teach, teaching};
-use super::theme::Theme;
+use super::model::view::{Notice, Overlay, Panel, ResultsView, Target, View};
+use super::panel::{chart, cow, help, live, results, settings, teach, teaching};
+use super::theme::{self, Theme};
 
 /// Below this the panels would not be usable; the screen says so instead.
 pub const MIN_WIDTH: u16 = 80;
@@ -17,7 +17,17 @@ pub const MIN_HEIGHT: u16 = 24;
 /// The fewest lines the settings and live panels keep when the results table grows.
 const TOP_HEIGHT: u16 = 12;
 
+/// The whole screen; in ASCII mode a last pass leaves every cell ASCII, whatever a panel
+/// drew.
 pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
+    app.view.drawn.clear();
+    draw_screen(frame, app, theme);
+    if theme.is_ascii() {
+        theme::asciify(frame.buffer_mut());
+    }
+}
+
+fn draw_screen(frame: &mut Frame, app: &App, theme: Theme) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(frame, area, theme);
@@ -35,9 +45,18 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
         View::Run => results::height(app).min(area.height - 1 - status_height - TOP_HEIGHT),
         View::Sweep => 0,
     };
-    let [top, results_area, status_area, keys_area] = Layout::vertical([
+    // The kernel view shows each child's page copies when the children write.
+    let pages_height = match app.view.mode {
+        View::Run if !app.view.teach && app.view.results == ResultsView::Kernel => {
+            cow::height(app.runs.run.as_ref())
+                .min((area.height - 1 - status_height - results_height).saturating_sub(TOP_HEIGHT))
+        }
+        _ => 0,
+    };
+    let [top, results_area, pages_area, status_area, keys_area] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(results_height),
+        Constraint::Length(pages_height),
         Constraint::Length(status_height),
         Constraint::Length(1),
     ])
@@ -46,24 +65,33 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
     let [settings_area, live_area] =
         Layout::horizontal([Constraint::Length(settings_width), Constraint::Fill(1)]).areas(top);
 
+    let drawn = &app.view.drawn;
     if app.view.teach {
         teach::draw(frame, top, app, theme);
     } else {
+        drawn.hit(settings_area, Target::Panel(Panel::Settings));
         settings::draw(frame, settings_area, app, theme);
+        drawn.hit(live_area, Target::Panel(Panel::Live));
         match app.view.mode {
             View::Run => {
                 live::draw(frame, live_area, app, theme);
+                drawn.hit(results_area, Target::Panel(Panel::Results));
                 results::draw(frame, results_area, app, theme);
+                if let (Some(run), false) = (&app.runs.run, pages_area.is_empty()) {
+                    cow::draw(frame, pages_area, run, theme);
+                }
             }
             View::Sweep => chart::draw(frame, live_area, app, theme),
         }
     }
     frame.render_widget(Paragraph::new(status).wrap(Wrap { trim: true }), status_area);
-    help::draw_bar(frame, keys_area, theme);
+    help::draw_bar(frame, keys_area, app.view.teach, theme);
 
     match app.view.overlay {
-        Some(Overlay::Help { scroll }) => help::draw_overlay(frame, area, scroll, theme),
-        Some(Overlay::Teaching { method, scroll }) => teaching::draw(frame, area, method, scroll, theme),
+        Some(Overlay::Help { scroll }) => help::draw_overlay(frame, area, scroll, &app.view.drawn, theme),
+        Some(Overlay::Teaching { method, scroll }) => {
+            teaching::draw(frame, area, method, scroll, &app.view.drawn, theme)
+        }
         None => {}
     }
 }

@@ -31,6 +31,11 @@ pub struct Explorer {
 
 impl Explorer {
     pub fn start(args: &[&str], directory: &Path) -> Explorer {
+        Explorer::start_on(args, directory, "xterm-256color")
+    }
+
+    /// The explorer on a terminal that calls itself `term`.
+    pub fn start_on(args: &[&str], directory: &Path, term: &str) -> Explorer {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -42,7 +47,7 @@ impl Explorer {
         let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_ipcscope"));
         command.args(args);
         command.cwd(directory);
-        command.env("TERM", "xterm-256color");
+        command.env("TERM", term);
         command.env_remove("NO_COLOR");
         let child = pair.slave.spawn_command(command).expect("starting the explorer");
         drop(pair.slave);
@@ -85,6 +90,13 @@ impl Explorer {
         self.writer.flush().unwrap();
         // Keys sent together may arrive as one escape sequence (Esc then r reads as Alt-r).
         std::thread::sleep(Duration::from_millis(150));
+    }
+
+    /// A press and release of the left button at (`column`, `row`), counted from 0, as a
+    /// terminal with SGR mouse reporting sends them.
+    pub fn click(&mut self, column: u16, row: u16) {
+        let (x, y) = (column + 1, row + 1);
+        self.press(&format!("\x1b[<0;{x};{y}M\x1b[<0;{x};{y}m"));
     }
 
     /// Waits until the screen shows `text`, and returns the screen.

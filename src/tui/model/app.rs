@@ -9,6 +9,8 @@ use ratatui::crossterm::event::KeyEvent;
 
 use super::form::{Form, Row};
 use super::input::{self, Intent};
+use super::mouse;
+use super::quiz::Stage;
 use super::run::{clock, MethodLive};
 use super::runs::{Folded, Runs};
 use super::sweep::plan_sweep;
@@ -38,6 +40,9 @@ pub enum Effect {
     },
     /// Write `App::export_output` to files and report with `App::exported`.
     Export,
+    /// Write `App::export_output` as teach mode's Markdown handout, and report with
+    /// `App::exported`.
+    Handout,
     /// Read this saved result and report with `App::baseline_loaded`.
     LoadBaseline(PathBuf),
     /// Cancel and reap any run in progress, then leave.
@@ -73,6 +78,11 @@ impl App {
             Message::Key(key) => {
                 self.dirty = true;
                 self.key(key)
+            }
+            Message::Mouse(event) => {
+                let intent = mouse::route(event, &mut self.view, &mut self.form);
+                self.dirty |= intent.is_some();
+                intent.and_then(|intent| self.intent(intent))
             }
             Message::Resize => {
                 self.dirty = true;
@@ -138,19 +148,33 @@ impl App {
     }
 
     fn key(&mut self, key: KeyEvent) -> Option<Effect> {
-        match input::route(key, &mut self.view, &mut self.form) {
+        let intent = input::route(key, &mut self.view, &mut self.form);
+        self.intent(intent)
+    }
+
+    fn intent(&mut self, intent: Intent) -> Option<Effect> {
+        match intent {
             Intent::Done => None,
             Intent::Quit => Some(self.quit()),
             Intent::Start => match self.view.mode {
                 View::Run => self.start_run(),
                 View::Sweep => self.start_sweep(),
             },
-            Intent::Cancel => self.runs.cancel().then_some(Effect::CancelRun),
-            Intent::Export => {
-                if self.runs.has_results_to_export(self.view.mode) {
-                    Some(Effect::Export)
-                } else {
+            Intent::Cancel if self.runs.cancel() => Some(Effect::CancelRun),
+            // With no run to cancel, Esc closes teach mode's quiz.
+            Intent::Cancel => {
+                if self.view.teach && self.view.quiz.take().is_some() {
+                    self.view.notice = Some(Notice::Info("the quiz is closed (g predicts again)".into()));
+                }
+                None
+            }
+            Intent::Export | Intent::Handout => {
+                if !self.runs.has_results_to_export(self.view.mode) {
                     self.refuse("nothing to export yet: press r to run first")
+                } else if intent == Intent::Handout {
+                    Some(Effect::Handout)
+                } else {
+                    Some(Effect::Export)
                 }
             }
             Intent::LoadBaseline(path) => Some(Effect::LoadBaseline(path)),
@@ -160,25 +184,35 @@ impl App {
                 }
                 None
             }
-            Intent::MoveViewed(down) => {
+            Intent::MoveViewed(step) => {
                 let run = self.runs.run.as_ref()?;
-                let count = run.methods.len();
+                let last = run.methods.len().saturating_sub(1);
                 let at = self.view.viewed.or(run.current).unwrap_or(0);
-                self.view.viewed = Some(if down {
-                    (at + 1).min(count.saturating_sub(1))
-                } else {
-                    at.saturating_sub(1)
-                });
+                let to = (at as i64).saturating_add(i64::from(step)).clamp(0, last as i64);
+                self.view_method(to as usize);
+                None
+            }
+            Intent::ViewMethod(index) => {
+                self.view_method(index);
                 None
             }
             Intent::Teach => {
-                self.view.overlay = Some(Overlay::Teaching {
-                    method: self.teaching_method(),
-                    scroll: 0,
-                });
+                let method = self.teaching_method();
+                input::open(&mut self.view, Overlay::Teaching { method, scroll: 0 });
                 None
             }
         }
+    }
+
+    /// Shows method `index` of the run in detail; teach mode's text starts at its top.
+    fn view_method(&mut self, index: usize) {
+        let Some(run) = self.runs.run.as_ref() else { return };
+        let index = index.min(run.methods.len().saturating_sub(1));
+        if self.view.viewed.or(run.current) != Some(index) {
+            self.view.teach_scroll = 0;
+            self.view.drawn.set_limits(|limits| limits.teach = None);
+        }
+        self.view.viewed = Some(index);
     }
 
     /// The method `t` explains: the one under the cursor, else the one on view.
@@ -199,6 +233,15 @@ impl App {
         let plan = self.form.settings.clone();
         let run = self.runs.start_run(plan.clone(), self.now);
         self.view.viewed = None;
+        self.view.teach_scroll = 0;
+        if let Some(quiz) = self
+            .view
+            .quiz
+            .as_mut()
+            .filter(|quiz| quiz.stage != Stage::Predicting)
+        {
+            quiz.stage = Stage::Revealing(run);
+        }
         Some(Effect::StartRun { plan, run })
     }
 

@@ -9,11 +9,14 @@ use std::path::PathBuf;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::form::{Edit, Form, Row};
+use super::quiz::{Quiz, QuizKey, Stage};
 use super::view::{Notice, Overlay, Panel, View, ViewState};
 use crate::tui::keymap::{self, Action};
 
 /// The longest path one may type.
 const MAX_PATH: usize = 1024;
+/// Lines or rows PgUp and PgDn move.
+pub const PAGE: i32 = 10;
 
 /// What a key asks of the runs, once the view state and the form have taken their share.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,8 +31,13 @@ pub enum Intent {
     LoadBaseline(PathBuf),
     /// An empty path was entered: compare with no baseline.
     DropBaseline,
-    /// ↓ (`true`) or ↑ among the run's methods.
-    MoveViewed(bool),
+    /// Down (positive) or up among the run's methods, this many; `i32::MIN`/`MAX` the first
+    /// or last.
+    MoveViewed(i32),
+    /// View this method of the run (a click on it).
+    ViewMethod(usize),
+    /// `x` in teach mode: the lesson as a Markdown handout.
+    Handout,
     /// Explain the method under the cursor, or the one on view.
     Teach,
 }
@@ -52,6 +60,9 @@ pub fn route(key: KeyEvent, view: &mut ViewState, form: &mut Form) -> Intent {
         overlay_key(view, overlay, action);
         return Intent::Done;
     }
+    if let Some(intent) = quiz_key(key, action, view) {
+        return intent;
+    }
     // Teach mode hides the settings: keys that change them would act unseen.
     let changes_settings = matches!(
         action,
@@ -71,7 +82,7 @@ pub fn route(key: KeyEvent, view: &mut ViewState, form: &mut Form) -> Intent {
         Action::Cancel => Intent::Cancel,
         Action::Quit => Intent::Quit,
         Action::Help => {
-            view.overlay = Some(Overlay::Help { scroll: 0 });
+            open(view, Overlay::Help { scroll: 0 });
             Intent::Done
         }
         Action::NextPanel | Action::PreviousPanel if view.teach || view.mode == View::Sweep => {
@@ -92,7 +103,25 @@ pub fn route(key: KeyEvent, view: &mut ViewState, form: &mut Form) -> Intent {
             form.move_cursor(view.mode, action == Action::Down);
             Intent::Done
         }
-        Action::Up | Action::Down => Intent::MoveViewed(action == Action::Down),
+        Action::Up | Action::Down if view.mode == View::Sweep && view.focus == Panel::Live => {
+            scroll_crossings(view, step_of(action).unwrap_or(0));
+            Intent::Done
+        }
+        Action::Up | Action::Down => Intent::MoveViewed(if action == Action::Down { 1 } else { -1 }),
+        Action::PageUp | Action::PageDown | Action::First | Action::Last => page_key(action, view, form),
+        Action::Predict if !view.teach => refuse(view, "g predicts in teach mode: p opens it"),
+        Action::Predict if form.settings.methods.len() < 2 => refuse(
+            view,
+            "a prediction needs two methods or more: choose them (p leaves teach mode)",
+        ),
+        Action::Predict => {
+            view.quiz = Some(Quiz::new(&form.settings.methods));
+            view.notice = Some(Notice::Info(
+                "predict: order the methods fastest first, type the slowest/fastest ratio if you like, Enter locks it in"
+                    .into(),
+            ));
+            Intent::Done
+        }
         Action::Decrease | Action::Increase if in_settings => {
             say(view, form.change(row, action == Action::Increase))
         }
@@ -113,6 +142,7 @@ pub fn route(key: KeyEvent, view: &mut ViewState, form: &mut Form) -> Intent {
             _ => Intent::Done,
         },
         Action::Teach => Intent::Teach,
+        Action::Export if view.teach => Intent::Handout,
         Action::Export => Intent::Export,
         Action::Sweep => {
             view.mode = match view.mode {
@@ -131,6 +161,7 @@ pub fn route(key: KeyEvent, view: &mut ViewState, form: &mut Form) -> Intent {
         }
         Action::Present => {
             view.teach = !view.teach;
+            view.teach_scroll = 0;
             Intent::Done
         }
         Action::ResultsView => {
@@ -212,39 +243,120 @@ fn unbound_key(key: KeyEvent, view: &mut ViewState, form: &mut Form) -> Intent {
     }
 }
 
+/// Opens `overlay`, scrolled to its top; how far it scrolls is learnt when it is drawn.
+pub fn open(view: &mut ViewState, overlay: Overlay) {
+    view.overlay = Some(overlay);
+    view.drawn.set_limits(|limits| limits.overlay = None);
+}
+
+/// Lines (or rows) an action moves: one, a page, or to either end.
+pub fn step_of(action: Action) -> Option<i32> {
+    match action {
+        Action::Up => Some(-1),
+        Action::Down => Some(1),
+        Action::PageUp => Some(-PAGE),
+        Action::PageDown => Some(PAGE),
+        Action::First => Some(i32::MIN),
+        Action::Last => Some(i32::MAX),
+        _ => None,
+    }
+}
+
+/// `scroll` moved `step` lines, between the top and `limit`.
+pub fn scrolled(scroll: u16, step: i32, limit: u16) -> u16 {
+    (i64::from(scroll) + i64::from(step)).clamp(0, i64::from(limit)) as u16
+}
+
+/// Scrolls the open overlay `step` lines, stopping at the end of its text.
+pub fn scroll_overlay(view: &mut ViewState, step: i32) {
+    let Some(overlay) = view.overlay else { return };
+    // Before it is drawn, its source's lines bound it.
+    let limit = view.drawn.limits().overlay.unwrap_or_else(|| {
+        let lines = match overlay {
+            Overlay::Help { .. } => keymap::BINDINGS.len(),
+            Overlay::Teaching { method, .. } => method.teaching().lines().count(),
+        };
+        u16::try_from(lines).unwrap_or(u16::MAX)
+    });
+    view.overlay = Some(overlay.with_scroll(scrolled(overlay.scroll(), step, limit)));
+}
+
+/// Scrolls teach mode's teaching text `step` lines, stopping at its end.
+pub fn scroll_teaching(view: &mut ViewState, step: i32) {
+    // Nothing is on screen to scroll before the first frame; the view bounds it anyway.
+    let limit = view.drawn.limits().teach.unwrap_or(u16::MAX);
+    view.teach_scroll = scrolled(view.teach_scroll, step, limit);
+}
+
+/// Scrolls the sweep chart's crossings `step` lines, stopping at the last.
+pub fn scroll_crossings(view: &mut ViewState, step: i32) {
+    let limit = view.drawn.limits().crossings.unwrap_or(u16::MAX);
+    view.chart_scroll = scrolled(view.chart_scroll, step, limit);
+}
+
+/// PgUp, PgDn, Home and End: teach mode's text; the sweep view's crossings; else the list
+/// with the keys (the settings' rows, or the run's methods).
+fn page_key(action: Action, view: &mut ViewState, form: &mut Form) -> Intent {
+    let step = step_of(action).unwrap_or(0);
+    if view.teach {
+        scroll_teaching(view, step);
+        return Intent::Done;
+    }
+    let paging = matches!(action, Action::PageUp | Action::PageDown);
+    if view.mode == View::Sweep && (paging || view.focus == Panel::Live) {
+        scroll_crossings(view, step);
+        return Intent::Done;
+    }
+    if view.focus != Panel::Settings {
+        return Intent::MoveViewed(step);
+    }
+    let rows = Row::of(view.mode).len();
+    let moves = usize::try_from(step.unsigned_abs())
+        .unwrap_or(usize::MAX)
+        .min(rows);
+    for _ in 0..moves {
+        form.move_cursor(view.mode, step > 0);
+    }
+    Intent::Done
+}
+
+/// Keys while the class predicts in teach mode; `None` where no prediction is being made.
+fn quiz_key(key: KeyEvent, action: Option<Action>, view: &mut ViewState) -> Option<Intent> {
+    let quiz = view
+        .quiz
+        .as_mut()
+        .filter(|quiz| quiz.stage == Stage::Predicting)?;
+    if !view.teach || action == Some(Action::Help) {
+        return None;
+    }
+    if action == Some(Action::Run) {
+        return Some(refuse(
+            view,
+            "Enter locks the prediction in first; then r runs and reveals",
+        ));
+    }
+    Some(match quiz.key(key) {
+        QuizKey::Done => Intent::Done,
+        QuizKey::Refused(why) => refuse(view, why),
+        QuizKey::Closed => {
+            view.quiz = None;
+            view.notice = Some(Notice::Info("prediction dropped (g predicts again)".into()));
+            Intent::Done
+        }
+    })
+}
+
 fn overlay_key(view: &mut ViewState, overlay: Overlay, action: Option<Action>) {
-    // Scrolling stops at the last line of the text: past it the box would be empty.
-    let scrolled = |scroll: u16, down: bool, lines: usize| {
-        if down {
-            scroll
-                .saturating_add(1)
-                .min(u16::try_from(lines).unwrap_or(u16::MAX))
-        } else {
-            scroll.saturating_sub(1)
+    match (overlay, action) {
+        (Overlay::Help { .. }, Some(Action::Help))
+        | (Overlay::Teaching { .. }, Some(Action::Teach))
+        | (_, Some(Action::Cancel)) => view.overlay = None,
+        (_, Some(Action::Help)) => open(view, Overlay::Help { scroll: 0 }),
+        (_, Some(action)) if step_of(action).is_some() => {
+            scroll_overlay(view, step_of(action).unwrap_or(0));
         }
-    };
-    view.overlay = match (overlay, action) {
-        (Overlay::Help { .. }, Some(Action::Help)) | (Overlay::Teaching { .. }, Some(Action::Teach)) => None,
-        (_, Some(Action::Cancel)) => None,
-        (_, Some(Action::Help)) => Some(Overlay::Help { scroll: 0 }),
-        (Overlay::Help { scroll }, Some(direction @ (Action::Up | Action::Down))) => Some(Overlay::Help {
-            scroll: scrolled(scroll, direction == Action::Down, keymap::BINDINGS.len()),
-        }),
-        (Overlay::Teaching { method, scroll }, Some(direction @ (Action::Up | Action::Down))) => {
-            Some(Overlay::Teaching {
-                method,
-                scroll: scrolled(
-                    scroll,
-                    direction == Action::Down,
-                    method.teaching().lines().count(),
-                ),
-            })
-        }
-        (overlay, _) => {
-            view.notice = Some(Notice::Info("Esc closes the overlay".into()));
-            Some(overlay)
-        }
-    };
+        _ => view.notice = Some(Notice::Info("Esc closes the overlay".into())),
+    }
 }
 
 #[cfg(test)]

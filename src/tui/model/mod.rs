@@ -5,6 +5,8 @@
 pub mod app;
 pub mod form;
 pub mod input;
+pub mod mouse;
+pub mod quiz;
 pub mod run;
 pub mod runs;
 pub mod sweep;

@@ -128,6 +128,8 @@ pub struct MethodLive {
     pub histogram: LogHistogram,
     /// Per phase, by `Phase::index`.
     pub phase_times: Vec<RunningMedian>,
+    /// The children's minor faults (page copies under `--access write`), as they come.
+    pub minor_faults: RunningMedian,
     pub started: Option<Instant>,
     pub ended: Option<Instant>,
     pub completed: Option<Completed>,
@@ -146,6 +148,7 @@ impl MethodLive {
             totals: RunningMedian::default(),
             histogram: LogHistogram::default(),
             phase_times: vec![RunningMedian::default(); Phase::ALL.len()],
+            minor_faults: RunningMedian::default(),
             started: None,
             ended: None,
             completed: None,
@@ -155,6 +158,7 @@ impl MethodLive {
     fn push(&mut self, sample: &Sample) {
         self.totals.push(sample.total_ns);
         self.histogram.push(sample.total_ns);
+        self.minor_faults.push(sample.usage.minor_faults);
         for phase in &self.phases {
             if let Some(nanos) = sample.phases[phase.index()] {
                 self.phase_times[phase.index()].push(nanos);
@@ -186,6 +190,22 @@ impl MethodLive {
         match &self.completed {
             Some(completed) => completed.summary.map(|summary| summary.median),
             None => self.totals.median(),
+        }
+    }
+
+    /// The median time of each of the method's phases so far, in the order they happen.
+    pub fn phase_medians(&self) -> Vec<(Phase, u64)> {
+        self.phases
+            .iter()
+            .filter_map(|&phase| Some((phase, self.phase_times[phase.index()].median()?)))
+            .collect()
+    }
+
+    /// The median child's minor faults: from the result once it came, else from the samples so far.
+    pub fn faults(&self) -> Option<u64> {
+        match &self.completed {
+            Some(completed) => Some(completed.usage.minor_faults),
+            None => self.minor_faults.median(),
         }
     }
 

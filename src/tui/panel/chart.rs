@@ -15,6 +15,7 @@ use crate::report;
 use crate::tui::model::app::App;
 use crate::tui::model::run::clock;
 use crate::tui::model::sweep::{is_floor, SweepRun};
+use crate::tui::model::view::{Panel, Target};
 use crate::tui::theme::{marker_glyph, Theme};
 use crate::tui::widget::size_chart::{PlotLine, SizeChart};
 
@@ -47,7 +48,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         );
         return;
     };
-    let outer = block(title(sweep, app), false, theme);
+    let outer = block(title(sweep, app), app.view.focus == Panel::Live, theme);
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     let beside = inner.width >= 90;
@@ -96,10 +97,36 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     }
     .render(chart_area, frame.buffer_mut());
     frame.render_widget(Paragraph::new(legend), legend_area);
-    frame.render_widget(
-        Paragraph::new(crossings).wrap(Wrap { trim: true }),
-        crossings_area,
-    );
+    draw_crossings(frame, crossings_area, crossings, app);
+}
+
+/// The crossings under their heading, scrolled as `view.chart_scroll` says (the wheel, or the
+/// arrows once a click gave the chart the keys) and no further than the last; a line at the
+/// bottom says how many more there are.
+fn draw_crossings(frame: &mut Frame, area: Rect, mut lines: Vec<Line<'static>>, app: &App) {
+    if area.is_empty() {
+        return;
+    }
+    let heading = lines.remove(0);
+    let [heading_area, list_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: true });
+    let total = paragraph.line_count(list_area.width) as u16;
+    let limit = total.saturating_sub(list_area.height);
+    let drawn = &app.view.drawn;
+    drawn.set_limits(|limits| limits.crossings = Some(limit));
+    drawn.hit(area, Target::Crossings);
+    let scroll = app.view.chart_scroll.min(limit);
+    let mut heading = heading;
+    if limit > 0 {
+        heading.spans.push(Span::raw(format!(
+            " ({}-{} of {total}, wheel or PgUp/PgDn)",
+            scroll + 1,
+            (scroll + list_area.height).min(total)
+        )));
+    }
+    frame.render_widget(Paragraph::new(heading), heading_area);
+    frame.render_widget(paragraph.scroll((scroll, 0)), list_area);
 }
 
 /// `Sweep · run 3 · size 3/6 · 64 KiB · pipe 2/5 · running · 4.1s`

@@ -1,9 +1,11 @@
 //! One file per panel; what they share is here.
 
 pub mod chart;
+pub mod cow;
 pub mod help;
 pub mod latency;
 pub mod live;
+pub mod quiz;
 pub mod results;
 pub mod settings;
 pub mod teach;

@@ -11,7 +11,7 @@ use ratatui::Frame;
 use super::block;
 use crate::tui::model::app::App;
 use crate::tui::model::form::Row;
-use crate::tui::model::view::{Panel, View};
+use crate::tui::model::view::{Panel, Target, View};
 use crate::tui::theme::Theme;
 
 /// Columns a method takes in the two-column grid: marker, check box, space and the longest id.
@@ -36,8 +36,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let cell_width = width / columns;
 
     let mut lines = vec![Line::styled("Methods (Space)", theme.heading())];
+    // The rows on each line, for the mouse.
+    let mut line_rows: Vec<&[Row]> = vec![&[]];
     let mut cursor_line = 0;
     for chunk in rows[..methods].chunks(columns) {
+        line_rows.push(chunk);
         let mut spans = Vec::new();
         for &row in chunk {
             let selected = focused && row == app.row();
@@ -53,7 +56,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         View::Sweep => "Sweep sizes, payload",
     };
     lines.push(Line::styled(heading, theme.heading()));
-    for &row in &rows[methods..] {
+    line_rows.push(&[]);
+    for (at, &row) in rows.iter().enumerate().skip(methods) {
+        line_rows.push(&rows[at..=at]);
         let selected = focused && row == app.row();
         if selected {
             cursor_line = lines.len();
@@ -70,7 +75,28 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     } else {
         [inner, Rect::default()]
     };
-    let visible = scrolled(lines, cursor_line, list_area.height as usize, theme);
+    let (top, visible) = scrolled(lines, cursor_line, list_area.height as usize, theme);
+    for (shown, line) in visible.iter().enumerate() {
+        let marked = line
+            .spans
+            .first()
+            .is_some_and(|span| span.content.starts_with(['▲', '▼']));
+        if marked || shown >= usize::from(list_area.height) {
+            continue;
+        }
+        for (column, row) in line_rows[top + shown].iter().enumerate() {
+            let place = rows.iter().position(|candidate| candidate == row).unwrap_or(0);
+            let cell = Rect::new(
+                list_area.x + (column * cell_width) as u16,
+                list_area.y + shown as u16,
+                (cell_width as u16).min(list_area.width),
+                1,
+            );
+            app.view
+                .drawn
+                .hit(cell.intersection(list_area), Target::Row(place));
+        }
+    }
     frame.render_widget(Paragraph::new(visible), list_area);
     if !about_area.is_empty() {
         frame.render_widget(
@@ -82,12 +108,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     }
 }
 
-/// The `height` lines to show with `cursor` among them; where lines are hidden above or
-/// below, the first or last line shown says how many.
-fn scrolled(lines: Vec<Line<'static>>, cursor: usize, height: usize, theme: Theme) -> Vec<Line<'static>> {
+/// The first line shown and the `height` lines to show with `cursor` among them; where lines
+/// are hidden above or below, the first or last line shown says how many.
+fn scrolled(
+    lines: Vec<Line<'static>>,
+    cursor: usize,
+    height: usize,
+    theme: Theme,
+) -> (usize, Vec<Line<'static>>) {
     let total = lines.len();
     if total <= height || height < 3 {
-        return lines;
+        return (0, lines);
     }
     // The first window whose unmarked lines hold the cursor.
     let top = (0..=total - height)
@@ -105,7 +136,7 @@ fn scrolled(lines: Vec<Line<'static>>, cursor: usize, height: usize, theme: Them
     if below > 0 {
         visible[height - 1] = Line::styled(format!("▼ {} more", below + 1), theme.dim());
     }
-    visible
+    (top, visible)
 }
 
 fn row_style(selected: bool, theme: Theme) -> ratatui::style::Style {
@@ -155,17 +186,17 @@ mod tests {
         let lines: Vec<Line> = (0..10).map(|i| Line::raw(format!("row {i}"))).collect();
         let theme = Theme::plain();
         assert_eq!(
-            texts(&scrolled(lines.clone(), 2, 5, theme)),
+            texts(&scrolled(lines.clone(), 2, 5, theme).1),
             ["row 0", "row 1", "row 2", "row 3", "▼ 6 more"]
         );
         assert_eq!(
-            texts(&scrolled(lines.clone(), 5, 5, theme)),
+            texts(&scrolled(lines.clone(), 5, 5, theme).1),
             ["▲ 3 more", "row 3", "row 4", "row 5", "▼ 4 more"]
         );
         assert_eq!(
-            texts(&scrolled(lines.clone(), 9, 5, theme)),
+            texts(&scrolled(lines.clone(), 9, 5, theme).1),
             ["▲ 6 more", "row 6", "row 7", "row 8", "row 9"]
         );
-        assert_eq!(scrolled(lines.clone(), 0, 10, theme).len(), 10);
+        assert_eq!(scrolled(lines.clone(), 0, 10, theme).1.len(), 10);
     }
 }
