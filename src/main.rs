@@ -73,7 +73,7 @@ fn usage_error(subcommand: Option<&str>, message: impl std::fmt::Display) -> ! {
 
 /// Checks a plan as the command line gave it; anything impossible is a usage error (exit 2).
 fn checked_plan(subcommand: Option<&str>, plan: Result<Plan, String>) -> Plan {
-    match plan.and_then(|plan| plan.check(&Environment::read()).map(|()| plan)) {
+    match plan.and_then(|plan| plan.check_as_asked(&Environment::read()).map(|()| plan)) {
         Ok(plan) => plan,
         Err(problem) => usage_error(subcommand, problem),
     }

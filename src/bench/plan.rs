@@ -117,8 +117,8 @@ impl Plan {
 }
 
 impl Plan {
-    /// Everything that makes a plan impossible here: `validate`, `check_memory`, each method's
-    /// own `check` and `check_whole_elements`, as one message naming the problem.
+    /// Everything that makes a plan impossible here: `validate`, `check_memory`, the mode's and
+    /// each method's own checks, as one message naming the problem.
     pub fn check(&self, env: &Environment) -> Result<(), String> {
         self.validate().and_then(|()| self.check_memory(env))?;
         self.check_mode(env)?;
@@ -127,8 +127,15 @@ impl Plan {
                 .check(&self.shape(), env)
                 .map_err(|problem| format!("method {} cannot run here: {problem}", method.id()))?;
         }
-        // After the methods' own refusals: a method that cannot carry the payload at all says so first.
-        self.check_whole_elements()
+        Ok(())
+    }
+
+    /// `check`, then `check_whole_elements`: what a person asks for on the command line or in
+    /// the explorer. The core runs any size, rounded down to whole elements (a sweep's sizes
+    /// are); a person who asks for `1B` of ints is told, not handed none.
+    pub fn check_as_asked(&self, env: &Environment) -> Result<(), String> {
+        // The methods' own refusals first: a method that cannot carry the payload says so.
+        self.check(env).and_then(|()| self.check_whole_elements())
     }
 
     /// Refuses a size that is not a whole number of the payload's elements, naming the whole
@@ -430,9 +437,10 @@ mod tests {
         assert_eq!(sized(PayloadKind::Bytes, 4097).check_whole_elements(), Ok(()));
         let environment = Environment::default();
         assert!(sized(PayloadKind::Ints, 4097)
-            .check(&environment)
+            .check_as_asked(&environment)
             .unwrap_err()
             .contains("use 4096B or 4104B"));
+        assert_eq!(sized(PayloadKind::Ints, 4097).check(&environment), Ok(()));
         let mut twice = Plan::default();
         twice.methods.push(twice.methods[0]);
         assert!(twice.validate().unwrap_err().contains("inherit is listed twice"));
