@@ -97,7 +97,7 @@ fn checked_plan(subcommand: Option<&str>, plan: Result<Plan, String>) -> Plan {
     };
     match plan
         .and_then(fits)
-        .and_then(|plan| plan.check(&env).map(|()| plan))
+        .and_then(|plan| plan.check_as_asked(&env).map(|()| plan))
     {
         Ok(plan) => plan,
         Err(problem) => usage_error(subcommand, problem),

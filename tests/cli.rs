@@ -299,6 +299,22 @@ fn every_bad_input_is_a_usage_error_that_says_what_is_allowed() {
         (&["-s", "1.2.3MB"], &["1.2.3MB"]),
         (&["-s", "-1"], &["-1"]),
         (&["-s", "0.3B"], &["whole number of bytes"]),
+        (
+            &["-s", "1B"],
+            &["1 B is not a whole number of ints", "8 bytes each", "use 8B"],
+        ),
+        (
+            &["-s", "8000003B"],
+            &["not a whole number of ints", "use 8000000B or 8000008B"],
+        ),
+        (
+            &["-p", "records", "-s", "100B"],
+            &[
+                "not a whole number of records",
+                "64 bytes each",
+                "use 64B or 128B",
+            ],
+        ),
         (&["-s", "99999999999999999999GB"], &["too large"]),
         (&["-s", "100000GB"], &["memory", "available", "--size"]),
         (&["-n", "0"], &["repeats", "at least 1"]),

@@ -1,8 +1,11 @@
 //! Where the lines of a sweep cross: between which sizes one method overtakes another.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::result::MethodResult;
+use super::stats::intervals_separate;
 
 /// One method's median time per child at each size where a child verified, by ascending size:
 /// one line of a sweep's chart.
@@ -11,6 +14,43 @@ pub struct Curve {
     pub method: String,
     /// (payload bytes, median ns)
     pub points: Vec<(u64, u64)>,
+    /// The 95% interval `(low, high)` of the median at each size that has one (6 children or more).
+    pub intervals: BTreeMap<u64, (u64, u64)>,
+}
+
+impl Curve {
+    /// A line with no point yet.
+    pub fn new(method: &str) -> Curve {
+        Curve {
+            method: method.to_string(),
+            points: Vec::new(),
+            intervals: BTreeMap::new(),
+        }
+    }
+
+    /// Adds `result`'s median (and its interval) at its size, unless the size has one already
+    /// or no child verified.
+    pub fn add(&mut self, result: &MethodResult) {
+        let Some(summary) = result.summary() else {
+            return;
+        };
+        let size = result.payload_bytes;
+        if let Err(slot) = self.points.binary_search_by_key(&size, |&(size, _)| size) {
+            self.points.insert(slot, (size, summary.median));
+            if let Some(interval) = result.median_ci95() {
+                self.intervals.insert(size, interval);
+            }
+        }
+    }
+
+    /// Whether this line and `other` are apart beyond noise at `size`: both medians have an
+    /// interval there and the intervals do not overlap.
+    fn separate_at(&self, other: &Curve, size: u64) -> bool {
+        match (self.intervals.get(&size), other.intervals.get(&size)) {
+            (Some(&a), Some(&b)) => intervals_separate(a, b),
+            _ => false,
+        }
+    }
 }
 
 /// The curve of every method, in the order the methods first appear. Where a method has two
@@ -21,20 +61,11 @@ pub fn curves(results: &[MethodResult]) -> Vec<Curve> {
         let at = match curves.iter().position(|curve| curve.method == result.method) {
             Some(at) => at,
             None => {
-                curves.push(Curve {
-                    method: result.method.clone(),
-                    points: Vec::new(),
-                });
+                curves.push(Curve::new(&result.method));
                 curves.len() - 1
             }
         };
-        let Some(summary) = result.summary() else {
-            continue;
-        };
-        let points = &mut curves[at].points;
-        if let Err(slot) = points.binary_search_by_key(&result.payload_bytes, |&(size, _)| size) {
-            points.insert(slot, (result.payload_bytes, summary.median));
-        }
+        curves[at].add(result);
     }
     curves
 }
@@ -55,11 +86,21 @@ pub struct Crossing {
     /// The medians per child of `faster` and of `slower` at `above_bytes`.
     pub faster_above_ns: u64,
     pub slower_above_ns: u64,
+    /// Whether the two medians' 95% intervals separate at both sizes, so the change of places
+    /// is beyond noise. Only significant crossings are announced; older files lack the key.
+    #[serde(default)]
+    pub significant: bool,
 }
 
 /// Every crossing among the methods of `results`, by ascending size.
 pub fn crossings(results: &[MethodResult]) -> Vec<Crossing> {
     crossings_of(&curves(results))
+}
+
+/// How many of `found` are beyond noise, and how many are not.
+pub fn count_significant(found: &[Crossing]) -> (usize, usize) {
+    let significant = found.iter().filter(|crossing| crossing.significant).count();
+    (significant, found.len() - significant)
 }
 
 /// Every crossing between every two curves, by ascending size. Only sizes where both curves
@@ -107,6 +148,7 @@ pub fn crossings_of(curves: &[Curve]) -> Vec<Crossing> {
                     slower_below_ns,
                     faster_above_ns,
                     slower_above_ns,
+                    significant: first.separate_at(second, below) && first.separate_at(second, above),
                 });
             }
         }
@@ -144,16 +186,15 @@ mod tests {
             [
                 Curve {
                     method: "shm".into(),
-                    points: vec![(4 * KIB, 3), (64 * KIB, 7)]
+                    points: vec![(4 * KIB, 3), (64 * KIB, 7)],
+                    intervals: BTreeMap::new(),
                 },
                 Curve {
                     method: "pipe".into(),
-                    points: vec![(4 * KIB, 10), (16 * KIB, 20), (64 * KIB, 40), (256 * KIB, 80)]
+                    points: vec![(4 * KIB, 10), (16 * KIB, 20), (64 * KIB, 40), (256 * KIB, 80)],
+                    intervals: BTreeMap::new(),
                 },
-                Curve {
-                    method: "queue".into(),
-                    points: vec![]
-                },
+                Curve::new("queue"),
             ]
         );
     }
@@ -174,8 +215,53 @@ mod tests {
                 slower_below_ns: 20,
                 faster_above_ns: 32,
                 slower_above_ns: 40,
+                significant: false,
             }]
         );
+    }
+
+    /// `children` results of `method` at each size, spread ±`spread` around each median.
+    fn noisy_line(method: &str, medians: &[u64], children: u64, spread: u64) -> Vec<MethodResult> {
+        medians
+            .iter()
+            .zip([4, 16, 64, 256])
+            .map(|(&median, kib)| {
+                let totals: Vec<u64> = (0..children)
+                    .map(|i| median - spread + (i * 7919 % children) * 2 * spread / (children - 1))
+                    .collect();
+                MethodResult::made_up(method, kib * KIB, &totals)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_crossing_within_noise_is_found_but_not_significant() {
+        // inherit and argument cost the same by design: medians that wander inside each
+        // other's interval change places by chance.
+        let mut results = noisy_line("inherit", &[1000, 1010, 995, 1005], 20, 100);
+        results.extend(noisy_line("argument", &[1005, 1000, 1003, 998], 20, 100));
+        let found = crossings(&results);
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert_eq!(count_significant(&found), (0, 3));
+
+        // pipe and shm: far apart at both sides of the crossing, tight intervals.
+        let mut results = noisy_line("pipe", &[10_000, 20_000, 40_000, 80_000], 20, 500);
+        results.extend(noisy_line("shm", &[30_000, 31_000, 32_000, 33_000], 20, 500));
+        let found = crossings(&results);
+        assert_eq!(
+            found
+                .iter()
+                .map(|c| (c.faster.as_str(), c.below_bytes, c.significant))
+                .collect::<Vec<_>>(),
+            [("shm", 16 * KIB, true)]
+        );
+
+        // Apart above, within noise below: not beyond noise.
+        let mut results = noisy_line("pipe", &[10_000, 30_200, 40_000, 80_000], 20, 500);
+        results.extend(noisy_line("shm", &[30_000, 30_000, 32_000, 33_000], 20, 500));
+        let found = crossings(&results);
+        assert_eq!(found.len(), 1);
+        assert!(!found[0].significant, "{found:?}");
     }
 
     #[test]

@@ -179,8 +179,8 @@ impl Plan {
 }
 
 impl Plan {
-    /// Everything that makes a plan impossible here: `validate`, `check_memory`, and each
-    /// method's own `check`, as one message naming the problem.
+    /// Everything that makes a plan impossible here: `validate`, `check_memory`, the mode's and
+    /// each method's own checks, as one message naming the problem.
     pub fn check(&self, env: &Environment) -> Result<(), String> {
         self.validate().and_then(|()| self.check_memory(env))?;
         self.check_mode(env)?;
@@ -191,6 +191,37 @@ impl Plan {
                 .map_err(|problem| format!("method {} cannot run here: {problem}", method.id()))?;
         }
         Ok(())
+    }
+
+    /// `check`, then `check_whole_elements`: what a person asks for on the command line or in
+    /// the explorer. The core runs any size, rounded down to whole elements (a sweep's sizes
+    /// are); a person who asks for `1B` of ints is told, not handed none.
+    pub fn check_as_asked(&self, env: &Environment) -> Result<(), String> {
+        // The methods' own refusals first: a method that cannot carry the payload says so.
+        self.check(env).and_then(|()| self.check_whole_elements())
+    }
+
+    /// Refuses a size that is not a whole number of the payload's elements, naming the whole
+    /// sizes nearest it: a payload holds whole elements only, and a size silently rounded down
+    /// would measure less than asked (`1B` of ints would be none). The core itself still rounds
+    /// down (a sweep's sizes do, and say so), so this is a check of what a person asks for.
+    pub fn check_whole_elements(&self) -> Result<(), String> {
+        let unit = self.payload.element_bytes();
+        if self.size.is_multiple_of(unit) {
+            return Ok(());
+        }
+        let below = self.size / unit * unit;
+        let above = below + unit;
+        let choices = if below == 0 {
+            format!("{above}B")
+        } else {
+            format!("{below}B or {above}B")
+        };
+        Err(format!(
+            "a size of {} is not a whole number of {} ({unit} bytes each); use {choices}",
+            Size(self.size),
+            self.payload.name()
+        ))
     }
 
     /// Everything the mode settings make impossible, as one message naming the problem.
@@ -486,6 +517,27 @@ mod tests {
         };
         assert!(plan.validate().unwrap_err().contains("bincode"));
         assert_eq!(Plan::default().validate(), Ok(()));
+        let sized = |payload, size| Plan {
+            payload,
+            size,
+            ..Plan::default()
+        };
+        assert_eq!(
+            sized(PayloadKind::Ints, 1).check_whole_elements(),
+            Err("a size of 1 B is not a whole number of ints (8 bytes each); use 8B".into())
+        );
+        assert_eq!(
+            sized(PayloadKind::Records, 1000).check_whole_elements(),
+            Err("a size of 1 KB is not a whole number of records (64 bytes each); use 960B or 1024B".into())
+        );
+        assert_eq!(sized(PayloadKind::Ints, 8_000_000).check_whole_elements(), Ok(()));
+        assert_eq!(sized(PayloadKind::Bytes, 4097).check_whole_elements(), Ok(()));
+        let environment = Environment::default();
+        assert!(sized(PayloadKind::Ints, 4097)
+            .check_as_asked(&environment)
+            .unwrap_err()
+            .contains("use 4096B or 4104B"));
+        assert_eq!(sized(PayloadKind::Ints, 4097).check(&environment), Ok(()));
         let mut twice = Plan::default();
         twice.methods.push(twice.methods[0]);
         assert!(twice.validate().unwrap_err().contains("inherit is listed twice"));

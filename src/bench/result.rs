@@ -9,11 +9,12 @@ use serde::{Deserialize, Serialize};
 use super::kind::{Access, Codec, PayloadKind};
 pub use super::kind::{Phase, PhaseTimes};
 use super::live::LiveRecord;
-use super::method::Method;
+use super::method::{self, Method, Role};
+use super::noise::{MachineLoad, NoiseVerdict};
 use super::payload::CodecError;
 use super::plan::Plan;
 use super::receipt::ChildError;
-use super::stats::{self, Summary};
+use super::stats::{self, Outliers, Summary};
 
 /// The kernel's accounting of one child, from `wait4`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -215,10 +216,33 @@ pub struct MethodResult {
     pub summary: SummaryCache,
 }
 
-/// The summary of a result's totals, sorted once and kept. It is no part of what a result
-/// is: it never makes two results differ.
+/// What is worked out from a result's totals, sorted once and kept. It is no part of what a
+/// result is: it never makes two results differ.
 #[derive(Clone, Debug, Default)]
-pub struct SummaryCache(OnceLock<Box<Option<Summary>>>);
+pub struct SummaryCache(OnceLock<Box<Computed>>);
+
+/// The totals sorted, and what is read from them.
+#[derive(Clone, Debug)]
+struct Computed {
+    sorted: Vec<u64>,
+    summary: Option<Summary>,
+    /// The distribution-free 95% interval of the median; `None` below 6 children.
+    median_ci95: Option<(u64, u64)>,
+    outliers: Outliers,
+}
+
+impl Computed {
+    fn of(totals: Vec<u64>) -> Computed {
+        let mut sorted = totals;
+        sorted.sort_unstable();
+        Computed {
+            summary: Summary::of(&sorted),
+            median_ci95: stats::median_ci95(&sorted),
+            outliers: Outliers::of(&sorted),
+            sorted,
+        }
+    }
+}
 
 impl PartialEq for SummaryCache {
     fn eq(&self, _other: &Self) -> bool {
@@ -257,13 +281,62 @@ impl MethodResult {
         self.samples.iter().map(|sample| sample.total_ns).collect()
     }
 
-    /// The summary of the verified children's totals. Computed on the first call and kept:
-    /// call it once every sample is in (the runner's result is complete when it is sent).
-    pub fn summary(&self) -> Option<Summary> {
-        **self
-            .summary
+    /// The totals sorted and their figures. Computed on the first call and kept: call it once
+    /// every sample is in (the runner's result is complete when it is sent).
+    fn computed(&self) -> &Computed {
+        self.summary
             .0
-            .get_or_init(|| Box::new(Summary::of(&self.totals())))
+            .get_or_init(|| Box::new(Computed::of(self.totals())))
+    }
+
+    /// The summary of the verified children's totals.
+    pub fn summary(&self) -> Option<Summary> {
+        self.computed().summary
+    }
+
+    /// The distribution-free 95% interval `(low, high)` of the median per child; `None` with
+    /// fewer than 6 verified children, where no interval reaches 95%.
+    pub fn median_ci95(&self) -> Option<(u64, u64)> {
+        self.computed().median_ci95
+    }
+
+    /// The children beyond Tukey's fences.
+    pub fn outliers(&self) -> Outliers {
+        self.computed().outliers
+    }
+
+    /// Whether the figures are noisy, given the machine's load during the run where it was
+    /// read and its online CPUs.
+    pub fn noise(&self, load: Option<&MachineLoad>, machine_cpus: usize) -> NoiseVerdict {
+        NoiseVerdict::judge(&self.computed().sorted, load, machine_cpus)
+    }
+
+    /// Whether the p99 is a figure of its own (n ≥ 100) rather than the maximum under a name.
+    pub fn p99_exact(&self) -> bool {
+        stats::percentile_is_exact(99.0, self.samples.len())
+    }
+
+    /// The one-time work spread over the counted children: what each child would carry if the
+    /// setup were paid per child. `None` without setup work or counted children.
+    pub fn setup_per_child_ns(&self) -> Option<u64> {
+        let counted = (self.samples.len() + self.failures.len()) as u64;
+        (self.setup_ns > 0 && counted > 0).then(|| self.setup_ns / counted)
+    }
+
+    /// Whether bytes per second mean anything here: not for the fork floor, whose child reads
+    /// no payload.
+    pub fn throughput_applies(&self) -> bool {
+        method::find(&self.method).is_none_or(|method| method.role() != Role::ForkFloor)
+    }
+
+    /// Whether the kernel's accounting of a child exists: memcpy makes no child.
+    pub fn has_child(&self) -> bool {
+        method::find(&self.method).is_none_or(|method| method.forks())
+    }
+
+    /// Whether this result is a floor the others are read against rather than a contender.
+    pub fn is_floor(&self) -> bool {
+        method::find(&self.method).is_some_and(|method| method.role().is_floor())
     }
 
     pub fn phase_summary(&self, phase: Phase) -> Option<Summary> {
@@ -419,6 +492,52 @@ mod tests {
         for (reason, text, kind) in cases {
             assert_eq!((reason.to_string().as_str(), reason.kind()), (text, kind));
         }
+    }
+
+    #[test]
+    fn noise_figures_come_from_the_sorted_totals() {
+        // 1..=20 and one far straggler: the interval of the median of 21 is ranks 6 and 16.
+        let mut totals: Vec<u64> = (1..=20).map(|i| i * 100).collect();
+        totals.insert(3, 50_000);
+        let result = MethodResult::made_up("pipe", 8, &totals);
+        assert_eq!(result.median_ci95(), Some((600, 1600)));
+        assert_eq!(
+            result.outliers(),
+            Outliers {
+                low: 0,
+                high: 1,
+                far: 1
+            }
+        );
+        assert_eq!(
+            result.noise(None, 2).warning().as_deref(),
+            Some("the middle half of the children spread over 91% of their median. These figures may be off: rerun on a quieter machine or with more children.")
+        );
+        assert!(!result.p99_exact());
+        assert_eq!(
+            MethodResult::made_up("pipe", 8, &[1, 2, 3, 4, 5]).median_ci95(),
+            None
+        );
+        let hundred: Vec<u64> = (1..=100).collect();
+        assert!(MethodResult::made_up("pipe", 8, &hundred).p99_exact());
+    }
+
+    #[test]
+    fn setup_is_spread_over_counted_children_and_floors_know_what_they_lack() {
+        let mut shm = MethodResult::made_up("shm", 8, &[10, 20, 30]);
+        assert_eq!(shm.setup_per_child_ns(), None);
+        shm.setup_ns = 9_000;
+        shm.failures.push(Failure {
+            child: 3,
+            reason: Reason::Panicked,
+        });
+        assert_eq!(shm.setup_per_child_ns(), Some(2_250));
+        let fork = MethodResult::made_up("fork", 8, &[10]);
+        let memcpy = MethodResult::made_up("memcpy", 8, &[10]);
+        assert_eq!(
+            [&shm, &fork, &memcpy].map(|r| (r.throughput_applies(), r.has_child(), r.is_floor())),
+            [(true, true, false), (false, true, true), (true, false, true)]
+        );
     }
 
     #[test]

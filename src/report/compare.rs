@@ -9,6 +9,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::difference::Difference;
 use super::saved::{JsonReport, JsonResult};
 use crate::bench::plan::{Codec, PayloadKind, Plan, Size};
 use crate::bench::result::MethodResult;
@@ -135,13 +136,29 @@ impl Row {
             .get(file)?
             .as_ref()?
             .per_child_ns
-            .map(|summary| summary.median)
+            .map(|per_child| per_child.summary.median)
     }
 
     /// File `file`'s median over the baseline's (file 0's): above 1 is slower than the baseline.
     pub fn ratio(&self, file: usize) -> Option<f64> {
         let baseline = self.median(0).filter(|&median| median > 0)?;
         Some(self.median(file)? as f64 / baseline as f64)
+    }
+
+    /// Whether file `file`'s children differ from the baseline's beyond noise (Mann–Whitney
+    /// on their saved times); `None` for the baseline itself or where either lacks the experiment.
+    pub fn difference(&self, file: usize) -> Option<Difference> {
+        if file == 0 {
+            return None;
+        }
+        let baseline = self.results.first()?.as_ref()?;
+        let this = self.results.get(file)?.as_ref()?;
+        Some(Difference::between(&baseline.samples_ns, &this.samples_ns))
+    }
+
+    /// Whether any file differs from the baseline beyond noise.
+    pub fn significant(&self) -> bool {
+        (1..self.results.len()).any(|file| self.difference(file).is_some_and(Difference::is_significant))
     }
 
     /// Found in more than one file.
@@ -277,6 +294,61 @@ mod tests {
     }
 
     #[test]
+    fn each_file_is_said_to_differ_from_the_baseline_beyond_noise_or_not() {
+        let times = |base: u64| -> Vec<u64> { (0..20).map(|i| base + i * 10).collect() };
+        let comparison = Comparison::of(vec![
+            saved(
+                "a",
+                vec![
+                    MethodResult::made_up("pipe", 8, &times(1000)),
+                    MethodResult::made_up("inherit", 8, &times(1000)),
+                    MethodResult::made_up("queue", 8, &[10, 20, 30]),
+                ],
+            ),
+            saved(
+                "b",
+                vec![
+                    // Slower by half the spread: beyond noise at twenty children each.
+                    MethodResult::made_up("pipe", 8, &times(1100)),
+                    // The same times in another order.
+                    MethodResult::made_up("inherit", 8, &times(1000).into_iter().rev().collect::<Vec<_>>()),
+                    MethodResult::made_up("queue", 8, &[100, 200, 300]),
+                ],
+            ),
+        ]);
+        let verdicts: Vec<(Option<Difference>, Option<Difference>, bool)> = comparison
+            .matched()
+            .map(|row| (row.difference(0), row.difference(1), row.significant()))
+            .collect();
+        assert_eq!(
+            verdicts,
+            [
+                (None, Some(Difference::Significant), true),
+                (None, Some(Difference::Noise), false),
+                (None, Some(Difference::TooFew), false),
+            ]
+        );
+        let table = render_comparison(Format::Table, &comparison).unwrap();
+        for cell in [
+            "1.20 µs · 1.09×\n",
+            "1.09 µs · 1.00× (noise)",
+            "200 ns · 10.0× (too few)",
+        ] {
+            assert!(table.contains(cell), "{cell}: {table}");
+        }
+        let json: serde_json::Value =
+            serde_json::from_str(&render_comparison(Format::Json, &comparison).unwrap()).unwrap();
+        let significant: Vec<(&serde_json::Value, &serde_json::Value)> = json["matched"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| (&row["significant"], &row["runs"][1]["significant"]))
+            .collect();
+        let (yes, no) = (serde_json::json!(true), serde_json::json!(false));
+        assert_eq!(significant, [(&yes, &yes), (&no, &no), (&no, &no)]);
+    }
+
+    #[test]
     fn a_repeated_method_matches_in_order_and_a_failed_baseline_has_no_ratio() {
         let a = saved(
             "a",
@@ -374,7 +446,7 @@ mod tests {
         assert!(csv.lines().nth(2).unwrap().contains(",b,15,1.500,"), "{csv}");
         let markdown = render_comparison(Format::Markdown, &comparison).unwrap();
         assert!(
-            markdown.contains("| pipe · 8 B ints · bincode | 10 ns | 15 ns · 1.50× |"),
+            markdown.contains("| pipe · 8 B ints · bincode | 10 ns | 15 ns · 1.50× (too few) |"),
             "{markdown}"
         );
     }

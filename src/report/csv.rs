@@ -4,6 +4,7 @@
 use color_eyre::eyre::WrapErr;
 
 use super::compare::Comparison;
+use super::difference::Difference;
 use super::facts::{ratio_to_fastest, Fastest};
 use super::{live, size_groups, Exporter, RunOutput};
 use crate::bench::setting;
@@ -38,12 +39,15 @@ const CONTRACT_COLUMNS: [&str; 13] = [
 ];
 
 /// The columns after the identifying settings' own.
-const MORE_COLUMNS: [&str; 5] = [
+const MORE_COLUMNS: [&str; 8] = [
     "warmup",
     "wire_bytes",
     "ratio_to_fastest",
     "partial",
     "ratio_to_fork_floor",
+    "median_ci95_low_ns",
+    "median_ci95_high_ns",
+    "outliers",
 ];
 
 /// The header: the contract's columns, one column per setting that names the experiment
@@ -71,6 +75,7 @@ fn run(output: &RunOutput) -> color_eyre::Result<String> {
     });
     for (result, fastest) in with_fastest {
         let summary = result.summary();
+        let interval = result.median_ci95();
         let stat = |pick: fn(&crate::bench::stats::Summary) -> u64| {
             summary.as_ref().map_or(String::new(), |s| pick(s).to_string())
         };
@@ -91,7 +96,12 @@ fn run(output: &RunOutput) -> color_eyre::Result<String> {
             stat(|s| s.stddev),
             stat(|s| s.p99),
             stat(|s| s.max),
-            result.throughput().to_string(),
+            if result.throughput_applies() {
+                result.throughput()
+            } else {
+                0
+            }
+            .to_string(),
         ];
         let after = [
             result.warmup.to_string(),
@@ -101,6 +111,9 @@ fn run(output: &RunOutput) -> color_eyre::Result<String> {
             result
                 .ratio_to_fork_floor()
                 .map_or(String::new(), |ratio| format!("{ratio:.3}")),
+            interval.map_or(String::new(), |(low, _)| low.to_string()),
+            interval.map_or(String::new(), |(_, high)| high.to_string()),
+            result.outliers().count().to_string(),
         ];
         let living_cells = live::csv_cells(result);
         let record: Vec<String> = before
@@ -135,6 +148,7 @@ fn comparison_rows(comparison: &Comparison) -> color_eyre::Result<String> {
             "repeats",
             "throughput_bytes_per_sec",
             "matched",
+            "significant",
         ])
         .wrap_err("writing the CSV header")?;
     for row in &comparison.rows {
@@ -158,6 +172,9 @@ fn comparison_rows(comparison: &Comparison) -> color_eyre::Result<String> {
                     result.repeats.to_string(),
                     result.throughput_bytes_per_sec.to_string(),
                     row.is_matched().to_string(),
+                    row.difference(file)
+                        .is_some_and(Difference::is_significant)
+                        .to_string(),
                 ])
                 .wrap_err("writing a CSV row")?;
         }
@@ -174,11 +191,11 @@ mod tests {
     fn a_run_is_a_header_and_one_line_per_method() {
         assert_eq!(
             CsvExporter.run(&fixtures::run()).unwrap(),
-            r#"method,payload,codec,payload_bytes,repeats,failures,min_ns,median_ns,mean_ns,stddev_ns,p99_ns,max_ns,throughput_bytes_per_sec,access,mode,parallel,message,wake,placement,schedule,py-verify,warmup,wire_bytes,ratio_to_fastest,partial,ratio_to_fork_floor
-pipe,ints,bincode,4096,3,0,1000,2000,2000,1000,3000,3000,2048000000,read,fresh,1,64 B,futex,same,interleaved,light,0,,1.818,false,4.000
-inherit,ints,,4096,3,0,1000,1100,1100,100,1200,1200,3723636363,read,fresh,1,64 B,futex,same,interleaved,light,0,,1.000,false,
-argument,ints,bincode,4096,1,0,1104,1104,1104,0,1104,1104,3710144927,read,fresh,1,64 B,futex,same,interleaved,light,0,,1.004,false,
-queue,ints,bincode,4096,3,0,,,,,,,0,read,fresh,1,64 B,futex,same,interleaved,light,0,,,false,
+            r#"method,payload,codec,payload_bytes,repeats,failures,min_ns,median_ns,mean_ns,stddev_ns,p99_ns,max_ns,throughput_bytes_per_sec,access,mode,parallel,message,wake,placement,schedule,py-verify,warmup,wire_bytes,ratio_to_fastest,partial,ratio_to_fork_floor,median_ci95_low_ns,median_ci95_high_ns,outliers
+pipe,ints,bincode,4096,3,0,1000,2000,2000,1000,3000,3000,2048000000,read,fresh,1,64 B,futex,same,interleaved,light,0,,1.818,false,4.000,,,0
+inherit,ints,,4096,3,0,1000,1100,1100,100,1200,1200,3723636363,read,fresh,1,64 B,futex,same,interleaved,light,0,,1.000,false,,,,0
+argument,ints,bincode,4096,1,0,1104,1104,1104,0,1104,1104,3710144927,read,fresh,1,64 B,futex,same,interleaved,light,0,,1.004,false,,,,0
+queue,ints,bincode,4096,3,0,,,,,,,0,read,fresh,1,64 B,futex,same,interleaved,light,0,,,false,,,,0
 "#
         );
     }
@@ -187,13 +204,13 @@ queue,ints,bincode,4096,3,0,,,,,,,0,read,fresh,1,64 B,futex,same,interleaved,lig
     fn a_comparison_is_one_line_per_experiment_and_file() {
         assert_eq!(
             CsvExporter.comparison(&fixtures::comparison()).unwrap(),
-            r#"method,payload,codec,payload_bytes,file,median_ns,ratio_to_baseline,failures,repeats,throughput_bytes_per_sec,matched
-pipe,ints,bincode,4096,a.json,100000,1.000,0,1,40960000,true
-pipe,ints,bincode,4096,b.json,250000,2.500,0,1,16384000,true
-inherit,ints,,4096,a.json,50000,1.000,0,1,81920000,true
-inherit,ints,,4096,b.json,75000,1.500,0,1,54613333,true
-queue,ints,bincode,4096,a.json,300000,1.000,0,1,13653333,false
-pipe,ints,bincode,8192,b.json,400000,,0,1,20480000,false
+            r#"method,payload,codec,payload_bytes,file,median_ns,ratio_to_baseline,failures,repeats,throughput_bytes_per_sec,matched,significant
+pipe,ints,bincode,4096,a.json,100000,1.000,0,1,40960000,true,false
+pipe,ints,bincode,4096,b.json,250000,2.500,0,1,16384000,true,false
+inherit,ints,,4096,a.json,50000,1.000,0,1,81920000,true,false
+inherit,ints,,4096,b.json,75000,1.500,0,1,54613333,true,false
+queue,ints,bincode,4096,a.json,300000,1.000,0,1,13653333,false,false
+pipe,ints,bincode,8192,b.json,400000,,0,1,20480000,false,false
 "#
         );
     }

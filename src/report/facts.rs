@@ -5,6 +5,7 @@
 use std::fmt;
 
 use super::compare::{Comparison, Row};
+use super::difference::Difference;
 use super::{duration, ratio};
 use crate::bench::method::{self, TutorialPart};
 use crate::bench::plan::Size;
@@ -12,8 +13,9 @@ use crate::bench::python::PyVerify;
 use crate::bench::result::MethodResult;
 use crate::bench::tutorial::{self, Conclusion, PUBLISHED_LESSON};
 
-/// The fastest of a group of results at one payload size: the first with the smallest
-/// verified median. Every "N× slower" is to it.
+/// The fastest of a group of results at one payload size: the first contender with the
+/// smallest verified median. Every "N× slower" is to it. The floors are never it: they are
+/// what the contenders are read against, not contenders.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Fastest<'a> {
     pub method: &'a str,
@@ -21,10 +23,12 @@ pub struct Fastest<'a> {
 }
 
 impl<'a> Fastest<'a> {
-    /// The fastest of `(method, median)` pairs; a `None` median (no child verified) never is.
+    /// The fastest of `(method, median)` pairs; a floor, or a `None` median (no child
+    /// verified), never is.
     pub fn among(medians: impl IntoIterator<Item = (&'a str, Option<u64>)>) -> Option<Fastest<'a>> {
         medians
             .into_iter()
+            .filter(|&(method, _)| !is_floor(method))
             .filter_map(|(method, median)| {
                 Some(Fastest {
                     method,
@@ -101,10 +105,27 @@ impl fmt::Display for Standing {
     }
 }
 
+/// Whether `method` is a floor, which stands outside "vs fastest".
+pub fn is_floor(method: &str) -> bool {
+    method::find(method).is_some_and(|method| method.role().is_floor())
+}
+
 /// The ratio of a result to the fastest of its group, as JSON and CSV give it: the number,
-/// unrounded; `None` without a verified child.
+/// unrounded; `None` without a verified child, and for a floor.
 pub fn ratio_to_fastest(result: &MethodResult, fastest: Option<Fastest<'_>>) -> Option<f64> {
+    if result.is_floor() {
+        return None;
+    }
     fastest?.ratio(result.summary()?.median)
+}
+
+/// What a result's "vs fastest" cell says: `fastest`, `1.82×`, `floor` for a floor (read
+/// against it, not against the fastest), `—` without a verified child.
+pub fn versus_fastest_cell(result: &MethodResult, fastest: Option<Fastest<'_>>) -> String {
+    if result.is_floor() {
+        return "floor".into();
+    }
+    ratio_to_fastest(result, fastest).map_or("—".into(), |r| Standing::of(r).cell())
 }
 
 /// The tutorial's lesson from this machine's numbers, as every face words it: a headline and
@@ -193,7 +214,7 @@ pub fn python_note(result: &MethodResult) -> Option<String> {
 }
 
 /// One file's figure for a compared experiment: `47.0 µs · 1.04×` (the ratio to the baseline,
-/// which itself has none), `no verified child · 2 failed`, or `—` where the file lacks it.
+/// which itself has none; marked ` (noise)` or ` (too few)` where it is not beyond noise), `no verified child · 2 failed`, or `—` where the file lacks it.
 pub fn versus_baseline(row: &Row, file: usize) -> String {
     let Some(result) = &row.results[file] else {
         return "—".into();
@@ -205,8 +226,9 @@ pub fn versus_baseline(row: &Row, file: usize) -> String {
     let Some(median) = row.median(file) else {
         return format!("no verified child{failed}");
     };
+    let noise = row.difference(file).map_or("", Difference::mark);
     match row.ratio(file) {
-        Some(r) if file > 0 => format!("{} · {}{failed}", duration(median), ratio(r)),
+        Some(r) if file > 0 => format!("{} · {}{noise}{failed}", duration(median), ratio(r)),
         _ => format!("{}{failed}", duration(median)),
     }
 }
@@ -257,6 +279,15 @@ mod tests {
         let fastest = Fastest::of(&results).unwrap();
         assert_eq!((fastest.method, fastest.median), ("shm", 20));
         assert_eq!(Fastest::of(&results[..1]), None);
+        // The floors are faster still, but they are floors.
+        let mut with_floors = results.to_vec();
+        with_floors.push(MethodResult::made_up("fork", 8, &[5]));
+        with_floors.push(MethodResult::made_up("memcpy", 8, &[1]));
+        assert_eq!(Fastest::of(&with_floors), Some(fastest));
+        assert_eq!(ratio_to_fastest(&with_floors[4], Some(fastest)), None);
+        assert_eq!(versus_fastest_cell(&with_floors[5], Some(fastest)), "floor");
+        assert_eq!(versus_fastest_cell(&results[1], Some(fastest)), "1.50×");
+        assert_eq!(versus_fastest_cell(&results[0], Some(fastest)), "—");
         assert_eq!(ratio_to_fastest(&results[1], Some(fastest)), Some(1.5));
         assert_eq!(ratio_to_fastest(&results[0], Some(fastest)), None);
         assert_eq!(

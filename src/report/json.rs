@@ -6,8 +6,10 @@ use color_eyre::eyre::WrapErr;
 use serde::Serialize;
 
 use super::compare::{Comparison, Key, Row};
+use super::difference::Difference;
 use super::facts::{self, Fastest};
-pub use super::saved::{JsonFailure, JsonLive, JsonReport, JsonResult, JsonSummary};
+use super::figures;
+pub use super::saved::{JsonFailure, JsonLive, JsonPerChild, JsonReport, JsonResult, JsonSummary, JsonUsage};
 use super::{size_groups, Exporter, RunOutput};
 use crate::bench::crossing;
 use crate::bench::env::Environment;
@@ -23,7 +25,9 @@ impl JsonReport {
             results: size_groups(&output.results)
                 .flat_map(|group| {
                     let fastest = Fastest::of(group);
-                    group.iter().map(move |result| JsonResult::of(result, fastest))
+                    group
+                        .iter()
+                        .map(move |result| JsonResult::of(result, fastest, &output.environment))
                 })
                 .collect(),
             crossings: crossing::crossings(&output.results),
@@ -42,7 +46,7 @@ impl JsonReport {
 }
 
 impl JsonResult {
-    fn of(result: &MethodResult, fastest: Option<Fastest<'_>>) -> JsonResult {
+    fn of(result: &MethodResult, fastest: Option<Fastest<'_>>, environment: &Environment) -> JsonResult {
         JsonResult {
             method: result.method.clone(),
             payload: result.payload,
@@ -66,18 +70,33 @@ impl JsonResult {
                     kind: failure.reason.kind().to_string(),
                 })
                 .collect(),
-            per_child_ns: result.summary().map(JsonSummary::from),
+            per_child_ns: result.summary().map(|summary| JsonPerChild {
+                summary: summary.into(),
+                median_ci95: result.median_ci95().map(|(low, high)| [low, high]),
+            }),
             phases_ns: result
                 .phases
                 .iter()
                 .filter_map(|&phase| Some((phase.name().to_string(), result.phase_summary(phase)?.into())))
                 .collect(),
-            usage_median: result.usage_median(),
-            throughput_bytes_per_sec: result.throughput(),
+            usage_median: JsonUsage {
+                usage: result.usage_median(),
+                cpu_split_sampled: true,
+            },
+            throughput_bytes_per_sec: if result.throughput_applies() {
+                result.throughput()
+            } else {
+                0
+            },
+            throughput_applies: result.throughput_applies(),
+            p99_exact: result.p99_exact(),
+            outliers: result.outliers(),
+            noise_warning: figures::noise_warning(result, environment),
             ratio_to_fastest: facts::ratio_to_fastest(result, fastest),
             fork_floor_ns: result.fork_floor_ns,
             ratio_to_fork_floor: result.ratio_to_fork_floor(),
             setup_ns: result.setup_ns,
+            setup_per_child_ns: result.setup_per_child_ns(),
             partial: result.partial,
             samples_ns: result.totals(),
             live: result.live.as_deref().map(JsonLive::from),
@@ -132,6 +151,8 @@ struct JsonFile<'a> {
 struct JsonRow<'a> {
     #[serde(flatten)]
     key: &'a Key,
+    /// Whether any file differs from the baseline beyond noise.
+    significant: bool,
     runs: Vec<Option<JsonRun>>,
 }
 
@@ -143,6 +164,9 @@ struct JsonRun {
     failures: usize,
     repeats: u32,
     throughput_bytes_per_sec: u64,
+    /// Whether this file's children differ from the baseline's beyond noise (Mann–Whitney U
+    /// at 5%); `false` for the baseline itself.
+    significant: bool,
 }
 
 #[derive(Serialize)]
@@ -162,6 +186,7 @@ impl<'a> JsonComparison<'a> {
                 failures: result.failures,
                 repeats: result.repeats,
                 throughput_bytes_per_sec: result.throughput_bytes_per_sec,
+                significant: row.difference(file).is_some_and(Difference::is_significant),
             })
         };
         JsonComparison {
@@ -179,6 +204,7 @@ impl<'a> JsonComparison<'a> {
                 .matched()
                 .map(|row| JsonRow {
                     key: &row.key,
+                    significant: row.significant(),
                     runs: (0..comparison.files.len()).map(|file| run(row, file)).collect(),
                 })
                 .collect(),
@@ -225,7 +251,7 @@ mod tests {
         assert_eq!(ratios, [Some(1.818), Some(1.0), Some(1.004), None]);
         assert_eq!(
             results[0]["per_child_ns"],
-            json!({ "min": 1000, "median": 2000, "mean": 2000, "stddev": 1000, "p99": 3000, "max": 3000 })
+            json!({ "min": 1000, "median": 2000, "mean": 2000, "stddev": 1000, "p99": 3000, "max": 3000, "median_ci95": null })
         );
         assert_eq!(results[0]["samples_ns"], json!([3000, 1000, 2000]));
         assert_eq!(
@@ -234,6 +260,53 @@ mod tests {
         );
         assert_eq!(results[3]["per_child_ns"], Value::Null);
         assert_eq!(json["crossings"], json!([]));
+    }
+
+    #[test]
+    fn a_run_says_what_its_figures_are_and_are_not() {
+        let json = parsed(JsonExporter.run(&fixtures::honest()));
+        let results = json["results"].as_array().unwrap();
+        let keys = |result: &Value| {
+            json!({
+                "median_ci95": result["per_child_ns"]["median_ci95"],
+                "p99_exact": result["p99_exact"],
+                "outliers": result["outliers"],
+                "noise_warning": result["noise_warning"],
+                "throughput": [result["throughput_bytes_per_sec"], result["throughput_applies"]],
+                "setup_per_child_ns": result["setup_per_child_ns"],
+                "cpu_split_sampled": result["usage_median"]["cpu_split_sampled"],
+                "ratio_to_fastest": result["ratio_to_fastest"],
+            })
+        };
+        let no_outliers = json!({ "low": 0, "high": 0, "far": 0 });
+        assert_eq!(
+            results.iter().map(keys).collect::<Vec<_>>(),
+            [
+                json!({
+                    "median_ci95": [2050, 2140], "p99_exact": false,
+                    "outliers": { "low": 0, "high": 2, "far": 2 },
+                    "noise_warning": "2 of 20 children were outliers (Tukey fences). These figures may be off: rerun on a quieter machine or with more children.",
+                    "throughput": [1_955_131_264u64, true], "setup_per_child_ns": null,
+                    "cpu_split_sampled": true, "ratio_to_fastest": 1.0,
+                }),
+                json!({
+                    "median_ci95": [3050, 3140], "p99_exact": false, "outliers": no_outliers,
+                    "noise_warning": null, "throughput": [1_323_424_878u64, true],
+                    "setup_per_child_ns": 20_000, "cpu_split_sampled": true,
+                    "ratio_to_fastest": 3095.0 / 2095.0,
+                }),
+                json!({
+                    "median_ci95": [505, 514], "p99_exact": false, "outliers": no_outliers,
+                    "noise_warning": null, "throughput": [0, false], "setup_per_child_ns": null,
+                    "cpu_split_sampled": true, "ratio_to_fastest": null,
+                }),
+                json!({
+                    "median_ci95": [105, 114], "p99_exact": false, "outliers": no_outliers,
+                    "noise_warning": null, "throughput": [37_577_981_651u64, true],
+                    "setup_per_child_ns": null, "cpu_split_sampled": true, "ratio_to_fastest": null,
+                }),
+            ]
+        );
     }
 
     #[test]
@@ -253,6 +326,7 @@ mod tests {
                 "failures": 0,
                 "repeats": 1,
                 "throughput_bytes_per_sec": throughput,
+                "significant": false,
             })
         };
         assert_eq!(
@@ -261,11 +335,13 @@ mod tests {
                 {
                     "method": "pipe", "payload": "ints", "codec": "bincode", "payload_bytes": 4096, "access": "read",
                     "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex", "placement": "same", "schedule": "interleaved", "py-verify": "light",
+                    "significant": false,
                     "runs": [run(100_000, 1.0, 40_960_000), run(250_000, 2.5, 16_384_000)],
                 },
                 {
                     "method": "inherit", "payload": "ints", "codec": null, "payload_bytes": 4096, "access": "read",
                     "mode": "fresh", "parallel": "1", "message": "64 B", "wake": "futex", "placement": "same", "schedule": "interleaved", "py-verify": "light",
+                    "significant": false,
                     "runs": [run(50_000, 1.0, 81_920_000), run(75_000, 1.5, 54_613_333)],
                 },
             ])

@@ -5,8 +5,12 @@ use std::fmt::Write;
 
 use super::compare::{Comparison, Row};
 use super::facts::{self, Fastest};
-use super::{crossing, duration, is_sweep, live, rate, ratio, size_groups, Exporter, RunOutput};
+use super::figures;
+use super::{
+    announced, crossing, duration, live, ratio, size_groups, sweep_sizes, within_noise, Exporter, RunOutput,
+};
 use crate::bench::crossing::crossings;
+use crate::bench::env::Environment;
 use crate::bench::plan::Size;
 use crate::bench::result::MethodResult;
 
@@ -24,7 +28,8 @@ impl Exporter for MarkdownExporter {
 
 fn run(output: &RunOutput) -> String {
     let mut text = String::new();
-    if is_sweep(&output.results) {
+    if let Some(sizes) = sweep_sizes(&output.results) {
+        let _ = writeln!(text, "{sizes}\n");
         for group in size_groups(&output.results) {
             let _ = writeln!(
                 text,
@@ -32,21 +37,36 @@ fn run(output: &RunOutput) -> String {
                 Size(group[0].payload_bytes),
                 group[0].payload.name()
             );
-            table(&mut text, group);
+            table(&mut text, group, &output.environment);
             text.push('\n');
         }
         text.push_str("### Crossings\n\n");
         let found = crossings(&output.results);
-        if found.is_empty() {
-            text.push_str("None: no two methods change places between sizes.\n");
-        }
-        for found in &found {
+        let mut shown = 0;
+        for found in announced(&found) {
             let _ = writeln!(text, "- {}", crossing(found));
+            shown += 1;
+        }
+        match within_noise(&found) {
+            Some(dropped) if shown == 0 => {
+                let _ = writeln!(text, "None beyond noise: {dropped}.");
+            }
+            Some(dropped) => {
+                let _ = writeln!(text, "\n{}.", capitalized(&dropped));
+            }
+            None if shown == 0 => text.push_str("None: no two methods change places between sizes.\n"),
+            None => {}
         }
     } else {
-        table(&mut text, &output.results);
+        table(&mut text, &output.results, &output.environment);
     }
     live::markdown_latency(&mut text, &output.results);
+    let _ = writeln!(
+        text,
+        "\n± is half the median's 95% interval (none below {} children); p99 needs {} children.",
+        figures::INTERVAL_CHILDREN,
+        figures::P99_CHILDREN
+    );
     if let Some(progress) = output.in_progress {
         let _ = writeln!(
             text,
@@ -59,8 +79,9 @@ fn run(output: &RunOutput) -> String {
     text
 }
 
-/// One row per result, with its ratio to the fastest of `results`.
-fn table(text: &mut String, results: &[MethodResult]) {
+/// One row per result, with its ratio to the fastest of `results`; under the table what the
+/// figures need saying: the one-time work, the noise warnings.
+fn table(text: &mut String, results: &[MethodResult], environment: &Environment) {
     let fastest = Fastest::of(results);
     text.push_str(
         "| method | payload | codec | median per child | mean ± σ | p99 | throughput | failures | vs fastest | × fork floor |\n\
@@ -68,13 +89,7 @@ fn table(text: &mut String, results: &[MethodResult]) {
     );
     for result in results {
         let summary = result.summary();
-        let cell = |pick: fn(&crate::bench::stats::Summary) -> String| {
-            summary.as_ref().map_or("—".to_string(), pick)
-        };
-        let vs = summary
-            .zip(fastest)
-            .and_then(|(summary, fastest)| fastest.standing(summary.median))
-            .map_or("—".to_string(), |standing| standing.cell());
+        let dash = || "—".to_string();
         let _ = writeln!(
             text,
             "| {}{} | {} {} | {} | {} | {} | {} | {} | {} of {} | {} | {} |",
@@ -83,14 +98,10 @@ fn table(text: &mut String, results: &[MethodResult]) {
             Size(result.payload_bytes),
             result.payload.name(),
             result.codec.map_or("none", |codec| codec.name()),
-            cell(|s| duration(s.median)),
-            cell(|s| format!("{} ± {}", duration(s.mean), duration(s.stddev))),
-            cell(|s| duration(s.p99)),
-            if summary.is_some() {
-                rate(result.throughput())
-            } else {
-                "—".into()
-            },
+            figures::median_with_interval(result).unwrap_or_else(dash),
+            summary.map_or_else(dash, |s| format!("{} ± {}", duration(s.mean), duration(s.stddev))),
+            figures::p99(result).unwrap_or_else(dash),
+            figures::throughput(result).unwrap_or_else(dash),
             result.failures.len(),
             // An interrupted method's failures are of the children that ran, not of all it
             // was to run.
@@ -99,10 +110,31 @@ fn table(text: &mut String, results: &[MethodResult]) {
             } else {
                 result.repeats.to_string()
             },
-            vs,
-            result.ratio_to_fork_floor().map_or("—".to_string(), ratio),
+            facts::versus_fastest_cell(result, fastest),
+            result.ratio_to_fork_floor().map_or_else(dash, ratio),
         );
     }
+    let notes: Vec<String> = results
+        .iter()
+        .filter_map(figures::setup_note)
+        .map(|setup| format!("- Setup, once: {setup}"))
+        .chain(
+            figures::warnings(results, environment)
+                .into_iter()
+                .map(|warning| format!("- **Warning**: {warning}")),
+        )
+        .collect();
+    if !notes.is_empty() {
+        let _ = write!(text, "\n{}\n", notes.join("\n"));
+    }
+}
+
+/// `text` with its first letter in capitals.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or(String::new(), |first| first.to_uppercase().chain(chars).collect())
 }
 
 fn comparison_table(comparison: &Comparison) -> String {
@@ -122,7 +154,7 @@ fn comparison_table(comparison: &Comparison) -> String {
     }
     let _ = writeln!(
         text,
-        "\nMedian time per child; the ratio is to {}, the baseline.",
+        "\nMedian time per child; the ratio is to {}, the baseline, marked (noise) or (too few) where the children do not differ beyond noise (Mann–Whitney U at 5%).",
         comparison
             .files
             .first()
@@ -149,10 +181,14 @@ mod tests {
             MarkdownExporter.run(&fixtures::run()).unwrap(),
             r#"| method | payload | codec | median per child | mean ± σ | p99 | throughput | failures | vs fastest | × fork floor |
 |---|---|---|---:|---:|---:|---:|---:|---:|---:|
-| pipe | 4 KiB ints | bincode | 2.00 µs | 2.00 µs ± 1.00 µs | 3.00 µs | 2.0 GB/s | 0 of 3 | 1.82× | 4.00× |
-| inherit | 4 KiB ints | none | 1.10 µs | 1.10 µs ± 100 ns | 1.20 µs | 3.7 GB/s | 0 of 3 | fastest | — |
-| argument | 4 KiB ints | bincode | 1.10 µs | 1.10 µs ± 0 ns | 1.10 µs | 3.7 GB/s | 0 of 1 | fastest | — |
+| pipe | 4 KiB ints | bincode | 2.00 µs | 2.00 µs ± 1.00 µs | — | 2.0 GB/s | 0 of 3 | 1.82× | 4.00× |
+| inherit | 4 KiB ints | none | 1.10 µs | 1.10 µs ± 100 ns | — | 3.7 GB/s | 0 of 3 | fastest | — |
+| argument | 4 KiB ints | bincode | 1.10 µs | 1.10 µs ± 0 ns | — | 3.7 GB/s | 0 of 1 | fastest | — |
 | queue | 4 KiB ints | bincode | — | — | — | — | 0 of 3 | — | — |
+
+- **Warning**: pipe at 4 KiB: the middle half of the children spread over 50% of their median. These figures may be off: rerun on a quieter machine or with more children.
+
+± is half the median's 95% interval (none below 6 children); p99 needs 100 children.
 "#
         );
     }
@@ -161,30 +197,34 @@ mod tests {
     fn a_sweep_is_one_table_per_size_then_the_crossings() {
         assert_eq!(
             MarkdownExporter.run(&fixtures::sweep()).unwrap(),
-            r#"### 4 KiB ints
+            r#"Sizes 4 KiB to 64 KiB (3), each rounded down to whole ints (8 bytes each).
+
+### 4 KiB ints
 
 | method | payload | codec | median per child | mean ± σ | p99 | throughput | failures | vs fastest | × fork floor |
 |---|---|---|---:|---:|---:|---:|---:|---:|---:|
-| pipe | 4 KiB ints | bincode | 10.0 µs | 10.0 µs ± 0 ns | 10.0 µs | 409.6 MB/s | 0 of 1 | fastest | — |
-| shm | 4 KiB ints | bincode | 30.0 µs | 30.0 µs ± 0 ns | 30.0 µs | 136.5 MB/s | 0 of 1 | 3.00× | — |
+| pipe | 4 KiB ints | bincode | 10.0 µs ± 0.0% | 10.0 µs ± 0 ns | — | 409.6 MB/s | 0 of 6 | fastest | — |
+| shm | 4 KiB ints | bincode | 30.0 µs ± 0.0% | 30.0 µs ± 0 ns | — | 136.5 MB/s | 0 of 6 | 3.00× | — |
 
 ### 16 KiB ints
 
 | method | payload | codec | median per child | mean ± σ | p99 | throughput | failures | vs fastest | × fork floor |
 |---|---|---|---:|---:|---:|---:|---:|---:|---:|
-| pipe | 16 KiB ints | bincode | 20.0 µs | 20.0 µs ± 0 ns | 20.0 µs | 819.2 MB/s | 0 of 1 | fastest | — |
-| shm | 16 KiB ints | bincode | 31.0 µs | 31.0 µs ± 0 ns | 31.0 µs | 528.5 MB/s | 0 of 1 | 1.55× | — |
+| pipe | 16 KiB ints | bincode | 20.0 µs ± 0.0% | 20.0 µs ± 0 ns | — | 819.2 MB/s | 0 of 6 | fastest | — |
+| shm | 16 KiB ints | bincode | 31.0 µs ± 0.0% | 31.0 µs ± 0 ns | — | 528.5 MB/s | 0 of 6 | 1.55× | — |
 
 ### 64 KiB ints
 
 | method | payload | codec | median per child | mean ± σ | p99 | throughput | failures | vs fastest | × fork floor |
 |---|---|---|---:|---:|---:|---:|---:|---:|---:|
-| pipe | 64 KiB ints | bincode | 40.0 µs | 40.0 µs ± 0 ns | 40.0 µs | 1.6 GB/s | 0 of 1 | 1.25× | — |
-| shm | 64 KiB ints | bincode | 32.0 µs | 32.0 µs ± 0 ns | 32.0 µs | 2.0 GB/s | 0 of 1 | fastest | — |
+| pipe | 64 KiB ints | bincode | 40.0 µs ± 0.0% | 40.0 µs ± 0 ns | — | 1.6 GB/s | 0 of 6 | 1.25× | — |
+| shm | 64 KiB ints | bincode | 32.0 µs ± 0.0% | 32.0 µs ± 0 ns | — | 2.0 GB/s | 0 of 6 | fastest | — |
 
 ### Crossings
 
 - above 16 KiB, shm beats pipe (at 64 KiB: shm 32.0 µs, pipe 40.0 µs; at 16 KiB: shm 31.0 µs, pipe 20.0 µs)
+
+± is half the median's 95% interval (none below 6 children); p99 needs 100 children.
 
 *Partial: the run was interrupted before every child ran.*
 "#
@@ -229,10 +269,10 @@ mod tests {
             MarkdownExporter.comparison(&fixtures::comparison()).unwrap(),
             r#"| experiment | a.json | b.json |
 |---|---:|---:|
-| pipe · 4 KiB ints · bincode | 100 µs | 250 µs · 2.50× |
-| inherit · 4 KiB ints · no codec | 50.0 µs | 75.0 µs · 1.50× |
+| pipe · 4 KiB ints · bincode | 100 µs | 250 µs · 2.50× (too few) |
+| inherit · 4 KiB ints · no codec | 50.0 µs | 75.0 µs · 1.50× (too few) |
 
-Median time per child; the ratio is to a.json, the baseline.
+Median time per child; the ratio is to a.json, the baseline, marked (noise) or (too few) where the children do not differ beyond noise (Mann–Whitney U at 5%).
 
 Unmatched (in one file only):
 

@@ -9,7 +9,9 @@ use crate::bench::result::MethodResult;
 
 pub mod compare;
 pub mod csv;
+pub mod difference;
 pub mod facts;
+pub mod figures;
 pub mod handout;
 pub mod json;
 pub mod live;
@@ -116,9 +118,28 @@ pub fn size_groups(results: &[MethodResult]) -> impl Iterator<Item = &[MethodRes
     results.chunk_by(|a, b| a.payload_bytes == b.payload_bytes)
 }
 
-/// Whether the results hold more than one size: a sweep's.
-pub fn is_sweep(results: &[MethodResult]) -> bool {
-    size_groups(results).nth(1).is_some()
+/// What a sweep's header says of its sizes: `Sizes 4 KiB to 64 KiB (3), each rounded down to
+/// whole ints (8 bytes each).`; `None` for a single size.
+pub fn sweep_sizes(results: &[MethodResult]) -> Option<String> {
+    let sizes: Vec<u64> = size_groups(results).map(|group| group[0].payload_bytes).collect();
+    let (first, last) = (sizes.first()?, sizes.last()?);
+    if sizes.len() < 2 {
+        return None;
+    }
+    let payload = results[0].payload;
+    let rounding = match payload.element_bytes() {
+        1 => String::new(),
+        unit => format!(
+            ", each rounded down to whole {} ({unit} bytes each)",
+            payload.name()
+        ),
+    };
+    Some(format!(
+        "Sizes {} to {} ({}){rounding}.",
+        Size(*first),
+        Size(*last),
+        sizes.len()
+    ))
 }
 
 /// `above 64 KiB, shm beats pipe (at 256 KiB: shm 40.1 µs, pipe 55.3 µs; at 64 KiB: shm 15.2 µs, pipe 12.0 µs)`
@@ -134,6 +155,23 @@ pub fn crossing(crossing: &Crossing) -> String {
         duration(crossing.faster_below_ns),
         duration(crossing.slower_below_ns),
     )
+}
+
+/// The crossings beyond noise, the ones every face announces.
+pub fn announced(found: &[Crossing]) -> impl Iterator<Item = &Crossing> {
+    found.iter().filter(|crossing| crossing.significant)
+}
+
+/// What is said of the crossings left unannounced: `2 changes of places within noise (the
+/// medians' 95% intervals overlap) are not shown`; `None` when every one was beyond noise.
+pub fn within_noise(found: &[Crossing]) -> Option<String> {
+    let (_, dropped) = crate::bench::crossing::count_significant(found);
+    let what = match dropped {
+        0 => return None,
+        1 => "1 change of places within noise (the medians' 95% intervals overlap) is".to_string(),
+        _ => format!("{dropped} changes of places within noise (the medians' 95% intervals overlap) are"),
+    };
+    Some(format!("{what} not shown"))
 }
 
 /// A duration in the unit that reads best: `412 ns`, `12.3 µs`, `4.56 ms`, `1.23 s`.
@@ -248,6 +286,7 @@ mod tests {
             slower_below_ns: 12_000,
             faster_above_ns: 40_100,
             slower_above_ns: 55_300,
+            significant: true,
         };
         assert_eq!(
             crossing(&found),
@@ -355,19 +394,36 @@ pub(crate) mod fixtures {
         )
     }
 
-    /// pipe is cheap at small sizes and grows; shm costs more up front and stays flat; the
-    /// sweep was interrupted.
+    /// pipe is cheap at small sizes and grows; shm costs more up front and stays flat, each
+    /// with six children alike, so their intervals separate; the sweep was interrupted.
     pub fn sweep() -> RunOutput {
         let results = [(4, 10_000, 30_000), (16, 20_000, 31_000), (64, 40_000, 32_000)]
             .into_iter()
             .flat_map(|(kib, pipe, shm)| {
                 [
-                    MethodResult::made_up("pipe", kib << 10, &[pipe]),
-                    MethodResult::made_up("shm", kib << 10, &[shm]),
+                    MethodResult::made_up("pipe", kib << 10, &[pipe; 6]),
+                    MethodResult::made_up("shm", kib << 10, &[shm; 6]),
                 ]
             })
             .collect();
         output(results, true)
+    }
+
+    /// Twenty children each: a pipe with two stragglers, shm with one-time setup, and the two
+    /// floors, faster than both.
+    pub fn honest() -> RunOutput {
+        let mut pipe_times: Vec<u64> = (0..18).map(|i| 2000 + i * 10).collect();
+        pipe_times.extend([9000, 9500]);
+        let mut pipe = MethodResult::made_up("pipe", 4096, &pipe_times);
+        pipe.fork_floor_ns = Some(500);
+        let shm_times: Vec<u64> = (0..20).map(|i| 3000 + i * 10).collect();
+        let mut shm = MethodResult::made_up("shm", 4096, &shm_times);
+        shm.setup_ns = 400_000;
+        let floor = |method, base: u64| {
+            let times: Vec<u64> = (0..20).map(|i| base + i).collect();
+            MethodResult::made_up(method, 4096, &times)
+        };
+        output(vec![pipe, shm, floor("fork", 500), floor("memcpy", 100)], false)
     }
 
     /// Two saved runs: pipe and inherit in both, queue in the first only, pipe at another size

@@ -12,7 +12,7 @@ use crate::bench::plan::{Codec, PayloadKind};
 use crate::bench::python::Skipped;
 use crate::bench::result::Usage;
 use crate::bench::schedule::Schedule;
-use crate::bench::stats::Summary;
+use crate::bench::stats::{Outliers, Summary};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct JsonReport {
@@ -53,12 +53,26 @@ pub struct JsonResult {
     pub failures: usize,
     pub failure_reasons: Vec<JsonFailure>,
     /// `null` when no child verified.
-    pub per_child_ns: Option<JsonSummary>,
+    pub per_child_ns: Option<JsonPerChild>,
     /// For each phase the method has, its summary over the verified children.
     pub phases_ns: BTreeMap<String, JsonSummary>,
     /// The median of the kernel's accounting per child (`wait4`).
-    pub usage_median: Usage,
+    pub usage_median: JsonUsage,
+    /// 0 where throughput does not apply (`throughput_applies`).
     pub throughput_bytes_per_sec: u64,
+    /// Whether the method moves a payload to its child, so bytes per second mean something
+    /// (not the fork floor's).
+    #[serde(default = "yes")]
+    pub throughput_applies: bool,
+    /// Whether `per_child_ns.p99` is a percentile of its own (n ≥ 100) rather than the maximum.
+    #[serde(default)]
+    pub p99_exact: bool,
+    /// The children beyond Tukey's fences.
+    #[serde(default)]
+    pub outliers: Outliers,
+    /// What made the figures noisy, in a sentence; `null` when all was quiet.
+    #[serde(default)]
+    pub noise_warning: Option<String>,
     /// The median time per child as a multiple of the fastest method's at the same size.
     pub ratio_to_fastest: Option<f64>,
     /// The `fork` baseline's median per child at this payload, measured in the same run.
@@ -68,6 +82,9 @@ pub struct JsonResult {
     #[serde(default)]
     pub ratio_to_fork_floor: Option<f64>,
     pub setup_ns: u64,
+    /// `setup_ns` spread over the counted children; `null` without one-time work.
+    #[serde(default)]
+    pub setup_per_child_ns: Option<u64>,
     pub partial: bool,
     /// Every verified child's total, in the order the children ran; with living children
     /// (`--mode worker|roundtrip`) only the first `samples_kept` of `samples_total`.
@@ -130,6 +147,30 @@ pub struct JsonFailure {
     /// What kind of failure, in snake_case (`signal`, `timeout`, …); absent in older files.
     #[serde(default)]
     pub kind: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A result's per-child summary and the 95% interval of its median.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JsonPerChild {
+    #[serde(flatten)]
+    pub summary: JsonSummary,
+    /// `[low, high]`, distribution-free; `null` below 6 verified children.
+    #[serde(default)]
+    pub median_ci95: Option<[u64; 2]>,
+}
+
+/// The median child's kernel accounting, and a reminder that its user/system split is
+/// sampled by the clock tick, not measured.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JsonUsage {
+    #[serde(flatten)]
+    pub usage: Usage,
+    #[serde(default)]
+    pub cpu_split_sampled: bool,
 }
 
 /// A summary without its count (the count is `repeats - failures`).

@@ -4,7 +4,11 @@ use std::fmt::Write;
 
 use super::compare::{Comparison, Row};
 use super::facts::{self, Fastest, Lesson};
-use super::{crossing, describe, duration, is_sweep, live, rate, ratio, size_groups, Exporter, RunOutput};
+use super::figures;
+use super::{
+    announced, crossing, describe, duration, live, ratio, size_groups, sweep_sizes, within_noise, Exporter,
+    RunOutput,
+};
 use crate::bench::crossing::crossings;
 use crate::bench::env::Environment;
 use crate::bench::plan::Size;
@@ -25,8 +29,10 @@ impl Exporter for TableExporter {
 
 fn run(output: &RunOutput) -> String {
     let mut text = head(&output.environment);
-    if is_sweep(&output.results) {
+    let env = &output.environment;
+    if let Some(sizes) = sweep_sizes(&output.results) {
         // A sweep: one compact block per size, then where the lines cross.
+        let _ = writeln!(text, "{sizes}\n");
         for group in size_groups(&output.results) {
             let _ = writeln!(
                 text,
@@ -34,7 +40,7 @@ fn run(output: &RunOutput) -> String {
                 Size(group[0].payload_bytes),
                 group[0].payload.name()
             );
-            summary_rows(&mut text, group, true);
+            summary_rows(&mut text, group, env, true);
             text.push('\n');
         }
         crossings_block(&mut text, &output.results);
@@ -77,9 +83,11 @@ pub fn method(result: &MethodResult) -> String {
 /// are summaries), and whether it was cut short.
 pub fn tail(output: &RunOutput) -> String {
     let mut text = String::new();
-    if !is_sweep(&output.results) && Fastest::of(&output.results).is_some() {
+    if sweep_sizes(&output.results).is_none()
+        && output.results.iter().any(|result| result.summary().is_some())
+    {
         text.push_str("Summary\n");
-        summary_rows(&mut text, &output.results, false);
+        summary_rows(&mut text, &output.results, &output.environment, false);
     }
     if output.partial {
         text.push_str("\nPartial: the run was interrupted before every child ran.\n");
@@ -107,13 +115,20 @@ fn method_block(text: &mut String, result: &MethodResult) {
     };
     let _ = writeln!(
         text,
-        "  Time per child (median):   {:>10}{}",
+        "  Time per child (median):   {:>10}{}{}",
         duration(summary.median),
+        figures::interval_share(result)
+            .map_or(String::new(), |share| format!(" {}", figures::plus_minus(share))),
         result.ratio_to_fork_floor().map_or(String::new(), |r| format!(
             "    {} the fork floor ({})",
             ratio(r),
             duration(result.fork_floor_ns.unwrap_or(0))
         ))
+    );
+    let _ = writeln!(
+        text,
+        "  95% interval of median:    {}",
+        figures::interval_ends(result)
     );
     let _ = writeln!(
         text,
@@ -123,10 +138,15 @@ fn method_block(text: &mut String, result: &MethodResult) {
     );
     let _ = writeln!(
         text,
-        "  Range (min … max):         {:>10} … {}    p99 {}",
+        "  Range (min … max):         {:>10} … {}    {}",
         duration(summary.min),
         duration(summary.max),
-        duration(summary.p99)
+        figures::p99_phrase(result)
+    );
+    let _ = writeln!(
+        text,
+        "  Outliers (Tukey fences):   {}",
+        figures::outliers_phrase(result)
     );
     let phases: Vec<String> = result
         .phases
@@ -140,24 +160,22 @@ fn method_block(text: &mut String, result: &MethodResult) {
         })
         .collect();
     let _ = writeln!(text, "  Phases (median):           {}", phases.join(" · "));
-    let usage = result.usage_median();
     // A living child's accounting is per process, not per item: it has no median per item.
     if result.live.is_none() {
         let _ = writeln!(
             text,
-            "  Kernel (median per child): {} minor faults · {} voluntary / {} involuntary switches · CPU {} user, {} system",
-            usage.minor_faults,
-            usage.voluntary_switches,
-            usage.involuntary_switches,
-            duration(usage.user_ns),
-            duration(usage.system_ns),
+            "  Kernel (median per child): {}",
+            figures::kernel(result, &result.usage_median())
         );
     }
     let _ = writeln!(
         text,
         "  Throughput (at median):    {:>10}",
-        rate(result.throughput())
+        figures::throughput(result).unwrap_or_else(|| "—".into())
     );
+    if let Some(setup) = figures::setup_note(result) {
+        let _ = writeln!(text, "  Setup, once:               {setup}");
+    }
     let _ = writeln!(
         text,
         "  Children:                  {} counted, {} failed, {} warm-up{}",
@@ -185,9 +203,10 @@ fn failures_lines(text: &mut String, result: &MethodResult) {
     }
 }
 
-/// One line per result: median time per child, throughput, how it compares with the fastest
-/// of `results`; failure counts, and with `reasons` the first few reasons.
-fn summary_rows(text: &mut String, results: &[MethodResult], reasons: bool) {
+/// One line per result: median time per child with its interval, throughput, how it
+/// compares with the fastest of `results` (a floor is a floor); failure counts, and with
+/// `reasons` the first few reasons; then the noise warnings and the one-time work.
+fn summary_rows(text: &mut String, results: &[MethodResult], environment: &Environment, reasons: bool) {
     let fastest = Fastest::of(results);
     let width = results
         .iter()
@@ -195,12 +214,22 @@ fn summary_rows(text: &mut String, results: &[MethodResult], reasons: bool) {
         .max()
         .unwrap_or(0)
         .max("method".len());
+    let medians: Vec<String> = results
+        .iter()
+        .map(|result| figures::median_with_interval(result).unwrap_or_else(|| "—".into()))
+        .collect();
+    let median_width = medians
+        .iter()
+        .map(|median| median.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("per child".len() + 1);
     let _ = writeln!(
         text,
-        "  {:<width$}  {:>10}  {:>11}",
+        "  {:<width$}  {:>median_width$}  {:>11}",
         "method", "per child", "throughput"
     );
-    for result in results {
+    for (result, median) in results.iter().zip(&medians) {
         let failed = match result.failures.len() {
             0 => String::new(),
             failures => format!(" · {failures} of {} failed", result.repeats),
@@ -208,40 +237,60 @@ fn summary_rows(text: &mut String, results: &[MethodResult], reasons: bool) {
         let Some(summary) = result.summary() else {
             let _ = writeln!(
                 text,
-                "  {:<width$}  {:>10}  {:>11}   no verified child{failed}",
-                result.method, "—", "—"
+                "  {:<width$}  {median:>median_width$}  {:>11}   no verified child{failed}",
+                result.method, "—"
             );
             if reasons {
                 failures_lines(text, result);
             }
             continue;
         };
-        let comparison = fastest
-            .and_then(|fastest| Some(fastest.standing(summary.median)?.against(fastest.method)))
-            .unwrap_or_default();
+        let comparison = if result.is_floor() {
+            "floor".to_string()
+        } else {
+            fastest
+                .and_then(|fastest| Some(fastest.standing(summary.median)?.against(fastest.method)))
+                .unwrap_or_default()
+        };
         let _ = writeln!(
             text,
-            "  {:<width$}  {:>10}  {:>11}   {comparison}{failed}",
+            "  {:<width$}  {median:>median_width$}  {:>11}   {comparison}{failed}",
             result.method,
-            duration(summary.median),
-            rate(result.throughput()),
+            figures::throughput(result).unwrap_or_else(|| "—".into()),
         );
         if reasons {
             failures_lines(text, result);
         }
     }
+    for setup in results.iter().filter_map(figures::setup_note) {
+        let _ = writeln!(text, "  Setup, once: {setup}");
+    }
+    for warning in figures::warnings(results, environment) {
+        let _ = writeln!(text, "  Warning: {warning}");
+    }
 }
 
-/// Where one method overtakes another, size by size.
+/// Where one method overtakes another beyond noise, size by size, and how many changes of
+/// places were within noise.
 fn crossings_block(text: &mut String, results: &[MethodResult]) {
     let found = crossings(results);
-    if found.is_empty() {
-        text.push_str("Crossings: none; no two methods change places between sizes.\n");
+    let dropped = within_noise(&found);
+    let mut announced = announced(&found).peekable();
+    if announced.peek().is_none() {
+        match dropped {
+            None => text.push_str("Crossings: none; no two methods change places between sizes.\n"),
+            Some(dropped) => {
+                let _ = writeln!(text, "Crossings: none beyond noise; {dropped}.");
+            }
+        }
         return;
     }
     text.push_str("Crossings\n");
-    for found in &found {
+    for found in announced {
         let _ = writeln!(text, "  {}", crossing(found));
+    }
+    if let Some(dropped) = dropped {
+        let _ = writeln!(text, "  ({dropped}.)");
     }
 }
 
@@ -336,7 +385,7 @@ fn environment_line(environment: &Environment) -> String {
 /// and ratio to the baseline; then the experiments found in one file only.
 fn comparison_table(comparison: &Comparison) -> String {
     let mut text =
-        String::from("Compared with the first file (the baseline): median per child · its ratio\n");
+        String::from("Compared with the first file (the baseline): median per child · its ratio, marked (noise) or (too few) where the children do not differ beyond noise (Mann–Whitney U at 5%)\n");
     for (index, saved) in comparison.files.iter().enumerate() {
         let _ = writeln!(
             text,
@@ -424,28 +473,34 @@ mod tests {
             below_header(text),
             r#"pipe · 4 KiB ints · bincode
   Time per child (median):      2.00 µs    4.00× the fork floor (500 ns)
+  95% interval of median:    needs 6 children
   Time per child (mean ± σ):    2.00 µs ± 1.00 µs
-  Range (min … max):            1.00 µs … 3.00 µs    p99 3.00 µs
+  Range (min … max):            1.00 µs … 3.00 µs    p99 needs 100 children
+  Outliers (Tukey fences):   none
   Phases (median):           
-  Kernel (median per child): 0 minor faults · 0 voluntary / 0 involuntary switches · CPU 0 ns user, 0 ns system
+  Kernel (median per child): 0 minor faults · 0 voluntary / 0 involuntary switches · CPU ~0 ns user, ~0 ns system (sampled)
   Throughput (at median):      2.0 GB/s
   Children:                  3 counted, 0 failed, 0 warm-up
 
 inherit · 4 KiB ints · no codec
   Time per child (median):      1.10 µs
+  95% interval of median:    needs 6 children
   Time per child (mean ± σ):    1.10 µs ± 100 ns
-  Range (min … max):            1.00 µs … 1.20 µs    p99 1.20 µs
+  Range (min … max):            1.00 µs … 1.20 µs    p99 needs 100 children
+  Outliers (Tukey fences):   none
   Phases (median):           
-  Kernel (median per child): 0 minor faults · 0 voluntary / 0 involuntary switches · CPU 0 ns user, 0 ns system
+  Kernel (median per child): 0 minor faults · 0 voluntary / 0 involuntary switches · CPU ~0 ns user, ~0 ns system (sampled)
   Throughput (at median):      3.7 GB/s
   Children:                  3 counted, 0 failed, 0 warm-up
 
 argument · 4 KiB ints · bincode
   Time per child (median):      1.10 µs
+  95% interval of median:    needs 6 children
   Time per child (mean ± σ):    1.10 µs ± 0 ns
-  Range (min … max):            1.10 µs … 1.10 µs    p99 1.10 µs
+  Range (min … max):            1.10 µs … 1.10 µs    p99 needs 100 children
+  Outliers (Tukey fences):   none
   Phases (median):           
-  Kernel (median per child): 0 minor faults · 0 voluntary / 0 involuntary switches · CPU 0 ns user, 0 ns system
+  Kernel (median per child): 0 minor faults · 0 voluntary / 0 involuntary switches · CPU ~0 ns user, ~0 ns system (sampled)
   Throughput (at median):      3.7 GB/s
   Children:                  1 counted, 0 failed, 0 warm-up
 
@@ -458,6 +513,7 @@ Summary
   inherit      1.10 µs     3.7 GB/s   fastest
   argument     1.10 µs     3.7 GB/s   fastest
   queue              —            —   no verified child
+  Warning: pipe at 4 KiB: the middle half of the children spread over 50% of their median. These figures may be off: rerun on a quieter machine or with more children.
 "#
         );
     }
@@ -466,20 +522,22 @@ Summary
     fn a_sweep_reads_size_by_size_then_the_crossings() {
         assert_eq!(
             below_header(TableExporter.run(&fixtures::sweep()).unwrap()),
-            r#"At 4 KiB ints
-  method   per child   throughput
-  pipe       10.0 µs   409.6 MB/s   fastest
-  shm        30.0 µs   136.5 MB/s   3.00× slower than pipe
+            r#"Sizes 4 KiB to 64 KiB (3), each rounded down to whole ints (8 bytes each).
+
+At 4 KiB ints
+  method       per child   throughput
+  pipe    10.0 µs ± 0.0%   409.6 MB/s   fastest
+  shm     30.0 µs ± 0.0%   136.5 MB/s   3.00× slower than pipe
 
 At 16 KiB ints
-  method   per child   throughput
-  pipe       20.0 µs   819.2 MB/s   fastest
-  shm        31.0 µs   528.5 MB/s   1.55× slower than pipe
+  method       per child   throughput
+  pipe    20.0 µs ± 0.0%   819.2 MB/s   fastest
+  shm     31.0 µs ± 0.0%   528.5 MB/s   1.55× slower than pipe
 
 At 64 KiB ints
-  method   per child   throughput
-  pipe       40.0 µs     1.6 GB/s   1.25× slower than shm
-  shm        32.0 µs     2.0 GB/s   fastest
+  method       per child   throughput
+  pipe    40.0 µs ± 0.0%     1.6 GB/s   1.25× slower than shm
+  shm     32.0 µs ± 0.0%     2.0 GB/s   fastest
 
 Crossings
   above 16 KiB, shm beats pipe (at 64 KiB: shm 32.0 µs, pipe 40.0 µs; at 16 KiB: shm 31.0 µs, pipe 20.0 µs)
@@ -490,17 +548,50 @@ Partial: the run was interrupted before every child ran.
     }
 
     #[test]
+    fn labels_are_honest_about_intervals_noise_floors_and_setup() {
+        let text = below_header(TableExporter.run(&fixtures::honest()).unwrap());
+        let (blocks, summary) = text.split_once("Summary\n").unwrap();
+        assert_eq!(
+            summary,
+            r#"  method       per child   throughput
+  pipe    2.10 µs ± 2.1%     2.0 GB/s   fastest
+  shm     3.10 µs ± 1.5%     1.3 GB/s   1.48× slower than pipe
+  fork     509 ns ± 0.9%            —   floor
+  memcpy   109 ns ± 4.1%    37.6 GB/s   floor
+  Setup, once: shm: one-time setup 400 µs, 20.0 µs per child over its 20 children
+  Warning: pipe at 4 KiB: 2 of 20 children were outliers (Tukey fences). These figures may be off: rerun on a quieter machine or with more children.
+"#
+        );
+        let memcpy = blocks.split("memcpy · ").nth(1).unwrap();
+        assert_eq!(
+            memcpy,
+            r#"4 KiB ints · bincode
+  Time per child (median):       109 ns ± 4.1%
+  95% interval of median:    105 ns … 114 ns
+  Time per child (mean ± σ):     110 ns ± 6 ns
+  Range (min … max):             100 ns … 119 ns    p99 needs 100 children
+  Outliers (Tukey fences):   none
+  Phases (median):           
+  Kernel (median per child): — (memcpy makes no child)
+  Throughput (at median):     37.6 GB/s
+  Children:                  20 counted, 0 failed, 0 warm-up
+
+"#
+        );
+    }
+
+    #[test]
     fn a_comparison_lines_up_each_files_median_and_ratio() {
         let text = TableExporter.comparison(&fixtures::comparison()).unwrap();
         assert_eq!(
             text.replace(env!("CARGO_PKG_VERSION"), "<version>"),
-            r#"Compared with the first file (the baseline): median per child · its ratio
+            r#"Compared with the first file (the baseline): median per child · its ratio, marked (noise) or (too few) where the children do not differ beyond noise (Mann–Whitney U at 5%)
   [1] a.json · ipcscope <version> · Linux  ·  · 0 cores
   [2] b.json · ipcscope <version> · Linux  ·  · 0 cores
 
-  experiment                            [1]               [2]
-  pipe · 4 KiB ints · bincode        100 µs    250 µs · 2.50×
-  inherit · 4 KiB ints · no codec   50.0 µs   75.0 µs · 1.50×
+  experiment                            [1]                         [2]
+  pipe · 4 KiB ints · bincode        100 µs    250 µs · 2.50× (too few)
+  inherit · 4 KiB ints · no codec   50.0 µs   75.0 µs · 1.50× (too few)
 
 Unmatched (in one file only)
   queue · 4 KiB ints · bincode: only in a.json (300 µs)

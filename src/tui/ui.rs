@@ -300,6 +300,8 @@ mod tests {
         let base = std::time::Instant::now();
         let mut app = fake::app(base);
         app.form.settings.methods = crate::bench::method::parse_list("pipe,shm").unwrap();
+        // Six children a size: enough for the medians' intervals that crossings need.
+        app.form.settings.repeats = 6;
         key(&mut app, 's');
         let Some(crate::tui::model::app::Effect::StartSweep { sweep, run }) = key(&mut app, 'r') else {
             panic!("r starts a sweep in the sweep view");
@@ -404,7 +406,11 @@ mod tests {
         let saved = |method: &str, median: u64| {
             let plan = fake::plan();
             let method = fake::method(method);
-            let samples = vec![fake::sample(method, &plan, median)];
+            // As many children as the live run, so a difference can be beyond noise.
+            let samples = fake::totals(median, plan.repeats)
+                .into_iter()
+                .map(|total| fake::sample(method, &plan, total))
+                .collect();
             fake::result(method, &plan, samples)
         };
         let output = crate::report::RunOutput {

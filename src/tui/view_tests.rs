@@ -338,6 +338,8 @@ fn every_view_is_ascii_in_ascii_mode() {
 fn sweep_with_crossings(extra: usize) -> App {
     let mut sweep = fake::app(Instant::now());
     sweep.form.settings.methods = method::parse_list("pipe,shm").unwrap();
+    // Six children a size: enough for the medians' intervals that crossings need.
+    sweep.form.settings.repeats = 6;
     press(&mut sweep, "s");
     let Some(super::model::app::Effect::StartSweep { sweep: planned, run }) = press(&mut sweep, "r").pop()
     else {

@@ -311,7 +311,7 @@ impl Form {
         if plan.methods.is_empty() {
             return Err("choose at least one method (Space on a method)".into());
         }
-        plan.check(&self.environment)
+        plan.check_as_asked(&self.environment)
     }
 
     /// Applies a change to the settings if the result can run here; otherwise says why not.

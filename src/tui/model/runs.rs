@@ -12,6 +12,7 @@ use crate::bench::event::{Event, RunId};
 use crate::bench::plan::Plan;
 use crate::bench::setting;
 use crate::bench::sweep::{Sweep, SweepEvent};
+use crate::report;
 use crate::report::compare::Saved;
 use crate::report::{InProgress, RunOutput};
 
@@ -194,12 +195,18 @@ impl Runs {
             text += &format!(": {error}");
             return Folded::Ended(Notice::Refused(text));
         }
-        match sweep.crossings.first() {
+        let mut announced = report::announced(&sweep.crossings);
+        match announced.next() {
             Some(first) => text += &format!(": {}", SweepRun::crossing_line(first)),
-            None => text += ": the lines do not cross",
+            None if sweep.crossings.is_empty() => text += ": the lines do not cross",
+            None => text += ": no crossing beyond noise",
         }
-        if sweep.crossings.len() > 1 {
-            text += &and_more_crossings(sweep.crossings.len() - 1);
+        let more = announced.count();
+        if more > 0 {
+            text += &and_more_crossings(more);
+        }
+        if let Some(dropped) = report::within_noise(&sweep.crossings) {
+            text += &format!("; {dropped}");
         }
         Folded::Ended(Notice::Info(text))
     }
@@ -419,6 +426,8 @@ mod tests {
     fn a_sweep_folds_into_one_line_per_method_and_a_superseded_sweep_is_ignored() {
         let mut app = app_at(row("size"));
         app.form.settings.methods = method::parse_list("pipe,shm").unwrap();
+        // Six children a size: enough for the medians' intervals that crossings need.
+        app.form.settings.repeats = 6;
         press(&mut app, "s");
         let effects = press(&mut app, "r");
         let [Effect::StartSweep { sweep, run }] = effects.as_slice() else {

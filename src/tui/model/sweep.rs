@@ -103,10 +103,7 @@ impl SweepRun {
                 .plan
                 .methods
                 .iter()
-                .map(|method| Curve {
-                    method: method.id().to_string(),
-                    points: Vec::new(),
-                })
+                .map(|method| Curve::new(method.id()))
                 .collect(),
             sweep,
             state: RunState::Starting,
@@ -165,16 +162,11 @@ impl SweepRun {
     }
 
     fn add_point(&mut self, completed: Completed) {
-        let Completed { result, summary, .. } = completed;
-        let point = summary.map(|summary| (result.payload_bytes, summary.median));
-        let curve = self.curves.iter_mut().find(|curve| curve.method == result.method);
-        self.results.push(result);
-        let (Some((size, median)), Some(curve)) = (point, curve) else {
-            return;
-        };
-        if let Err(slot) = curve.points.binary_search_by_key(&size, |&(size, _)| size) {
-            curve.points.insert(slot, (size, median));
+        let Completed { result, .. } = completed;
+        if let Some(curve) = self.curves.iter_mut().find(|curve| curve.method == result.method) {
+            curve.add(&result);
         }
+        self.results.push(result);
         let methods: Vec<Curve> = self
             .curves
             .iter()

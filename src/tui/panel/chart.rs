@@ -33,10 +33,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         frame.render_widget(outer, area);
         frame.render_widget(
             Paragraph::new(format!(
-                "No sweep yet: r runs the chosen methods at every size from {} to {} (each ×{} the last), with the fork and memcpy floors as reference lines; s goes back to one size.",
+                "No sweep yet: r runs the chosen methods at every size from {} to {} (each ×{} the last{}), with the fork and memcpy floors as reference lines; s goes back to one size.",
                 Size(app.form.range.from),
                 Size(app.form.range.to),
-                app.form.range.factor
+                app.form.range.factor,
+                match app.form.settings.payload.element_bytes() {
+                    1 => String::new(),
+                    _ => format!(", rounded down to whole {}", app.form.settings.payload.name()),
+                }
             ))
             .style(theme.dim())
             .wrap(Wrap { trim: true }),
@@ -168,18 +172,22 @@ fn line_name(method: &str) -> String {
 /// Where the lines cross, under a heading.
 fn crossing_lines(sweep: &SweepRun, theme: Theme) -> Vec<Line<'static>> {
     let mut lines = vec![Line::styled("Where the lines cross", theme.heading())];
-    if sweep.crossings.is_empty() {
-        let text = if sweep.state.active() {
-            "no crossing yet"
-        } else {
-            "the lines do not cross"
+    let mut announced = report::announced(&sweep.crossings).peekable();
+    if announced.peek().is_none() {
+        let text = match (sweep.state.active(), sweep.crossings.is_empty()) {
+            (true, _) => "no crossing beyond noise yet",
+            (false, true) => "the lines do not cross",
+            (false, false) => "no crossing beyond noise",
         };
         lines.push(Line::styled(text, theme.dim()));
     }
-    for crossing in &sweep.crossings {
+    for crossing in announced {
         lines.push(Line::raw(
             theme.text(&SweepRun::crossing_line(crossing)).into_owned(),
         ));
+    }
+    if let Some(dropped) = report::within_noise(&sweep.crossings) {
+        lines.push(Line::styled(theme.text(&dropped).into_owned(), theme.dim()));
     }
     lines
 }
@@ -221,6 +229,8 @@ mod tests {
         let base = std::time::Instant::now();
         let mut app = fake::app(base);
         app.form.settings.methods = crate::bench::method::parse_list("pipe,shm").unwrap();
+        // Six children a size: enough for the medians' intervals that crossings need.
+        app.form.settings.repeats = 6;
         let key =
             |app: &mut App, c| app.update(Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
         key(&mut app, 's');

@@ -84,6 +84,16 @@ fn title(run: &LiveRun, app: &App) -> String {
     title
 }
 
+/// `warm-up 3/3 · 40/100`: the warm-up children apart from the counted ones; `40/100`
+/// without a warm-up.
+fn counts(warmup_done: u32, warmup: u32, done: u32, repeats: u32) -> String {
+    if warmup == 0 {
+        format!("{done}/{repeats}")
+    } else {
+        format!("warm-up {warmup_done}/{warmup} · {done}/{repeats}")
+    }
+}
+
 /// One line per method: state, name, children gauge, count, median bar and median.
 fn method_lines(run: &LiveRun, app: &App, width: usize, theme: Theme) -> Vec<Line<'static>> {
     let name_width = run
@@ -95,8 +105,14 @@ fn method_lines(run: &LiveRun, app: &App, width: usize, theme: Theme) -> Vec<Lin
         .max(6);
     let count_width = run
         .methods
-        .first()
-        .map_or(7, |live| 2 * live.children().1.to_string().len() + 1);
+        .iter()
+        .map(|live| {
+            counts(live.warmup, live.warmup, live.repeats, live.repeats)
+                .chars()
+                .count()
+        })
+        .max()
+        .unwrap_or(7);
     let median_width = 9;
     let time_width = 11;
     let fixed = 2 + name_width + 1 + 1 + count_width + 2 + 1 + median_width;
@@ -176,7 +192,10 @@ fn method_lines(run: &LiveRun, app: &App, width: usize, theme: Theme) -> Vec<Lin
             Span::raw(" "),
             Span::styled(filled, theme.bar()),
             Span::styled(empty, theme.dim()),
-            Span::raw(format!(" {:>count_width$}  ", format!("{done}/{total}"))),
+            Span::raw(format!(
+                " {:>count_width$}  ",
+                counts(live.warmup_done, live.warmup, live.done, live.repeats)
+            )),
             Span::styled(format!("{median_bar:<bar_width$}"), theme.bar()),
             Span::raw(format!(" {median_text:>median_width$}")),
         ];

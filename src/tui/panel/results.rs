@@ -9,11 +9,13 @@ use ratatui::Frame;
 use super::{bar, block};
 use crate::bench::method::{self, Role};
 use crate::bench::plan::Size;
-use crate::bench::result::Usage;
+use crate::bench::result::{MethodResult, Usage};
 use crate::bench::stats::{self, Summary};
 use crate::report;
 use crate::report::compare;
+use crate::report::difference::Difference;
 use crate::report::facts::Standing;
+use crate::report::figures;
 use crate::tui::model::app::App;
 use crate::tui::model::run::{LiveRun, MethodState, RunState};
 use crate::tui::model::view::{Panel, ResultsView};
@@ -29,9 +31,17 @@ struct Entry {
     failures: usize,
     counted: u32,
     ratio: Option<f64>,
+    /// The result once the method is done: its interval, noise, and what its figures lack.
+    result: Option<MethodResult>,
+    /// The noise warning of the result, where there is one.
+    warning: Option<String>,
     previous: Option<u64>,
+    /// Whether the change from the run before is beyond noise.
+    change: Option<Difference>,
     /// The median of the same experiment in the baseline file.
     baseline: Option<u64>,
+    /// Whether the change from the baseline is beyond noise.
+    against_baseline: Option<Difference>,
     /// The median child's kernel accounting, once the method is done.
     usage: Option<Usage>,
     /// The limits at this size: memcpy's bytes per second, fork's time per child.
@@ -55,7 +65,7 @@ struct Column {
     cell: fn(&Entry) -> String,
 }
 
-const COLUMNS: [Column; 11] = [
+const COLUMNS: [Column; 12] = [
     Column {
         title: "method",
         width: 10,
@@ -71,6 +81,12 @@ const COLUMNS: [Column; 11] = [
             (None, Some(state)) => state.label().1.to_string(),
             (None, None) => "—".into(),
         },
+    },
+    Column {
+        title: "± 95%",
+        width: 8,
+        rank: 5,
+        cell: interval,
     },
     Column {
         title: "mean ± σ",
@@ -98,13 +114,16 @@ const COLUMNS: [Column; 11] = [
         title: "p99",
         width: 9,
         rank: 6,
-        cell: |e| numbers(e, |s| report::duration(s.p99)),
+        cell: |e| match &e.result {
+            Some(result) if !result.p99_exact() => "—".into(),
+            _ => numbers(e, |s| report::duration(s.p99)),
+        },
     },
     Column {
         title: "throughput",
         width: 11,
         rank: 5,
-        cell: |e| numbers(e, |s| report::rate(stats::throughput(e.payload_bytes, s.median))),
+        cell: throughput,
     },
     Column {
         title: "failed",
@@ -122,7 +141,11 @@ const COLUMNS: [Column; 11] = [
         title: "vs fastest",
         width: 12,
         rank: 1,
-        cell: |e| e.ratio.map_or(String::new(), |r| Standing::of(r).to_string()),
+        cell: |e| match (&e.result, e.ratio) {
+            (Some(result), _) if result.is_floor() => "floor".into(),
+            (_, Some(r)) => Standing::of(r).to_string(),
+            _ => String::new(),
+        },
     },
     Column {
         title: "previous",
@@ -134,10 +157,10 @@ const COLUMNS: [Column; 11] = [
         title: "change",
         width: 7,
         rank: 2,
-        cell: |e| match (e.summary, e.previous) {
-            (Some(s), Some(previous)) if previous > 0 => {
-                let change = (s.median as f64 / previous as f64 - 1.0) * 100.0;
-                percent_change(change)
+        cell: |e| match (e.summary, e.previous, e.change) {
+            (Some(s), Some(previous), Some(change)) if previous > 0 => {
+                let percent = (s.median as f64 / previous as f64 - 1.0) * 100.0;
+                change.or_figure(percent_change(percent))
             }
             _ => String::new(),
         },
@@ -158,7 +181,10 @@ const BASELINE_COLUMNS: [Column; 2] = [
         title: "vs base",
         width: 8,
         rank: 1,
-        cell: |e| ratio_to(e, e.baseline),
+        cell: |e| match (ratio_to(e, e.baseline), e.against_baseline) {
+            (ratio, Some(difference)) if !ratio.is_empty() => difference.or_figure(ratio),
+            (ratio, _) => ratio,
+        },
     },
 ];
 
@@ -170,13 +196,14 @@ const THROUGHPUT_COLUMNS: [Column; 5] = [
         title: "throughput",
         width: 11,
         rank: 0,
-        cell: |e| numbers(e, |s| report::rate(stats::throughput(e.payload_bytes, s.median))),
+        cell: throughput,
     },
     Column {
         title: "of memcpy's bandwidth",
         width: 22,
         rank: 1,
         cell: |e| match (e.summary, e.floors.memcpy_rate) {
+            _ if !moves_payload(e) => "—".into(),
             (Some(s), Some(limit)) if limit > 0 => {
                 let share = stats::throughput(e.payload_bytes, s.median) as f64 / limit as f64;
                 format!("{:<15} {:>5.1}%", bar(share, 15), share * 100.0)
@@ -221,16 +248,16 @@ const KERNEL_COLUMNS: [Column; 8] = [
         cell: |e| usage(e, |u| u.involuntary_switches.to_string()),
     },
     Column {
-        title: "user\nCPU",
+        title: "user\nCPU~",
         width: 9,
         rank: 1,
-        cell: |e| usage(e, |u| report::duration(u.user_ns)),
+        cell: |e| usage(e, |u| figures::sampled(u.user_ns)),
     },
     Column {
-        title: "system\nCPU",
-        width: 10,
+        title: "system\nCPU~",
+        width: 11,
         rank: 1,
-        cell: |e| usage(e, |u| report::duration(u.system_ns)),
+        cell: |e| usage(e, |u| figures::sampled(u.system_ns)),
     },
 ];
 
@@ -244,8 +271,39 @@ fn percent_change(change: f64) -> String {
     }
 }
 
+/// The kernel's figures of the median child; dashes for a method that makes no child.
 fn usage(entry: &Entry, show: impl Fn(&Usage) -> String) -> String {
+    if entry.result.as_ref().is_some_and(|result| !result.has_child()) {
+        return "—".into();
+    }
     entry.usage.as_ref().map_or(String::new(), show)
+}
+
+/// Whether bytes per second mean anything for this row (not for the fork floor).
+fn moves_payload(entry: &Entry) -> bool {
+    entry.result.as_ref().is_none_or(MethodResult::throughput_applies)
+}
+
+fn throughput(entry: &Entry) -> String {
+    if !moves_payload(entry) {
+        return "—".into();
+    }
+    numbers(entry, |s| {
+        report::rate(stats::throughput(entry.payload_bytes, s.median))
+    })
+}
+
+/// `± 1.5%`, with `!` where the figures are noisy; `n<6` where there are too few children.
+fn interval(entry: &Entry) -> String {
+    let Some(result) = &entry.result else {
+        return String::new();
+    };
+    let noisy = if entry.warning.is_some() { " !" } else { "" };
+    match figures::interval_share(result) {
+        Some(share) => format!("{}{noisy}", figures::plus_minus(share)),
+        None if result.summary().is_some() => format!("n<{}{noisy}", figures::INTERVAL_CHILDREN),
+        None => String::new(),
+    }
 }
 
 /// The entry's median as a multiple of `base`, where both are known.
@@ -262,13 +320,12 @@ fn numbers(entry: &Entry, show: impl Fn(&Summary) -> String) -> String {
 
 /// Rows the table needs: the methods of the run on screen, then those only the run before had.
 fn entries(app: &App) -> Vec<Entry> {
-    let previous_median = |id: &str| {
-        app.runs.comparable_previous().and_then(|previous| {
-            previous
-                .completed()
-                .find(|completed| completed.result.method == id)
-                .and_then(|completed| completed.summary.map(|summary| summary.median))
-        })
+    let previous_result = |id: &str| {
+        app.runs
+            .comparable_previous()?
+            .completed()
+            .find(|completed| completed.result.method == id)
+            .map(|completed| &completed.result)
     };
     let mut entries = Vec::new();
     if let Some(run) = &app.runs.run {
@@ -278,6 +335,14 @@ fn entries(app: &App) -> Vec<Entry> {
             let state = live.state(&run.state);
             let completed = live.completed.as_ref();
             let summary = completed.and_then(|completed| completed.summary);
+            let result = completed.map(|completed| &completed.result);
+            let previous = previous_result(live.method.id());
+            let baseline = app
+                .runs
+                .baseline
+                .as_ref()
+                .zip(result)
+                .and_then(|(saved, result)| compare::baseline_for(&saved.report, result));
             entries.push(Entry {
                 symbol: state.label().0,
                 method: live.method.id().to_string(),
@@ -289,17 +354,17 @@ fn entries(app: &App) -> Vec<Entry> {
                 ratio: summary
                     .zip(fastest)
                     .and_then(|(summary, fastest)| fastest.ratio(summary.median)),
-                previous: previous_median(live.method.id()),
-                baseline: app
-                    .runs
-                    .baseline
-                    .as_ref()
-                    .zip(completed)
-                    .and_then(|(saved, completed)| {
-                        compare::baseline_for(&saved.report, &completed.result)?
-                            .per_child_ns
-                            .map(|summary| summary.median)
-                    }),
+                result: result.cloned(),
+                warning: result.and_then(|result| figures::noise_warning(result, &run.environment)),
+                previous: previous.and_then(|previous| previous.summary().map(|summary| summary.median)),
+                change: previous
+                    .zip(result)
+                    .map(|(previous, result)| Difference::between(&previous.totals(), &result.totals())),
+                baseline: baseline
+                    .and_then(|saved| saved.per_child_ns.map(|per_child| per_child.summary.median)),
+                against_baseline: baseline
+                    .zip(result)
+                    .map(|(saved, result)| Difference::between(&saved.samples_ns, &result.totals())),
                 usage: completed.map(|completed| completed.usage),
                 floors,
             });
@@ -322,8 +387,12 @@ fn entries(app: &App) -> Vec<Entry> {
                 failures: 0,
                 counted: 0,
                 ratio: None,
+                result: None,
+                warning: None,
                 previous: completed.summary.map(|summary| summary.median),
+                change: None,
                 baseline: None,
+                against_baseline: None,
                 usage: None,
                 floors: Floors::default(),
             });
@@ -353,7 +422,9 @@ pub fn floors(app: &App, run: &LiveRun) -> Floors {
 /// in the throughput view.
 pub fn height(app: &App) -> u16 {
     let floors_line = u16::from(app.view.results == ResultsView::Throughput);
-    entries(app).len().max(1) as u16 + 2 + header_height(app.view.results) + floors_line
+    let entries = entries(app);
+    let warning_line = u16::from(warning_line(&entries, None).is_some());
+    entries.len().max(1) as u16 + 2 + header_height(app.view.results) + floors_line + warning_line
 }
 
 /// The header's lines: two where titles name a group and its member ("minor" over "faults"),
@@ -363,6 +434,26 @@ fn header_height(view: ResultsView) -> u16 {
         ResultsView::Kernel => 2,
         ResultsView::Times | ResultsView::Throughput => 1,
     }
+}
+
+/// `! pipe: 2 of 20 children were outliers …`: the noise warning of the viewed row, else of the
+/// first noisy one, and how many more rows have one (each marked `!`).
+fn warning_line(entries: &[Entry], viewed: Option<usize>) -> Option<String> {
+    let noisy: Vec<&Entry> = entries.iter().filter(|entry| entry.warning.is_some()).collect();
+    let shown = viewed
+        .and_then(|at| entries.get(at))
+        .filter(|entry| entry.warning.is_some())
+        .or_else(|| noisy.first().copied())?;
+    let more = match noisy.len() - 1 {
+        0 => String::new(),
+        1 => " (1 more row marked !)".into(),
+        more => format!(" ({more} more rows marked !)"),
+    };
+    Some(format!(
+        "! {}: {}{more}",
+        shown.method,
+        shown.warning.as_deref().unwrap_or_default()
+    ))
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
@@ -406,6 +497,22 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     } else {
         inner
     };
+    let viewed = app
+        .runs
+        .run
+        .as_ref()
+        .map(|run| app.view.viewed.or(run.current).unwrap_or(0));
+    let inner = match warning_line(&entries, viewed) {
+        Some(warning) => {
+            let [table, line] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+            frame.render_widget(
+                Paragraph::new(theme.text(&warning).into_owned()).style(theme.warn()),
+                line,
+            );
+            table
+        }
+        None => inner,
+    };
     let cells: Vec<Vec<String>> = entries
         .iter()
         .map(|entry| columns.iter().map(|column| (column.cell)(entry)).collect())
@@ -424,11 +531,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let header = Row::new(chosen.iter().map(|&(at, _)| Cell::from(columns[at].title)))
         .height(header_height(app.view.results))
         .style(theme.heading());
-    let viewed = app
-        .runs
-        .run
-        .as_ref()
-        .map(|run| app.view.viewed.or(run.current).unwrap_or(0));
     let rows = entries
         .iter()
         .zip(&cells)
@@ -557,7 +659,7 @@ mod tests {
 
     #[test]
     fn every_column_is_as_wide_as_its_widest_value() {
-        let vs_fastest = &COLUMNS[8];
+        let vs_fastest = &COLUMNS[9];
         assert_eq!(vs_fastest.title, "vs fastest");
         let values = ["fastest", "460.9× slower", "2.0× slower"];
         assert_eq!(fitted_width(vs_fastest, values.into_iter()), 13);
