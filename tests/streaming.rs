@@ -13,10 +13,12 @@ use nix::unistd::Pid;
 #[test]
 fn a_method_block_is_on_stdout_while_the_next_method_still_runs() {
     let _serial = common::serial();
-    // memcpy has no child and is done at once; pipe then forks far more children than the
-    // test waits for.
+    // In blocks, memcpy has no child and is done at once; pipe then forks far more children
+    // than the test waits for. (Interleaved rounds finish every method together.)
     let mut child = common::command(&[
         "run",
+        "--schedule",
+        "blocks",
         "-m",
         "memcpy,pipe",
         "-s",
