@@ -81,6 +81,13 @@ impl Default for Plan {
 }
 
 impl Plan {
+    /// The methods' ids in the order they run.
+    pub fn method_ids(&self) -> Vec<&'static str> {
+        self.methods.iter().map(|method| method.id()).collect()
+    }
+}
+
+impl Plan {
     /// What every child of this plan receives and does with it.
     pub fn shape(&self) -> Shape {
         Shape {

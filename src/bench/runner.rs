@@ -9,6 +9,7 @@ use super::contender::Shared;
 use super::env::Environment;
 use super::event::{Event, RunId};
 use super::fault::Fault;
+use super::method::MethodRef;
 use super::mode;
 use super::noise::{MachineLoad, MachineSample};
 use super::payload::Payload;
@@ -185,13 +186,9 @@ pub fn run_plan(
 /// `--mode worker|roundtrip` and `--parallel`: each method in turn hands its items to
 /// children that live through the whole method (`mode`); no fork per item, so no fork floor.
 fn living_children(plan: &Plan, shared: &Shared<'_>, emit: &mut dyn FnMut(Event)) -> Vec<MethodResult> {
-    let mut results = Vec::with_capacity(plan.methods.len());
-    for (index, &method) in plan.methods.iter().enumerate() {
+    one_by_one(plan, shared, emit, |index, method, emit| {
         if method.python().is_some() {
-            continue;
-        }
-        if shared.cancel.load(Ordering::Relaxed) {
-            break;
+            return None;
         }
         let context = mode::Context {
             run: shared.run,
@@ -204,34 +201,47 @@ fn living_children(plan: &Plan, shared: &Shared<'_>, emit: &mut dyn FnMut(Event)
             cancel: shared.cancel,
             fault: shared.fault,
         };
-        let result = mode::run(&context, emit);
-        emit(Event::MethodDone {
-            run: shared.run,
-            method: index,
-            result: Box::new(result.clone()),
-        });
-        results.push(result);
-    }
-    results
+        Some(mode::run(&context, emit))
+    })
 }
 
 /// The py-* methods, each in the Python harness, one after another after the Rust methods
 /// (the rounds and the living children leave them out): the harness runs its own children.
 fn python_block(plan: &Plan, shared: &Shared<'_>, emit: &mut dyn FnMut(Event)) -> Vec<MethodResult> {
-    let mut results = Vec::new();
-    for (index, &method) in plan.methods.iter().enumerate() {
-        let Some(experiment) = method.python() else {
-            continue;
-        };
-        if shared.cancel.load(Ordering::Relaxed) {
-            break;
-        }
+    one_by_one(plan, shared, emit, |index, method, emit| {
+        let experiment = method.python()?;
         let sink = python::Sink {
             run: shared.run,
             method: index,
-            emit: &mut *emit,
+            emit,
         };
-        let result = python::measure(method, experiment, plan, shared.fault, shared.cancel, sink);
+        Some(python::measure(
+            method,
+            experiment,
+            plan,
+            shared.fault,
+            shared.cancel,
+            sink,
+        ))
+    })
+}
+
+/// Runs each method of `plan` that `measure` takes (it gives `None` for the others) in turn,
+/// until the run is cancelled, announcing each result as it is done.
+fn one_by_one(
+    plan: &Plan,
+    shared: &Shared<'_>,
+    emit: &mut dyn FnMut(Event),
+    mut measure: impl FnMut(usize, MethodRef, &mut dyn FnMut(Event)) -> Option<MethodResult>,
+) -> Vec<MethodResult> {
+    let mut results = Vec::new();
+    for (index, &method) in plan.methods.iter().enumerate() {
+        if shared.cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        let Some(result) = measure(index, method, &mut *emit) else {
+            continue;
+        };
         emit(Event::MethodDone {
             run: shared.run,
             method: index,

@@ -149,13 +149,7 @@ fn status_line(app: &App, theme: Theme) -> Line<'static> {
             Line::from(vec![Span::styled("• ", theme.good()), Span::raw(text.clone())])
         }
         _ => {
-            let ids: Vec<&str> = app
-                .form
-                .settings
-                .methods
-                .iter()
-                .map(|method| method.id())
-                .collect();
+            let ids = app.form.settings.method_ids();
             let what = match app.view.mode {
                 View::Run => crate::bench::setting::describe(&app.form.settings),
                 View::Sweep => format!(

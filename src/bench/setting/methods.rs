@@ -27,11 +27,7 @@ impl Setting for Methods {
         Ok(())
     }
     fn show(&self, plan: &Plan) -> String {
-        plan.methods
-            .iter()
-            .map(|method| method.id())
-            .collect::<Vec<_>>()
-            .join(",")
+        plan.method_ids().into_iter().collect::<Vec<_>>().join(",")
     }
     fn step(&self, _plan: &mut Plan, _up: bool) -> Result<(), String> {
         Err("Space toggles a method".into())

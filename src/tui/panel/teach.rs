@@ -135,13 +135,7 @@ fn draw_figures(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         let outer = block("Teach · press r to run", false, theme);
         let inner = outer.inner(area);
         frame.render_widget(outer, area);
-        let ids: Vec<&str> = app
-            .form
-            .settings
-            .methods
-            .iter()
-            .map(|method| method.id())
-            .collect();
+        let ids = app.form.settings.method_ids();
         let text = format!(
             "r runs {} at {}; each method's median time per child appears here in large figures, with where its time goes. ↑↓ choose the method explained; g lets the class predict first; p leaves.",
             ids.join(", "),
